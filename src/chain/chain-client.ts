@@ -1,0 +1,146 @@
+import { RevertError, RpcError } from './errors';
+import type { JsonRpc } from './json-rpc';
+import { isRevertMessage, revertReasonOf } from './revert-reason';
+
+export type BlockTag = bigint | 'latest' | 'pending' | 'earliest';
+
+export interface RpcBlock {
+  number: string;
+  hash: string;
+  parentHash: string;
+  stateRoot: string;
+  timestamp: string;
+  gasLimit: string;
+  baseFeePerGas?: string;
+  transactions: string[];
+}
+
+export interface RpcLog {
+  address: string;
+  topics: string[];
+  data: string;
+  blockNumber: string;
+  blockHash: string;
+  transactionHash: string;
+  transactionIndex: string;
+  logIndex: string;
+  removed?: boolean;
+}
+
+export interface RpcReceipt {
+  transactionHash: string;
+  blockNumber: string;
+  blockHash: string;
+  status: string;
+  gasUsed: string;
+  effectiveGasPrice?: string;
+  contractAddress: string | null;
+  from: string;
+  to: string | null;
+  logs: RpcLog[];
+}
+
+export interface RpcProof {
+  address: string;
+  accountProof: string[];
+  balance: string;
+  codeHash: string;
+  nonce: string;
+  storageHash: string;
+  storageProof: Array<{ key: string; value: string; proof: string[] }>;
+}
+
+export interface CallRequest {
+  from?: string;
+  to: string;
+  data: string;
+  value?: bigint;
+  gas?: bigint;
+}
+
+export function toQuantity(value: bigint | number): string {
+  return `0x${BigInt(value).toString(16)}`;
+}
+
+function tag(block: BlockTag): string {
+  return typeof block === 'bigint' ? toQuantity(block) : block;
+}
+
+/** Typed JSON-RPC reads for one chain. Every call carries the JsonRpc's timeout. */
+export class ChainClient {
+  constructor(
+    readonly rpc: JsonRpc,
+    readonly chainId: number,
+  ) {}
+
+  async getChainId(): Promise<number> {
+    return Number(await this.rpc.request<string>('eth_chainId'));
+  }
+
+  async blockNumber(): Promise<bigint> {
+    return BigInt(await this.rpc.request<string>('eth_blockNumber'));
+  }
+
+  async getBlock(block: BlockTag): Promise<RpcBlock> {
+    const result = await this.rpc.request<RpcBlock | null>('eth_getBlockByNumber', [tag(block), false]);
+    if (!result) throw new RpcError(`block ${String(block)} not found on chain ${this.chainId}`, 'eth_getBlockByNumber');
+    return result;
+  }
+
+  async getBlockByHash(hash: string): Promise<RpcBlock | null> {
+    return this.rpc.request<RpcBlock | null>('eth_getBlockByHash', [hash, false]);
+  }
+
+  async getBalance(address: string, block: BlockTag = 'latest'): Promise<bigint> {
+    return BigInt(await this.rpc.request<string>('eth_getBalance', [address, tag(block)]));
+  }
+
+  async getTransactionCount(address: string, block: BlockTag = 'pending'): Promise<bigint> {
+    return BigInt(await this.rpc.request<string>('eth_getTransactionCount', [address, tag(block)]));
+  }
+
+  async gasPrice(): Promise<bigint> {
+    return BigInt(await this.rpc.request<string>('eth_gasPrice'));
+  }
+
+  async getCode(address: string): Promise<string> {
+    return this.rpc.request<string>('eth_getCode', [address, 'latest']);
+  }
+
+  async getReceipt(hash: string): Promise<RpcReceipt | null> {
+    return this.rpc.request<RpcReceipt | null>('eth_getTransactionReceipt', [hash]);
+  }
+
+  async getLogs(filter: { fromBlock: bigint; toBlock: bigint; address?: string | string[]; topics?: (string | string[] | null)[] }): Promise<RpcLog[]> {
+    return this.rpc.request<RpcLog[]>('eth_getLogs', [
+      { ...filter, fromBlock: toQuantity(filter.fromBlock), toBlock: toQuantity(filter.toBlock) },
+    ]);
+  }
+
+  async getProof(address: string, slots: string[], block: BlockTag): Promise<RpcProof> {
+    return this.rpc.request<RpcProof>('eth_getProof', [address, slots, tag(block)]);
+  }
+
+  async sendRawTransaction(raw: string): Promise<string> {
+    return this.rpc.request<string>('eth_sendRawTransaction', [raw]);
+  }
+
+  /**
+   * eth_call; a revert becomes a RevertError carrying the reason (label names the call in the message).
+   * Used both for reads and to simulate a transaction before sending it.
+   */
+  async call(request: CallRequest, block: BlockTag = 'latest', label = 'call'): Promise<string> {
+    const params: Record<string, string> = { to: request.to, data: request.data };
+    if (request.from) params.from = request.from;
+    if (request.value !== undefined) params.value = toQuantity(request.value);
+    if (request.gas !== undefined) params.gas = toQuantity(request.gas);
+    try {
+      return await this.rpc.request<string>('eth_call', [params, tag(block)]);
+    } catch (error) {
+      if (error instanceof RpcError && isRevertMessage(error.message)) {
+        throw new RevertError(label, revertReasonOf(error.message, error.data), { cause: error });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import ganache from 'ganache';
+import { ChainClient } from '../chain/chain-client';
+import { HttpJsonRpc } from '../chain/json-rpc';
+
+export interface DevChainOptions {
+  chainId: number;
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  totalAccounts: number;
+}
+
+export interface DevChain {
+  chainId: number;
+  rpcUrl: string;
+  wsUrl: string;
+  client: ChainClient;
+  /** address (lowercase) -> private key of ganache's deterministic accounts, in ganache's order. */
+  accounts: Array<{ address: string; privateKey: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one in-process ganache chain serving HTTP and WebSocket JSON-RPC on one loopback port.
+ * Eager instamine (one block per transaction, revert reasons on the RPC response) and a large
+ * default balance: OSTPrime.initialize needs 800M base coin.
+ */
+export async function startDevChain(options: DevChainOptions): Promise<DevChain> {
+  const host = options.host ?? '127.0.0.1';
+  const server = ganache.server({
+    chain: { chainId: options.chainId, networkId: options.chainId, vmErrorsOnRPCResponse: true },
+    wallet: { deterministic: true, totalAccounts: options.totalAccounts, defaultBalance: 1_000_000_000 },
+    miner: { instamine: 'eager' },
+    logging: { quiet: true },
+  });
+  try {
+    await server.listen(options.port, host);
+  } catch (error) {
+    throw new Error(
+      `cannot start chain ${options.chainId} on ${host}:${options.port} (${error instanceof Error ? error.message : String(error)}); pick another port`,
+    );
+  }
+  const port = (server.address() as { port: number }).port;
+  const initial = await server.provider.getInitialAccounts();
+  const accounts = Object.entries(initial).map(([address, account]) => ({
+    address: address.toLowerCase(),
+    privateKey: account.secretKey,
+  }));
+  const rpcUrl = `http://${host}:${port}`;
+  return {
+    chainId: options.chainId,
+    rpcUrl,
+    wsUrl: `ws://${host}:${port}`,
+    client: new ChainClient(new HttpJsonRpc(rpcUrl), options.chainId),
+    accounts,
+    close: async () => {
+      await server.close();
+    },
+  };
+}
