@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { encodeParameters } from 'web3-eth-abi';
-import { keccak256 } from 'web3-utils';
+import { encodeParameter, encodeParameters } from 'web3-eth-abi';
+import { encodePacked, keccak256 } from 'web3-utils';
 
-/** keccak256 of a UTF-8 string, as Solidity's `keccak256(abi.encodePacked("..."))`. */
+/** Mosaic 0.12 type hashes are `keccak256(abi.encode("..."))`: ABI-encoded strings, not packed bytes. */
 function typeHash(signature: string): string {
-  return keccak256(new TextEncoder().encode(signature));
+  return keccak256(encodeParameter('string', signature));
 }
 
 export const STAKE_INTENT_TYPEHASH = typeHash('StakeIntent(uint256 amount,address beneficiary,address gateway)');
@@ -67,21 +67,32 @@ export interface StakeRequestFields {
   gateway: string;
 }
 
-/** The composer's stake request hash (its `stakeRequestHash` event parameter). */
-export function stakeRequestHash(request: StakeRequestFields): string {
+const EIP712_DOMAIN_TYPEHASH = keccak256(new TextEncoder().encode('EIP712Domain(address verifyingContract)'));
+
+/**
+ * The composer's stake request hash (its `stakeRequestHash` event parameter), EIP-712 style:
+ * keccak256(0x19 ‖ 0x01 ‖ domainSeparator(composer) ‖ keccak256(packed(typehash, fields…))).
+ */
+export function stakeRequestHash(request: StakeRequestFields, composer: string): string {
+  const structHash = keccak256(
+    encodePacked(
+      { type: 'bytes32', value: STAKE_REQUEST_TYPEHASH },
+      { type: 'uint256', value: request.amount },
+      { type: 'address', value: request.beneficiary },
+      { type: 'uint256', value: request.gasPrice },
+      { type: 'uint256', value: request.gasLimit },
+      { type: 'uint256', value: request.nonce },
+      { type: 'address', value: request.staker },
+      { type: 'address', value: request.gateway },
+    ),
+  );
+  const domainSeparator = keccak256(encodeParameters(['bytes32', 'address'], [EIP712_DOMAIN_TYPEHASH, composer]));
   return keccak256(
-    encodeParameters(
-      ['bytes32', 'uint256', 'address', 'uint256', 'uint256', 'uint256', 'address', 'address'],
-      [
-        STAKE_REQUEST_TYPEHASH,
-        request.amount,
-        request.beneficiary,
-        request.gasPrice,
-        request.gasLimit,
-        request.nonce,
-        request.staker,
-        request.gateway,
-      ],
+    encodePacked(
+      { type: 'bytes1', value: '0x19' },
+      { type: 'bytes1', value: '0x01' },
+      { type: 'bytes32', value: domainSeparator },
+      { type: 'bytes32', value: structHash },
     ),
   );
 }
