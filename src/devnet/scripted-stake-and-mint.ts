@@ -12,6 +12,9 @@ export interface ScriptedFlowResult {
   hashLock: string;
   declarationBlock: bigint;
   provenHeight: bigint;
+  /** performance.now() when StakeRequested was mined (receipt seen) and when MintProgressed was. */
+  requestedAtMs: number;
+  mintedAtMs: number;
   receipts: Record<
     'acceptStakeRequest' | 'anchorStateRoot' | 'proveGateway' | 'confirmStakeIntent' | 'progressStake' | 'progressMint',
     RpcReceipt
@@ -53,6 +56,7 @@ export async function scriptedStakeAndMint(
     gasLimit: options.gasLimit,
   });
 
+  const requestedAtMs = performance.now();
   const { unlockSecret, hashLock } = generateHashLock();
   await workerOrigin.send(ost.approve(composer.address, await gateway.bounty()));
   const acceptStakeRequest = await workerOrigin.send(
@@ -76,6 +80,7 @@ export async function scriptedStakeAndMint(
   );
   const progressStake = await workerOrigin.send(gateway.progressStake(messageHash, unlockSecret));
   const progressMint = await workerAux.send(coGateway.progressMint(messageHash, unlockSecret));
+  const mintedAtMs = performance.now();
 
   return {
     request,
@@ -84,6 +89,8 @@ export async function scriptedStakeAndMint(
     hashLock,
     declarationBlock,
     provenHeight,
+    requestedAtMs,
+    mintedAtMs,
     receipts: { acceptStakeRequest, anchorStateRoot, proveGateway, confirmStakeIntent, progressStake, progressMint },
   };
 }

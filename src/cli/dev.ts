@@ -1,0 +1,159 @@
+import { Command } from 'commander';
+import { join, resolve } from 'node:path';
+import { ChainClient } from '../chain/chain-client';
+import { DirectSender } from '../chain/direct-sender';
+import { HttpJsonRpc } from '../chain/json-rpc';
+import { LocalSigner } from '../chain/local-signer';
+import { readFileSync } from 'node:fs';
+import type { MosaicConfigShape } from '../config/mosaic-config';
+import { DEFAULT_STAKE, requestStakes } from '../devnet/demo-staker';
+import { DEVNET_DEFAULTS, startDevnet, type Devnet } from '../devnet/devnet';
+import { accountsWithRole, readDevnetInfo } from '../devnet/devnet-info';
+import { createLogger } from '../logging/logger';
+import {
+  formatTokenAmount,
+  parseAddress,
+  parseBigInt,
+  parseChainId,
+  parseNonNegativeInteger,
+  parsePort,
+  parsePositiveInteger,
+  parseTokenAmount,
+} from './option-parsers';
+import { waitForShutdownSignal } from './signals';
+
+interface DevOptions {
+  dir: string;
+  originPort: number;
+  auxPort: number;
+  originChainId: number;
+  auxChainId: number;
+  workers: number;
+  stakers: number;
+  anchorInterval: number;
+}
+
+export function printDevnetSummary(devnet: Devnet, dir: string, write: (line: string) => void): void {
+  const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
+  const workers = accountsWithRole(devnet.info, 'worker').map((a) => a.address);
+  write(`Mosaic devnet ready`);
+  write(`  origin     chain ${devnet.info.origin.chainId}  ${devnet.info.origin.rpcUrl}  ${devnet.info.origin.wsUrl}`);
+  write(`  auxiliary  chain ${devnet.info.auxiliary.chainId}  ${devnet.info.auxiliary.rpcUrl}  ${devnet.info.auxiliary.wsUrl}`);
+  write(`  OST (value token)    ${devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress}`);
+  write(`  OSTComposer          ${pair.origin.ostComposerAddress}`);
+  write(`  EIP20Gateway         ${pair.origin.ostEIP20GatewayAddress}`);
+  write(`  EIP20CoGateway       ${pair.auxiliary.ostEIP20CogatewayAddress}`);
+  write(`  OSTPrime             ${pair.auxiliary.ostPrimeAddress}`);
+  write(`  anchors (origin/aux) ${pair.origin.anchorAddress} / ${pair.auxiliary.anchorAddress}`);
+  write(`  workers              ${workers.join(', ')}`);
+  write(`  bounty               ${formatTokenAmount(BigInt(devnet.info.bounty))} OST`);
+  write(`  anchor relay         every ${devnet.info.anchorIntervalMs} ms`);
+  write(`  files                ${join(dir, 'mosaic.json')}, ${join(dir, 'devnet.json')}`);
+  write(`Stop with Ctrl-C.`);
+}
+
+async function runDev(options: DevOptions): Promise<void> {
+  const logger = createLogger({ name: 'devnet' });
+  const dir = resolve(options.dir);
+  const devnet = await startDevnet({
+    dir,
+    originPort: options.originPort,
+    auxiliaryPort: options.auxPort,
+    originChainId: options.originChainId,
+    auxChainId: options.auxChainId,
+    workers: options.workers,
+    stakers: options.stakers,
+    anchorIntervalMs: options.anchorInterval,
+    onRelayError: (error) => logger.warn({ err: error }, 'anchor relay step failed; retrying next interval'),
+  });
+  printDevnetSummary(devnet, dir, (line) => process.stdout.write(`${line}\n`));
+  const signal = await waitForShutdownSignal();
+  logger.info({ signal }, 'stopping the devnet');
+  await devnet.close();
+}
+
+interface StakeOptions {
+  dir: string;
+  count: number;
+  amount: bigint;
+  gasPrice: bigint;
+  gasLimit: bigint;
+  beneficiary?: string;
+  skip: number;
+}
+
+async function runStake(options: StakeOptions): Promise<void> {
+  const dir = resolve(options.dir);
+  const info = readDevnetInfo(join(dir, 'devnet.json'));
+  const mosaic = JSON.parse(readFileSync(info.mosaicConfig, 'utf8')) as MosaicConfigShape;
+  const pair = mosaic.auxiliaryChains[String(info.auxChainId)].contractAddresses;
+  const stakers = accountsWithRole(info, 'staker').slice(options.skip, options.skip + options.count);
+  if (stakers.length < options.count) {
+    throw new Error(
+      `the devnet has ${accountsWithRole(info, 'staker').length} stakers; asked for ${options.count} from #${options.skip}: restart it with --stakers ${options.skip + options.count}`,
+    );
+  }
+  const client = new ChainClient(new HttpJsonRpc(info.origin.rpcUrl, 15_000), info.origin.chainId);
+  const results = await requestStakes(
+    stakers.map((s) => new DirectSender(client, new LocalSigner(s.privateKey))),
+    {
+      client,
+      composer: pair.origin.ostComposerAddress,
+      gateway: pair.origin.ostEIP20GatewayAddress,
+      valueToken: mosaic.originChain.contractAddresses.simpleTokenAddress,
+      amount: options.amount,
+      gasPrice: options.gasPrice,
+      gasLimit: options.gasLimit,
+      beneficiary: options.beneficiary,
+    },
+  );
+  for (const r of results) {
+    process.stdout.write(
+      `${JSON.stringify({ staker: r.staker, beneficiary: r.beneficiary, amount: r.amount.toString(), nonce: r.nonce.toString(), stakeRequestHash: r.stakeRequestHash, transactionHash: r.transactionHash, blockNumber: Number(r.blockNumber) })}\n`,
+    );
+  }
+}
+
+export function devCommand(): Command {
+  const dev = new Command('dev')
+    .description('run a local Mosaic devnet: two ganache chains with Mosaic 0.12 deployed and an anchor relay')
+    .option('--dir <path>', 'state folder for mosaic.json and devnet.json', './.devnet')
+    .option('--origin-port <port>', 'origin chain HTTP+WS JSON-RPC port (0 = any free port)', parsePort, DEVNET_DEFAULTS.originPort)
+    .option('--aux-port <port>', 'auxiliary chain HTTP+WS JSON-RPC port (0 = any free port)', parsePort, DEVNET_DEFAULTS.auxiliaryPort)
+    .option('--origin-chain-id <id>', 'origin chain id', parseChainId, DEVNET_DEFAULTS.originChainId)
+    .option('--aux-chain-id <id>', 'auxiliary chain id', parseChainId, DEVNET_DEFAULTS.auxChainId)
+    .option('--workers <n>', 'facilitator worker accounts (whitelisted in the composer)', parsePositiveInteger, DEVNET_DEFAULTS.workers)
+    .option('--stakers <n>', 'funded staker accounts', parseNonNegativeInteger, DEVNET_DEFAULTS.stakers)
+    .option('--anchor-interval <ms>', 'anchor each chain into the other this often (0 = never)', parseNonNegativeInteger, DEVNET_DEFAULTS.anchorIntervalMs)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ facilitator dev                          # ports 8545/8546, state in ./.devnet
+  $ facilitator dev --origin-port 0 --aux-port 0 --dir /tmp/devnet
+  $ facilitator dev stake --count 3          # three stakers request a stake`,
+    )
+    .enablePositionalOptions()
+    .action(async (options: DevOptions) => runDev(options));
+
+  dev
+    .command('stake')
+    .description('demo staker: N devnet stakers approve OST and call OSTComposer.requestStake')
+    .option('--dir <path>', 'devnet state folder', './.devnet')
+    .option('--count <n>', 'number of stakers (one request each)', parsePositiveInteger, 1)
+    .option('--skip <n>', 'start from the n-th staker account', parseNonNegativeInteger, 0)
+    .option('--amount <OST>', 'amount to stake, in OST', (v) => parseTokenAmount(v), DEFAULT_STAKE.amount)
+    .option('--gas-price <wei>', 'gas price the staker pays the facilitator (OST base units per gas)', parseBigInt, DEFAULT_STAKE.gasPrice)
+    .option('--gas-limit <gas>', 'gas limit the staker pays for', parseBigInt, DEFAULT_STAKE.gasLimit)
+    .option('--beneficiary <address>', 'receiver on the auxiliary chain (default: the staker)', parseAddress)
+    .addHelpText(
+      'after',
+      `
+Prints one JSON line per request (staker, stakeRequestHash, transactionHash, ...).
+Examples:
+  $ facilitator dev stake
+  $ facilitator dev stake --count 5 --amount 250`,
+    )
+    .action(async (options: StakeOptions) => runStake(options));
+  return dev;
+}

@@ -1,0 +1,53 @@
+import { InvalidArgumentError } from 'commander';
+
+/** commander parsers: each rejects bad input with a message saying what is expected. */
+
+export function parseNonNegativeInteger(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number (0, 1, 2, ...).');
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed)) throw new InvalidArgumentError('number too large.');
+  return parsed;
+}
+
+export function parsePositiveInteger(value: string): number {
+  const parsed = parseNonNegativeInteger(value);
+  if (parsed === 0) throw new InvalidArgumentError('expected a number greater than 0.');
+  return parsed;
+}
+
+export function parsePort(value: string): number {
+  const parsed = parseNonNegativeInteger(value);
+  if (parsed > 65535) throw new InvalidArgumentError('expected a TCP port between 0 and 65535 (0 picks a free one).');
+  return parsed;
+}
+
+export function parseChainId(value: string): number {
+  const parsed = parsePositiveInteger(value);
+  return parsed;
+}
+
+export function parseBigInt(value: string): bigint {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number in base units (e.g. 1000000000).');
+  return BigInt(value);
+}
+
+/** Decimal token amount ("100", "0.5") to base units with `decimals` decimals. */
+export function parseTokenAmount(value: string, decimals = 18): bigint {
+  const match = /^(\d+)(?:\.(\d+))?$/.exec(value);
+  if (!match) throw new InvalidArgumentError('expected a token amount such as 100 or 0.5.');
+  const fraction = match[2] ?? '';
+  if (fraction.length > decimals) throw new InvalidArgumentError(`at most ${decimals} decimal places.`);
+  return BigInt(match[1]) * 10n ** BigInt(decimals) + BigInt(fraction.padEnd(decimals, '0') || '0');
+}
+
+export function parseAddress(value: string): string {
+  if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw new InvalidArgumentError('expected a 20-byte 0x-prefixed hex address.');
+  return value.toLowerCase();
+}
+
+export function formatTokenAmount(value: bigint, decimals = 18): string {
+  const unit = 10n ** BigInt(decimals);
+  const whole = value / unit;
+  const fraction = (value % unit).toString().padStart(decimals, '0').replace(/0+$/, '');
+  return fraction ? `${whole}.${fraction}` : whole.toString();
+}

@@ -1,0 +1,71 @@
+import { expect } from 'chai';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ChainClient } from '../../src/chain/chain-client';
+import { HttpJsonRpc } from '../../src/chain/json-rpc';
+import type { MosaicConfigShape } from '../../src/config/mosaic-config';
+import type { DevnetInfo } from '../../src/devnet/devnet-info';
+import { OstComposer } from '../../src/mosaic/contracts';
+import { runCli, spawnCli, waitForExit, waitForOutput } from '../helpers/cli';
+
+describe('facilitator dev', function () {
+  this.timeout(90_000);
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'facilitator-dev-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is ready in under 15 s, writes mosaic.json and devnet.json, serves both chains, and exits 0 on SIGTERM', async () => {
+    const started = Date.now();
+    const child = spawnCli(['dev', '--dir', dir, '--origin-port', '0', '--aux-port', '0', '--stakers', '3']);
+    try {
+      const output = await waitForOutput(child, /Stop with Ctrl-C/, 30_000);
+      expect(Date.now() - started, 'start to ready').to.be.below(15_000);
+      expect(output).to.match(/origin\s+chain 1337\s+http:\/\/127\.0\.0\.1:\d+/);
+
+      const info = JSON.parse(readFileSync(join(dir, 'devnet.json'), 'utf8')) as DevnetInfo;
+      const mosaic = JSON.parse(readFileSync(join(dir, 'mosaic.json'), 'utf8')) as MosaicConfigShape;
+      expect(statSync(join(dir, 'devnet.json')).mode & 0o777, 'devnet.json holds keys: owner-only').to.equal(0o600);
+      expect(info.version).to.equal(1);
+      expect(info.accounts.filter((a) => a.role === 'staker')).to.have.length(3);
+      expect(info.accounts.filter((a) => a.role === 'worker')).to.have.length(2);
+      expect(mosaic.version).to.equal(1);
+      const pair = mosaic.auxiliaryChains['1405'];
+      expect(pair.startBlocks.origin).to.be.a('number');
+
+      const origin = new ChainClient(new HttpJsonRpc(info.origin.rpcUrl, 5_000), info.origin.chainId);
+      const aux = new ChainClient(new HttpJsonRpc(info.auxiliary.rpcUrl, 5_000), info.auxiliary.chainId);
+      expect(await origin.getChainId()).to.equal(1337);
+      expect(await aux.getChainId()).to.equal(1405);
+      expect(await origin.getCode(pair.contractAddresses.origin.ostComposerAddress)).to.not.equal('0x');
+
+      const staked = await runCli(['dev', 'stake', '--dir', dir, '--count', '2', '--amount', '12.5'], { timeoutMs: 30_000 });
+      expect(staked.code, staked.stderr).to.equal(0);
+      const lines = staked.stdout.trim().split('\n').map((l) => JSON.parse(l) as { stakeRequestHash: string; amount: string });
+      expect(lines).to.have.length(2);
+      expect(lines[0].amount).to.equal('12500000000000000000');
+      const composer = new OstComposer(origin, pair.contractAddresses.origin.ostComposerAddress);
+      for (const line of lines) expect(await composer.stakeRequestExists(line.stakeRequestHash)).to.equal(true);
+
+      child.kill('SIGTERM');
+      expect(await waitForExit(child, 15_000)).to.equal(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('rejects a bad option with one clear line and a non-zero exit', async () => {
+    const result = await runCli(['dev', '--origin-port', 'eighty'], { timeoutMs: 20_000 });
+    expect(result.code).to.not.equal(0);
+    expect(result.stderr).to.match(/--origin-port.*expected a TCP port|expected a whole number/);
+  });
+
+  it('dev stake without a running devnet says how to start one', async () => {
+    const result = await runCli(['dev', 'stake', '--dir', join(dir, 'nothing-here')], { timeoutMs: 20_000 });
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.match(/start the devnet first with `facilitator dev`/);
+  });
+});
