@@ -1,0 +1,250 @@
+import { concatMap, defer, from, Observable, retry, timer, type Subscription } from 'rxjs';
+import type { Logger } from '../logging/logger';
+import { entityDocuments, type StreamedEntityType } from './documents';
+import type { SubgraphClient } from './subgraph-client';
+
+/** An entity as the subgraph returns it (graph-node JSON: BigInt as decimal strings, Bytes as 0x-hex). */
+export interface StreamedEntity {
+  id: string;
+  blockNumber: string;
+  logIndex: string;
+  [field: string]: unknown;
+}
+
+/** Entities of one type that became visible, in (blockNumber, logIndex) order, and the block they are complete up to. */
+export interface EntityBatch {
+  stream: string;
+  entityType: StreamedEntityType;
+  entities: StreamedEntity[];
+  /** Every entity of this type in blocks ≤ throughBlock has been delivered once this batch is handled. */
+  throughBlock: number;
+}
+
+/** Where a stream's progress is kept; the engine persists it in the database. */
+export interface StreamCursorStore {
+  load(stream: string): Promise<number | undefined>;
+  save(stream: string, throughBlock: number): Promise<void>;
+}
+
+export type StreamTransport = 'subscription' | 'polling';
+
+export interface EntityStreamOptions {
+  /** Unique stream name, e.g. `origin.StakeRequested` (the cursor's key). */
+  name: string;
+  entityType: StreamedEntityType;
+  client: SubgraphClient;
+  transport: StreamTransport;
+  cursors: StreamCursorStore;
+  /** First block of interest (the data source's start block). */
+  startBlock: number;
+  /** Act only on entities this many blocks below the subgraph head (reorg safety). */
+  confirmations?: number;
+  pollIntervalMs?: number;
+  /** Subscription transport: with no push for this long, check for missed entities and reconnect if any. */
+  silenceMs?: number;
+  pageSize?: number;
+  logger: Logger;
+}
+
+const PAGE_SIZE = 1000;
+
+function byBlockThenLog(a: StreamedEntity, b: StreamedEntity): number {
+  const blocks = Number(a.blockNumber) - Number(b.blockNumber);
+  return blocks !== 0 ? blocks : Number(a.logIndex) - Number(b.logIndex);
+}
+
+/** Every entity changed in [fromBlock, atBlock], paging by id at a pinned block. */
+async function fetchRange(
+  options: EntityStreamOptions,
+  fromBlock: number,
+  atBlock: number,
+): Promise<StreamedEntity[]> {
+  const documents = entityDocuments(options.entityType);
+  const first = options.pageSize ?? PAGE_SIZE;
+  const all: StreamedEntity[] = [];
+  let afterId = '';
+  for (;;) {
+    const page = await options.client.query<{ entities: StreamedEntity[] }>(documents.page, {
+      fromBlock,
+      atBlock,
+      afterId,
+      first,
+    });
+    all.push(...page.entities);
+    if (page.entities.length < first) break;
+    afterId = page.entities[page.entities.length - 1].id;
+  }
+  return all.sort(byBlockThenLog);
+}
+
+async function startingCursor(options: EntityStreamOptions): Promise<number> {
+  const saved = await options.cursors.load(options.name);
+  return saved ?? options.startBlock - 1;
+}
+
+/**
+ * Polling transport (graph-node ≥ 0.38 has no subscriptions): poll `_meta`; when the head passes the
+ * cursor, page the entities changed since, pinned at the head, and emit them as one batch.
+ */
+function pollingBatches(options: EntityStreamOptions): Observable<EntityBatch> {
+  return new Observable<EntityBatch>((subscriber) => {
+    let stopped = false;
+    const run = async () => {
+      let cursor = await startingCursor(options);
+      while (!stopped) {
+        const head = await options.client.head();
+        const safeHead = head.number - (options.confirmations ?? 0);
+        if (safeHead > cursor) {
+          const entities = await fetchRange(options, cursor + 1, safeHead);
+          if (stopped) return;
+          subscriber.next({ stream: options.name, entityType: options.entityType, entities, throughBlock: safeHead });
+          cursor = safeHead;
+        }
+        await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs ?? 1000));
+      }
+    };
+    run().catch((error: unknown) => subscriber.error(error));
+    return () => {
+      stopped = true;
+    };
+  });
+}
+
+/**
+ * Subscription transport: catch up by paging to the current head, then subscribe to entities changed
+ * since; each push is filtered to entities not yet seen. A full push (page limit reached) or a silent
+ * subscription that missed entities restarts the whole thing from the last delivered block.
+ */
+function subscriptionBatches(options: EntityStreamOptions): Observable<EntityBatch> {
+  return new Observable<EntityBatch>((subscriber) => {
+    let stopped = false;
+    let live: Subscription | undefined;
+    let watchdog: NodeJS.Timeout | undefined;
+    const first = options.pageSize ?? PAGE_SIZE;
+    const confirmations = options.confirmations ?? 0;
+
+    const fail = (error: unknown) => {
+      if (!stopped) subscriber.error(error);
+    };
+
+    const run = async () => {
+      let cursor = await startingCursor(options);
+      const head = await options.client.head();
+      const safeHead = head.number - confirmations;
+      if (safeHead > cursor) {
+        const entities = await fetchRange(options, cursor + 1, safeHead);
+        subscriber.next({ stream: options.name, entityType: options.entityType, entities, throughBlock: safeHead });
+        cursor = safeHead;
+      }
+      if (stopped) return;
+
+      const seen = new Set<string>();
+      let pending: StreamedEntity[] = [];
+      let lastPushAt = Date.now();
+      let knownHead = head.number;
+
+      const release = () => {
+        const ready = pending.filter((e) => Number(e.blockNumber) <= knownHead - confirmations);
+        if (ready.length === 0) return;
+        pending = pending.filter((e) => Number(e.blockNumber) > knownHead - confirmations);
+        ready.sort(byBlockThenLog);
+        const through = Math.max(cursor, Number(ready[ready.length - 1].blockNumber));
+        cursor = through;
+        subscriber.next({ stream: options.name, entityType: options.entityType, entities: ready, throughBlock: through });
+      };
+
+      const documents = entityDocuments(options.entityType);
+      live = options.client.subscribe<{ entities: StreamedEntity[] }>(documents.live, { fromBlock: cursor + 1, first }).subscribe({
+        next: (data) => {
+          lastPushAt = Date.now();
+          if (data.entities.length >= first) {
+            fail(new Error(`${options.name}: subscription result reached ${first} entities; restarting with a catch-up`));
+            return;
+          }
+          for (const entity of data.entities) {
+            if (seen.has(entity.id) || Number(entity.blockNumber) <= cursor) continue;
+            seen.add(entity.id);
+            pending.push(entity);
+            knownHead = Math.max(knownHead, Number(entity.blockNumber));
+          }
+          if (confirmations === 0) release();
+        },
+        error: fail,
+        complete: () => fail(new Error(`${options.name}: subscription closed by the server`)),
+      });
+
+      const silenceMs = options.silenceMs ?? 30_000;
+      const tickMs = confirmations > 0 ? Math.min(options.pollIntervalMs ?? 1000, silenceMs) : silenceMs;
+      watchdog = setInterval(() => {
+        void (async () => {
+          const now = await options.client.head();
+          knownHead = now.number;
+          release();
+          if (Date.now() - lastPushAt < silenceMs) return;
+          // Silent for a while: did the subscription miss anything the indexer has?
+          const missed = (await fetchRange(options, cursor + 1, now.number - confirmations)).filter((e) => !seen.has(e.id));
+          lastPushAt = Date.now();
+          if (missed.length > 0) {
+            fail(new Error(`${options.name}: subscription silent while ${missed.length} new entities exist; reconnecting`));
+          }
+        })().catch(fail);
+      }, tickMs);
+    };
+
+    run().catch(fail);
+    return () => {
+      stopped = true;
+      live?.unsubscribe();
+      if (watchdog) clearInterval(watchdog);
+    };
+  });
+}
+
+/** The stream of batches for one entity type, from the saved cursor on, over the chosen transport. */
+export function entityBatches(options: EntityStreamOptions): Observable<EntityBatch> {
+  return defer(() => (options.transport === 'subscription' ? subscriptionBatches(options) : pollingBatches(options)));
+}
+
+/**
+ * Runs a stream: each batch goes to `handle` (which commits its effects), and only then is the cursor
+ * saved. Any failure restarts the stream from the saved cursor after a backoff (handlers are
+ * idempotent, so a batch seen twice does no harm).
+ */
+export function runEntityStream(
+  options: EntityStreamOptions,
+  handle: (batch: EntityBatch) => Promise<void>,
+): Subscription {
+  let attempt = 0;
+  return entityBatches(options)
+    .pipe(
+      concatMap((batch) =>
+        from(
+          (async () => {
+            if (batch.entities.length > 0) {
+              options.logger.info(
+                { stream: options.name, entities: batch.entities.length, throughBlock: batch.throughBlock },
+                'stream batch',
+              );
+            }
+            await handle(batch);
+            await options.cursors.save(options.name, batch.throughBlock);
+            attempt = 0;
+          })(),
+        ),
+      ),
+      retry({
+        delay: (error: unknown) => {
+          attempt += 1;
+          const delayMs = Math.min(500 * 2 ** (attempt - 1), 15_000);
+          options.logger.warn(
+            { stream: options.name, attempt, delayMs, err: error instanceof Error ? error.message : String(error) },
+            'stream restarting',
+          );
+          return timer(delayMs);
+        },
+      }),
+    )
+    .subscribe({
+      error: (error: unknown) => options.logger.error({ stream: options.name, err: error }, 'stream stopped'),
+    });
+}
