@@ -1,0 +1,207 @@
+import { Subject } from 'rxjs';
+import type { ChainClient, RpcBlock, RpcLog } from '../../chain/chain-client';
+import { RpcError } from '../../chain/errors';
+import type { Logger } from '../../logging/logger';
+import type { BlockStore, FollowedBlock, FollowedLog, MappingRunner } from './follower-ports';
+
+export interface BlockFollowerOptions<W> {
+  /** Names the chain in logs (`origin`, `auxiliary`). */
+  name: string;
+  client: ChainClient;
+  runner: MappingRunner<W>;
+  store: BlockStore<W>;
+  /** Index only blocks this deep below the head. */
+  confirmations?: number;
+  /** Largest eth_getLogs block range; shrinks on provider range errors and grows back on success. */
+  maxRange?: number;
+  pollIntervalMs?: number;
+  /** How many recent blocks are kept for reorg detection. */
+  reorgWindow?: number;
+  logger: Logger;
+}
+
+export interface FollowerProgress {
+  name: string;
+  throughBlock: bigint;
+  head: bigint;
+}
+
+function toFollowedBlock(block: RpcBlock): FollowedBlock {
+  return {
+    number: BigInt(block.number),
+    hash: block.hash,
+    parentHash: block.parentHash,
+    timestamp: BigInt(block.timestamp),
+  };
+}
+
+function toFollowedLog(log: RpcLog): FollowedLog {
+  return {
+    address: log.address.toLowerCase(),
+    topics: log.topics,
+    data: log.data,
+    blockNumber: BigInt(log.blockNumber),
+    blockHash: log.blockHash,
+    transactionHash: log.transactionHash,
+    transactionIndex: Number(log.transactionIndex),
+    logIndex: Number(log.logIndex),
+  };
+}
+
+/** Provider errors that mean "ask for fewer blocks" (geth, Infura, Alchemy, ganache wordings). */
+function isRangeError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return /range|too many|limit|exceed|timeout|no answer|response size/i.test(error.message);
+}
+
+/**
+ * Follows one chain from the subgraph's start block: eth_getLogs over block ranges, the mappings of
+ * each block with logs run and committed atomically, the cursor moved to the end of the range.
+ * A reorg (cursor hash no longer canonical, or a parent hash that does not link) rolls the store back
+ * to the newest recorded block that is still canonical.
+ */
+export class BlockFollower<W> {
+  readonly progress$ = new Subject<FollowerProgress>();
+  private range: number;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+
+  constructor(private readonly options: BlockFollowerOptions<W>) {
+    this.range = options.maxRange ?? 2000;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.stopped = false;
+    this.running = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+    this.running = undefined;
+  }
+
+  private async loop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      let progressed = false;
+      try {
+        progressed = await this.step();
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.options.logger.warn(
+          { chain: this.options.name, failures, err: error instanceof Error ? error.message : String(error) },
+          'indexing step failed; retrying',
+        );
+      }
+      if (this.stopped) break;
+      if (!progressed) {
+        const delay = failures > 0 ? Math.min(250 * 2 ** failures, 10_000) : (this.options.pollIntervalMs ?? 250);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+
+  /** One unit of work; true when something was indexed or rolled back. Public for tests and benches. */
+  async step(): Promise<boolean> {
+    const { client, runner, store } = this.options;
+    const head = (await client.blockNumber()) - BigInt(this.options.confirmations ?? 0);
+    const cursor = await store.cursor();
+    if (cursor) {
+      const canonical = await client.getBlock(cursor.number).catch(() => undefined);
+      if (!canonical || canonical.hash !== cursor.hash) {
+        await this.rollBackReorg(cursor.number);
+        return true;
+      }
+    }
+    const from = cursor ? cursor.number + 1n : runner.startBlock;
+    if (from > head) return false;
+    const to = from + BigInt(this.range) - 1n < head ? from + BigInt(this.range) - 1n : head;
+
+    const logs = await this.getLogs(from, to);
+    const byBlock = new Map<bigint, FollowedLog[]>();
+    for (const raw of logs) {
+      if (raw.removed) continue;
+      const log = toFollowedLog(raw);
+      const list = byBlock.get(log.blockNumber) ?? [];
+      list.push(log);
+      byBlock.set(log.blockNumber, list);
+    }
+
+    let previousHash = cursor?.hash;
+    let previousNumber = cursor?.number;
+    let lastCommitted: bigint | undefined;
+    for (const number of [...byBlock.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const header = toFollowedBlock(await client.getBlock(number));
+      const blockLogs = byBlock.get(number)!.sort((a, b) => a.logIndex - b.logIndex);
+      if (blockLogs.some((log) => log.blockHash !== header.hash)) return true; // reorg under way: re-check next step
+      if (previousNumber !== undefined && number === previousNumber + 1n && header.parentHash !== previousHash) {
+        await this.rollBackReorg(previousNumber);
+        return true;
+      }
+      await store.commitBlock(header, runner.runBlock(header, blockLogs));
+      previousHash = header.hash;
+      previousNumber = number;
+      lastCommitted = number;
+    }
+    if (lastCommitted !== to) {
+      const header = toFollowedBlock(await client.getBlock(to));
+      await store.commitBlock(header, undefined);
+    }
+    const window = BigInt(this.options.reorgWindow ?? 128);
+    if (to > window) await store.pruneBlocks(to - window);
+    this.progress$.next({ name: this.options.name, throughBlock: to, head });
+    return true;
+  }
+
+  private async getLogs(from: bigint, to: bigint): Promise<RpcLog[]> {
+    const { client, runner } = this.options;
+    try {
+      const logs = await client.getLogs({
+        fromBlock: from,
+        toBlock: to,
+        address: runner.addresses,
+        topics: [runner.topics],
+      });
+      this.range = Math.min(this.range * 2, this.options.maxRange ?? 2000);
+      return logs;
+    } catch (error) {
+      if (error instanceof RpcError && isRangeError(error) && to > from) {
+        this.range = Math.max(1, Math.floor(Number(to - from + 1n) / 2));
+        this.options.logger.info({ chain: this.options.name, range: this.range }, 'eth_getLogs range shrunk');
+        const middle = from + BigInt(this.range) - 1n;
+        return [...(await this.getLogs(from, middle)), ...(await this.getLogs(middle + 1n, to))];
+      }
+      throw error;
+    }
+  }
+
+  /** Finds the newest recorded block still on the canonical chain and rolls the store back to it. */
+  private async rollBackReorg(divergedAt: bigint): Promise<void> {
+    const { client, store, logger } = this.options;
+    const recent = await store.recentBlocks(this.options.reorgWindow ?? 128);
+    let ancestor: bigint | undefined;
+    for (const block of recent) {
+      if (block.number > divergedAt) continue;
+      const canonical = await client.getBlock(block.number).catch(() => undefined);
+      if (canonical && canonical.hash === block.hash) {
+        ancestor = block.number;
+        break;
+      }
+    }
+    const target =
+      ancestor ?? (recent.length > 0 ? recent[recent.length - 1].number - 1n : this.options.runner.startBlock - 1n);
+    logger.warn({ chain: this.options.name, divergedAt: divergedAt.toString(), rollbackTo: target.toString() }, 'chain reorganization: rolling back');
+    await store.rollbackTo(target);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * What the block follower needs from the mapping host and the entity store, kept narrow so each
+ * side can change without touching the follower.
+ */
+
+export interface FollowedBlock {
+  number: bigint;
+  hash: string;
+  parentHash: string;
+  timestamp: bigint;
+}
+
+export interface FollowedLog {
+  address: string;
+  topics: string[];
+  data: string;
+  blockNumber: bigint;
+  blockHash: string;
+  transactionHash: string;
+  transactionIndex: number;
+  logIndex: number;
+}
+
+export interface MappingRunner<Writes> {
+  /** Lowercase addresses of every data source. */
+  addresses: string[];
+  /** topic0 of every handled event. */
+  topics: string[];
+  /** Lowest data source start block. */
+  startBlock: bigint;
+  /** Runs the handlers of one block's logs (logIndex order) and returns its entity writes. */
+  runBlock(block: FollowedBlock, logs: FollowedLog[]): Writes;
+}
+
+export interface BlockStore<Writes> {
+  /** Last handled block, or undefined before the first. */
+  cursor(): Promise<{ number: bigint; hash: string } | undefined>;
+  /** Recorded blocks, newest first (the follower walks them back on a reorg). */
+  recentBlocks(limit: number): Promise<Array<{ number: bigint; hash: string }>>;
+  /** Applies one block's writes, records the block and moves the cursor, atomically. */
+  commitBlock(block: FollowedBlock, writes: Writes | undefined): Promise<void>;
+  /** Drops everything above `blockNumber` (entities, recorded blocks) and moves the cursor there. */
+  rollbackTo(blockNumber: bigint): Promise<void>;
+  /** Forgets recorded blocks at or below `blockNumber` (they are final). */
+  pruneBlocks(blockNumber: bigint): Promise<void>;
+}
