@@ -1,0 +1,61 @@
+/**
+ * The transaction outbox as the engine sees it. The database implements it (src/db); the engine only
+ * depends on this contract, so its rules can be tested and reasoned about on their own.
+ */
+
+export type OutboxStatus = 'queued' | 'sent' | 'mined' | 'failed';
+
+export interface OutboxRequest {
+  chainId: number;
+  worker: string;
+  /** The step, e.g. `acceptStakeRequest`. (chainId, purpose, subject) is unique: one step of one subject is sent at most once. */
+  purpose: string;
+  /** What the step is about: a message hash, a stake request hash, a height. */
+  subject: string;
+  to: string;
+  data: string;
+  value: bigint;
+  gas: bigint;
+}
+
+export interface OutboxRecord extends OutboxRequest {
+  id: number;
+  status: OutboxStatus;
+  nonce: bigint | undefined;
+  gasPrice: bigint | undefined;
+  /** Hash of the latest broadcast (replacements change it). */
+  txHash: string | undefined;
+  /** Every hash broadcast for this record's nonce, oldest first (any of them may be mined). */
+  txHashes: string[];
+  /** Latest signed raw transaction, for re-broadcast after a restart. */
+  rawTransaction: string | undefined;
+  attempts: number;
+  lastError: string | undefined;
+  sentAt: number | undefined;
+  /** Earliest time (ms) a queued record may be tried again after a transient failure. */
+  notBefore: number | undefined;
+  minedBlock: bigint | undefined;
+}
+
+export interface OutboxPort {
+  /** Inserts the request unless (chainId, purpose, subject) exists; returns the record either way. */
+  enqueue(request: OutboxRequest): Promise<{ record: OutboxRecord; created: boolean }>;
+  get(id: number): Promise<OutboxRecord | undefined>;
+  /** Oldest queued record of this worker on this chain that may be tried now. */
+  nextQueued(chainId: number, worker: string, now: number): Promise<OutboxRecord | undefined>;
+  /** Records broadcast and not yet final, by nonce. */
+  inFlight(chainId: number, worker: string): Promise<OutboxRecord[]>;
+  /**
+   * Reserves the worker's next nonce: max(the stored next nonce, `chainPending`), then stores +1.
+   * Atomic: two callers never get the same nonce.
+   */
+  reserveNonce(chainId: number, worker: string, chainPending: bigint): Promise<bigint>;
+  /** Gives back `nonce` when it was the last one reserved and its transaction was never accepted by the node. */
+  releaseNonce(chainId: number, worker: string, nonce: bigint): Promise<void>;
+  /** Persists the signed transaction BEFORE it is broadcast, so a crash right after still knows its hash. */
+  markSigned(id: number, signed: { nonce: bigint; gasPrice: bigint; txHash: string; rawTransaction: string }): Promise<void>;
+  markMined(id: number, result: { txHash: string; blockNumber: bigint; success: boolean; error?: string }): Promise<void>;
+  markFailed(id: number, error: string): Promise<void>;
+  /** A transient failure: back to queued, tried again not before `notBefore`. */
+  markRetry(id: number, error: string, notBefore: number): Promise<void>;
+}

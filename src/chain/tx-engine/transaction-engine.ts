@@ -1,0 +1,310 @@
+import { Subject } from 'rxjs';
+import type { Logger } from '../../logging/logger';
+import type { ChainClient } from '../chain-client';
+import { RevertError, RpcError } from '../errors';
+import type { LocalSigner } from '../local-signer';
+import type { OutboxPort, OutboxRecord, OutboxRequest } from './outbox-port';
+
+export interface TransactionEngineOptions {
+  client: ChainClient;
+  /** Worker keys of this chain, by lowercase address. */
+  signers: ReadonlyMap<string, LocalSigner>;
+  outbox: OutboxPort;
+  /** Blocks on top of the mined one before the outcome counts. */
+  confirmations?: number;
+  /** Not mined after this long: replace at the same nonce with a higher gas price. */
+  stuckAfterMs?: number;
+  /** Replacement bump in percent (nodes require ≥ 10). */
+  gasBumpPercent?: number;
+  /** Never pay more than this per gas. */
+  maxGasPrice?: bigint;
+  /** Gas price for new transactions; defaults to the node's eth_gasPrice. */
+  gasPrice?: () => Promise<bigint>;
+  /** Transactions of one worker broadcast and not yet final, at most. */
+  maxInFlightPerWorker?: number;
+  pollIntervalMs?: number;
+  /** Transient failures (RPC down, ...) are retried this many times with growing delays. */
+  maxAttempts?: number;
+  logger: Logger;
+}
+
+export type TransactionOutcome = OutboxRecord & { status: 'mined' | 'failed' };
+
+export interface EngineMetrics {
+  sent: number;
+  failed: number;
+  replaced: number;
+}
+
+/** Node answers to a broadcast that mean "this transaction will never be accepted as signed". */
+const REJECTED = /insufficient funds|intrinsic gas|exceeds block gas limit|invalid sender|fee cap|underpriced/i;
+/** Node answers that mean "I already have it / it is already mined": nothing to undo. */
+const ALREADY_KNOWN = /already known|known transaction|nonce too low|already imported/i;
+
+/**
+ * Sends the outbox's transactions for one chain: a nonce per worker kept in the database, the signed
+ * transaction persisted before broadcast, simulation (eth_call) first so a revert is recorded with its
+ * reason instead of wasting gas, a confirmation depth, replacement of stuck transactions with a gas
+ * bump, and retries with backoff for transient failures.
+ */
+export class TransactionEngine {
+  readonly outcomes$ = new Subject<TransactionOutcome>();
+  readonly metrics: EngineMetrics = { sent: 0, failed: 0, replaced: 0 };
+  private readonly loops = new Map<string, Promise<void>>();
+  private readonly wakers = new Map<string, () => void>();
+  private readonly nonceSynced = new Set<string>();
+  private readonly waiters = new Map<number, Array<(record: TransactionOutcome) => void>>();
+  private stopped = true;
+
+  constructor(private readonly options: TransactionEngineOptions) {}
+
+  get chainId(): number {
+    return this.options.client.chainId;
+  }
+
+  workers(): string[] {
+    return [...this.options.signers.keys()];
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    for (const worker of this.options.signers.keys()) this.loops.set(worker, this.workerLoop(worker));
+  }
+
+  /** Stops taking queued work; a send under way (sign → persist → broadcast) completes first. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const wake of this.wakers.values()) wake();
+    await Promise.all(this.loops.values());
+    this.loops.clear();
+  }
+
+  /** Queues a transaction (idempotent per chain, purpose and subject) and wakes its worker. */
+  async submit(request: Omit<OutboxRequest, 'chainId'>): Promise<{ record: OutboxRecord; created: boolean }> {
+    const worker = request.worker.toLowerCase();
+    if (!this.options.signers.has(worker)) throw new Error(`no key for worker ${worker} on chain ${this.chainId}`);
+    const result = await this.options.outbox.enqueue({ ...request, worker, chainId: this.chainId });
+    this.wakers.get(worker)?.();
+    return result;
+  }
+
+  /** Resolves when the record is mined (with the confirmation depth) or failed. */
+  async waitFor(id: number): Promise<TransactionOutcome> {
+    const current = await this.options.outbox.get(id);
+    if (current && (current.status === 'mined' || current.status === 'failed')) return current as TransactionOutcome;
+    return new Promise((resolve) => {
+      const list = this.waiters.get(id) ?? [];
+      list.push(resolve);
+      this.waiters.set(id, list);
+    });
+  }
+
+  private emit(record: OutboxRecord | undefined): void {
+    if (!record || (record.status !== 'mined' && record.status !== 'failed')) return;
+    const outcome = record as TransactionOutcome;
+    this.outcomes$.next(outcome);
+    for (const resolve of this.waiters.get(record.id) ?? []) resolve(outcome);
+    this.waiters.delete(record.id);
+  }
+
+  private async workerLoop(worker: string): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      let busy = false;
+      try {
+        busy = await this.tick(worker);
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.options.logger.warn(
+          { chain: this.chainId, worker, err: error instanceof Error ? error.message : String(error) },
+          'transaction engine step failed; retrying',
+        );
+      }
+      if (this.stopped) break;
+      const delay = busy ? 0 : failures > 0 ? Math.min(200 * 2 ** failures, 10_000) : (this.options.pollIntervalMs ?? 200);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        this.wakers.set(worker, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** One pass for one worker: settle in-flight transactions, then send queued ones. True if anything moved. */
+  private async tick(worker: string): Promise<boolean> {
+    let moved = false;
+    const inFlight = await this.options.outbox.inFlight(this.chainId, worker);
+    for (const record of inFlight) moved = (await this.settle(record)) || moved;
+    let open = inFlight.length;
+    const limit = this.options.maxInFlightPerWorker ?? 16;
+    while (!this.stopped && open < limit) {
+      const next = await this.options.outbox.nextQueued(this.chainId, worker, Date.now());
+      if (!next) break;
+      const broadcast = await this.send(next);
+      if (broadcast) open += 1;
+      moved = true;
+    }
+    return moved;
+  }
+
+  private async settle(record: OutboxRecord): Promise<boolean> {
+    const { client, outbox, logger } = this.options;
+    for (const hash of [...record.txHashes].reverse()) {
+      const receipt = await client.getReceipt(hash);
+      if (!receipt || !receipt.blockNumber) continue;
+      const minedBlock = BigInt(receipt.blockNumber);
+      const depth = (await client.blockNumber()) - minedBlock + 1n;
+      if (depth < BigInt(Math.max(1, this.options.confirmations ?? 0))) return false;
+      const success = receipt.status === '0x1';
+      const error = success ? undefined : await this.revertReasonAt(record, minedBlock);
+      await outbox.markMined(record.id, { txHash: hash, blockNumber: minedBlock, success, error });
+      if (!success) this.metrics.failed += 1;
+      logger.info(
+        { chain: this.chainId, purpose: record.purpose, subject: record.subject, txHash: hash, block: Number(minedBlock), success, error },
+        success ? 'transaction mined' : 'transaction reverted',
+      );
+      this.emit(await outbox.get(record.id));
+      return true;
+    }
+    if (record.nonce === undefined) return false;
+    const minedNonce = await client.getTransactionCount(record.worker, 'latest');
+    if (minedNonce > record.nonce) {
+      // The nonce is used but none of our hashes has a receipt: re-check once more before giving up.
+      for (const hash of record.txHashes) if (await client.getReceipt(hash)) return false;
+      await outbox.markFailed(record.id, `nonce ${record.nonce} was used by another transaction of ${record.worker}`);
+      this.metrics.failed += 1;
+      this.emit(await outbox.get(record.id));
+      return true;
+    }
+    const age = Date.now() - (record.sentAt ?? 0);
+    if (age > (this.options.stuckAfterMs ?? 60_000)) {
+      await this.replace(record);
+      return true;
+    }
+    return false;
+  }
+
+  /** Same nonce, higher gas price (or a plain re-broadcast when the cap is reached). */
+  private async replace(record: OutboxRecord): Promise<void> {
+    const { client, outbox, logger } = this.options;
+    const signer = this.options.signers.get(record.worker)!;
+    const previous = record.gasPrice ?? 0n;
+    const bump = BigInt(this.options.gasBumpPercent ?? 20);
+    const cap = this.options.maxGasPrice;
+    let price = (previous * (100n + bump)) / 100n + 1n;
+    const network = await this.currentGasPrice();
+    if (network > price) price = network;
+    if (cap !== undefined && price > cap) price = cap;
+    if (price <= previous) {
+      if (record.rawTransaction) await client.sendRawTransaction(record.rawTransaction).catch(() => undefined);
+      await outbox.markSigned(record.id, {
+        nonce: record.nonce!,
+        gasPrice: previous,
+        txHash: record.txHash!,
+        rawTransaction: record.rawTransaction!,
+      });
+      logger.warn({ chain: this.chainId, purpose: record.purpose, subject: record.subject }, 'transaction stuck at the gas price cap; re-broadcast');
+      return;
+    }
+    const signed = signer.sign(
+      { nonce: record.nonce!, gasPrice: price, gasLimit: record.gas, to: record.to, value: record.value, data: record.data },
+      this.chainId,
+    );
+    await outbox.markSigned(record.id, { nonce: record.nonce!, gasPrice: price, txHash: signed.hash, rawTransaction: signed.raw });
+    this.metrics.replaced += 1;
+    logger.warn(
+      { chain: this.chainId, purpose: record.purpose, subject: record.subject, nonce: Number(record.nonce), gasPrice: price.toString(), txHash: signed.hash },
+      'stuck transaction replaced with a gas bump',
+    );
+    await client.sendRawTransaction(signed.raw).catch((error: unknown) => {
+      if (!(error instanceof Error && ALREADY_KNOWN.test(error.message))) throw error;
+    });
+  }
+
+  private async currentGasPrice(): Promise<bigint> {
+    const price = await (this.options.gasPrice ? this.options.gasPrice() : this.options.client.gasPrice());
+    const cap = this.options.maxGasPrice;
+    return cap !== undefined && price > cap ? cap : price;
+  }
+
+  /** Simulate, reserve a nonce, sign, persist, broadcast. Returns true once broadcast. */
+  private async send(record: OutboxRecord): Promise<boolean> {
+    const { client, outbox, logger } = this.options;
+    const signer = this.options.signers.get(record.worker)!;
+    const label = `${record.purpose}(${record.subject})`;
+    try {
+      await client.call({ from: record.worker, to: record.to, data: record.data, value: record.value, gas: record.gas }, 'latest', label);
+    } catch (error) {
+      if (error instanceof RevertError) {
+        await outbox.markFailed(record.id, error.message);
+        this.metrics.failed += 1;
+        logger.warn({ chain: this.chainId, purpose: record.purpose, subject: record.subject, reason: error.reason }, 'transaction not sent: it would revert');
+        this.emit(await outbox.get(record.id));
+        return false;
+      }
+      await this.retryLater(record, error);
+      return false;
+    }
+
+    const gasPrice = await this.currentGasPrice();
+    const key = record.worker;
+    const chainPending = this.nonceSynced.has(key) ? 0n : await client.getTransactionCount(record.worker, 'pending');
+    const nonce = await outbox.reserveNonce(this.chainId, record.worker, chainPending);
+    this.nonceSynced.add(key);
+    const signed = signer.sign(
+      { nonce, gasPrice, gasLimit: record.gas, to: record.to, value: record.value, data: record.data },
+      this.chainId,
+    );
+    await outbox.markSigned(record.id, { nonce, gasPrice, txHash: signed.hash, rawTransaction: signed.raw });
+    try {
+      await client.sendRawTransaction(signed.raw);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (ALREADY_KNOWN.test(message)) {
+        this.nonceSynced.delete(key); // resync the nonce from the chain next time
+      } else if (REJECTED.test(message) || (error instanceof RpcError && /revert/i.test(message))) {
+        await outbox.releaseNonce(this.chainId, record.worker, nonce);
+        await outbox.markFailed(record.id, `rejected by the node: ${message}`);
+        this.metrics.failed += 1;
+        this.emit(await outbox.get(record.id));
+        return false;
+      }
+      // Otherwise (timeout, connection reset) the node may or may not have it: settle() finds out.
+      logger.warn({ chain: this.chainId, purpose: record.purpose, subject: record.subject, err: message }, 'broadcast uncertain; will check');
+    }
+    this.metrics.sent += 1;
+    logger.info(
+      { chain: this.chainId, purpose: record.purpose, subject: record.subject, worker: record.worker, nonce: Number(nonce), txHash: signed.hash },
+      'transaction sent',
+    );
+    return true;
+  }
+
+  private async retryLater(record: OutboxRecord, error: unknown): Promise<void> {
+    const message = error instanceof Error ? error.message : String(error);
+    const attempts = record.attempts + 1;
+    if (attempts >= (this.options.maxAttempts ?? 8)) {
+      await this.options.outbox.markFailed(record.id, `gave up after ${attempts} attempts: ${message}`);
+      this.metrics.failed += 1;
+      this.emit(await this.options.outbox.get(record.id));
+      return;
+    }
+    const delay = Math.min(1000 * 2 ** attempts, 60_000);
+    await this.options.outbox.markRetry(record.id, message, Date.now() + delay);
+    this.options.logger.warn({ chain: this.chainId, purpose: record.purpose, subject: record.subject, attempts, delayMs: delay, err: message }, 'transaction deferred');
+  }
+
+  /** The revert reason of a mined failure: replay the call on the state it ran against. */
+  private async revertReasonAt(record: OutboxRecord, block: bigint): Promise<string> {
+    try {
+      await this.options.client.call({ from: record.worker, to: record.to, data: record.data, value: record.value, gas: record.gas }, block - 1n, record.purpose);
+      return 'reverted (no reason when replayed)';
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+}
