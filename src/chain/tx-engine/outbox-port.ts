@@ -54,6 +54,7 @@ export interface OutboxPort {
   releaseNonce(chainId: number, worker: string, nonce: bigint): Promise<void>;
   /** Persists the signed transaction BEFORE it is broadcast, so a crash right after still knows its hash. */
   markSigned(id: number, signed: { nonce: bigint; gasPrice: bigint; txHash: string; rawTransaction: string }): Promise<void>;
+  /** Final outcome of a mined transaction: status `mined` when it succeeded, `failed` (with the error) when it reverted. */
   markMined(id: number, result: { txHash: string; blockNumber: bigint; success: boolean; error?: string }): Promise<void>;
   markFailed(id: number, error: string): Promise<void>;
   /** A transient failure: back to queued, tried again not before `notBefore`. */

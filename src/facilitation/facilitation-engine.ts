@@ -1,0 +1,108 @@
+import { merge, type Subscription } from 'rxjs';
+import type { FacilitationContext } from './context';
+import { applyOutcome } from './outcomes';
+import { AcceptStakeRequestService } from './services/accept-stake-request';
+import { ConfirmStakeIntentService } from './services/confirm-stake-intent';
+import { ProgressService } from './services/progress';
+import { ProveGatewayService } from './services/prove-gateway';
+import { SerialQueue } from './serial';
+import { WorkerPool } from './worker-pool';
+
+export interface FacilitationEngineOptions {
+  /** Every this often, all services re-derive their work from the database (recovers anything missed). */
+  reconcileIntervalMs?: number;
+}
+
+/**
+ * The stake-and-mint state machine: model change observables and transaction outcomes trigger the
+ * service of the next step; a periodic reconcile re-runs every service from the database.
+ */
+export class FacilitationEngine {
+  private readonly accept: AcceptStakeRequestService;
+  private readonly prove: ProveGatewayService;
+  private readonly confirm: ConfirmStakeIntentService;
+  private readonly progress: ProgressService;
+  private readonly outcomes = new SerialQueue();
+  private subscription: Subscription | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly context: FacilitationContext,
+    private readonly options: FacilitationEngineOptions = {},
+  ) {
+    const originWorkers = new WorkerPool(context.origin.engine.workers(), context.origin.client, context.origin.valueToken);
+    const auxiliaryWorkers = new WorkerPool(context.auxiliary.engine.workers(), context.auxiliary.client);
+    this.accept = new AcceptStakeRequestService(context, originWorkers);
+    this.prove = new ProveGatewayService(context, auxiliaryWorkers);
+    this.confirm = new ConfirmStakeIntentService(context, auxiliaryWorkers);
+    this.progress = new ProgressService(context, originWorkers, auxiliaryWorkers);
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const { store, origin, auxiliary } = this.context;
+    this.subscription = store.changes$.subscribe((change) => {
+      if (this.stopped) return;
+      switch (change.kind) {
+        case 'stakeRequest':
+          if (change.record.state === 'REQUESTED') this.guard(this.accept.handle(change.record));
+          break;
+        case 'message':
+          this.runSteps();
+          break;
+        case 'gateway':
+          this.guard(this.confirm.trigger.trigger());
+          break;
+        case 'anchor':
+          this.guard(this.prove.trigger.trigger());
+          break;
+      }
+    });
+    this.subscription.add(
+      merge(origin.engine.outcomes$, auxiliary.engine.outcomes$).subscribe((outcome) => {
+        this.guard(this.outcomes.run(() => applyOutcome(this.context, outcome, (height) => this.prove.settled(height))));
+      }),
+    );
+    this.timer = setInterval(() => this.reconcile(), this.options.reconcileIntervalMs ?? 5_000);
+    this.reconcile();
+  }
+
+  /** Stops triggering new work and waits for the steps under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.subscription?.unsubscribe();
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all([
+      this.prove.trigger.idle(),
+      this.confirm.trigger.idle(),
+      this.progress.trigger.idle(),
+      this.outcomes.idle(),
+    ]);
+  }
+
+  /** Re-derives all work from the database. */
+  reconcile(): void {
+    if (this.stopped) return;
+    this.guard(
+      (async () => {
+        const pending = await this.context.store.stakeRequestsInState(['REQUESTED', 'ACCEPTING']);
+        for (const request of pending) await this.accept.handle(request);
+      })(),
+    );
+    this.runSteps();
+  }
+
+  private runSteps(): void {
+    this.guard(this.prove.trigger.trigger());
+    this.guard(this.confirm.trigger.trigger());
+    this.guard(this.progress.trigger.trigger());
+  }
+
+  private guard(work: Promise<unknown>): void {
+    work.catch((error: unknown) => {
+      this.context.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'facilitation step failed; will retry');
+    });
+  }
+}

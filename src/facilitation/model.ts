@@ -1,0 +1,116 @@
+import { MessageStatus } from '../mosaic/message-status';
+
+/**
+ * The facilitator's own records of stake requests and messages. Every decision is taken from them
+ * (never from memory alone), so a restart rebuilds the same decisions.
+ */
+
+export type StakeRequestState =
+  /** Seen on-chain; waiting to be accepted. */
+  | 'REQUESTED'
+  /** A hash lock was made and acceptStakeRequest is queued or in flight. */
+  | 'ACCEPTING'
+  /** acceptStakeRequest mined: the stake intent is declared. */
+  | 'ACCEPTED'
+  /** The staker revoked it. */
+  | 'REVOKED'
+  /** A worker rejected it. */
+  | 'REJECTED'
+  /** Not ours to facilitate (unsupported gateway, gas price or limit below the configured minimum). */
+  | 'IGNORED'
+  /** Gone from the composer without our acceptance (another facilitator accepted it). */
+  | 'TAKEN'
+  | 'FAILED';
+
+export type MessageState =
+  /** Unlock secret persisted, acceptStakeRequest queued or in flight. */
+  | 'ACCEPTING'
+  /** Declared in the gateway outbox; waiting for an anchored height ≥ the declaration and a proof there. */
+  | 'DECLARED'
+  /** confirmStakeIntent queued or in flight. */
+  | 'CONFIRMING'
+  /** Declared in the cogateway inbox: progressStake and progressMint may go. */
+  | 'CONFIRMED'
+  /** Progressed on both sides. */
+  | 'COMPLETED'
+  | 'FAILED';
+
+export interface StakeRequestRecord {
+  stakeRequestHash: string;
+  composer: string;
+  gateway: string;
+  staker: string;
+  stakerProxy: string;
+  amount: bigint;
+  beneficiary: string;
+  gasPrice: bigint;
+  gasLimit: bigint;
+  nonce: bigint;
+  blockNumber: bigint;
+  transactionHash: string;
+  state: StakeRequestState;
+  messageHash?: string;
+  reason?: string;
+}
+
+export interface MessageRecord {
+  messageHash: string;
+  stakeRequestHash: string;
+  gateway: string;
+  coGateway: string;
+  /** The message sender: the staker's StakerProxy. */
+  sender: string;
+  staker: string;
+  nonce: bigint;
+  amount: bigint;
+  beneficiary: string;
+  gasPrice: bigint;
+  gasLimit: bigint;
+  hashLock: string;
+  /** Secret until revealed by progressStake/progressMint; never logged, never served before that. */
+  unlockSecret: string;
+  /** The worker that accepted (its bounty is locked until progressStake). */
+  worker: string;
+  sourceStatus: MessageStatus;
+  targetStatus: MessageStatus;
+  /** Origin block of StakeIntentDeclared. */
+  declarationHeight?: bigint;
+  /** Origin height whose proof confirmed the intent. */
+  confirmedHeight?: bigint;
+  state: MessageState;
+  reason?: string;
+  createdAt?: number;
+  updatedAt?: number;
+}
+
+/** The state a message is in, from what is known about both message boxes. */
+export function deriveMessageState(message: Pick<MessageRecord, 'sourceStatus' | 'targetStatus' | 'state'>): MessageState {
+  if (message.state === 'FAILED') return 'FAILED';
+  if (message.sourceStatus === MessageStatus.Progressed && message.targetStatus === MessageStatus.Progressed) return 'COMPLETED';
+  if (message.targetStatus === MessageStatus.Declared || message.targetStatus === MessageStatus.Progressed) return 'CONFIRMED';
+  if (message.state === 'CONFIRMING') return 'CONFIRMING';
+  if (message.sourceStatus === MessageStatus.Declared || message.sourceStatus === MessageStatus.Progressed) return 'DECLARED';
+  return 'ACCEPTING';
+}
+
+export interface GatewayRecord {
+  /** The origin gateway proven on the auxiliary chain. */
+  gateway: string;
+  coGateway: string;
+  /** Highest origin height at which the cogateway holds the gateway's storage root. */
+  lastProvenHeight: bigint;
+}
+
+export interface AnchorRecord {
+  anchor: string;
+  chainId: number;
+  /** Highest remote height whose state root is anchored here. */
+  lastAnchoredHeight: bigint;
+  stateRoot?: string;
+}
+
+export type FacilitationChange =
+  | { kind: 'stakeRequest'; record: StakeRequestRecord }
+  | { kind: 'message'; record: MessageRecord }
+  | { kind: 'gateway'; record: GatewayRecord }
+  | { kind: 'anchor'; record: AnchorRecord };

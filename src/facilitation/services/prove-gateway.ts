@@ -1,0 +1,72 @@
+import { proveGatewayOutbox } from '../../mosaic/stake-proofs';
+import type { FacilitationContext } from '../context';
+import { Coalescer } from '../serial';
+import type { WorkerPool } from '../worker-pool';
+
+export const PROVE_PURPOSE = 'proveGateway';
+
+/**
+ * Proves the origin gateway's storage on the auxiliary chain at the latest anchored height, once per
+ * height and only when declared messages wait for a proof at or above their declaration height.
+ * One proof serves every message declared at or before that height.
+ */
+export class ProveGatewayService {
+  readonly trigger: Coalescer;
+  private provingHeight: bigint | undefined;
+
+  constructor(
+    private readonly context: FacilitationContext,
+    private readonly workers: WorkerPool,
+  ) {
+    this.trigger = new Coalescer(() => this.run());
+  }
+
+  private async run(): Promise<void> {
+    const { store, origin, auxiliary, policy, logger } = this.context;
+    const waiting = (await store.messagesInState(['DECLARED'])).filter(
+      (m) => m.gateway === origin.gateway.address && m.declarationHeight !== undefined,
+    );
+    if (waiting.length === 0) return;
+    const proven = (await store.getGateway(origin.gateway.address))?.lastProvenHeight ?? 0n;
+    const unproven = waiting.filter((m) => m.declarationHeight! > proven);
+    if (unproven.length === 0) return;
+
+    // The on-chain anchor is the truth; the store may lag behind the subgraph.
+    const anchored = await auxiliary.anchor.latestStateRootBlockHeight();
+    await store.recordAnchoredHeight(auxiliary.anchor.address, auxiliary.chainId, anchored);
+    const lowest = unproven.reduce((min, m) => (m.declarationHeight! < min ? m.declarationHeight! : min), unproven[0].declarationHeight!);
+    if (anchored < lowest) return; // wait for the anchor to pass the declaration
+    if (this.provingHeight !== undefined && this.provingHeight >= anchored) return; // that proof is on its way
+
+    const worker = await this.workers.choose({ minGasBalance: policy.minWorkerGasBalance });
+    if (!worker) {
+      logger.warn('no auxiliary worker has enough gas to prove the gateway; will retry');
+      return;
+    }
+    const proof = await proveGatewayOutbox(origin.client, origin.gateway, [], anchored);
+    const call = auxiliary.coGateway.proveGateway(anchored, proof.rlpAccount, proof.rlpAccountParentNodes);
+    const { record, created } = await auxiliary.engine.submit({
+      worker,
+      purpose: PROVE_PURPOSE,
+      subject: `${origin.gateway.address}@${anchored}`,
+      to: call.to,
+      data: call.data,
+      value: 0n,
+      gas: call.gas,
+    });
+    if (created) {
+      this.provingHeight = anchored;
+      logger.info(
+        { height: anchored.toString(), messages: unproven.map((m) => m.messageHash), worker },
+        'proveGateway queued',
+      );
+    } else if (record.status === 'failed') {
+      logger.warn({ height: anchored.toString(), error: record.lastError }, 'proveGateway at this height failed before; waiting for a higher anchor');
+    }
+  }
+
+  /** After a proof at `height` is mined (or failed), a later anchor may be proven again. */
+  settled(height: bigint): void {
+    if (this.provingHeight !== undefined && this.provingHeight <= height) this.provingHeight = undefined;
+  }
+}
