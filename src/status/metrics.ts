@@ -1,0 +1,80 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { StatusSource } from './status-source';
+
+/**
+ * Prometheus metrics, computed from the status source at scrape time: messages by state, transactions
+ * sent/failed/replaced, stream lag and worker balances.
+ */
+export function createMetrics(source: StatusSource): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'facilitator_process_' });
+
+  new Gauge({
+    name: 'facilitator_messages',
+    help: 'Messages by facilitation state',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { state, count } of await source.messageCounts()) this.set({ state }, count);
+    },
+  });
+
+  const transactions = (name: string, help: string, pick: (c: ReturnType<StatusSource['engineCounters']>[number]) => number) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['chain_id'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const counters of source.engineCounters()) this.inc({ chain_id: String(counters.chainId) }, pick(counters));
+      },
+    });
+  transactions('facilitator_transactions_sent_total', 'Transactions broadcast', (c) => c.sent);
+  transactions('facilitator_transactions_failed_total', 'Transactions that reverted or were refused', (c) => c.failed);
+  transactions('facilitator_transactions_replaced_total', 'Stuck transactions replaced with a gas bump', (c) => c.replaced);
+
+  new Gauge({
+    name: 'facilitator_stream_lag_blocks',
+    help: 'Subgraph head minus the last block an entity stream handled',
+    labelNames: ['stream'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const stream of await source.streams()) {
+        if (stream.cursor !== undefined && stream.subgraphHead !== undefined) {
+          this.set({ stream: stream.name }, Math.max(0, stream.subgraphHead - stream.cursor));
+        }
+      }
+    },
+  });
+
+  new Gauge({
+    name: 'facilitator_worker_balance_wei',
+    help: 'Native coin balance of each worker',
+    labelNames: ['chain_id', 'worker'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const worker of await source.workers()) {
+        // Gauges are floats: precision loss beyond 2^53 wei is fine for alerting on low balances.
+        this.set({ chain_id: String(worker.chainId), worker: worker.address }, Number(worker.balance));
+      }
+    },
+  });
+
+  new Gauge({
+    name: 'facilitator_worker_pending_transactions',
+    help: 'Transactions of each worker broadcast and not yet final',
+    labelNames: ['chain_id', 'worker'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const worker of await source.workers()) {
+        this.set({ chain_id: String(worker.chainId), worker: worker.address }, worker.pendingTransactions.length);
+      }
+    },
+  });
+  return registry;
+}

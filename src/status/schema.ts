@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSchema, GraphQLError, GraphQLScalarType, type GraphQLSchema } from 'graphql';
+import { filter, map, type Observable } from 'rxjs';
+import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
+import type { MessageRecord, StakeRequestRecord } from '../facilitation/model';
+import { MessageStatus } from '../mosaic/message-status';
+import { packageRoot } from '../util/package-root';
+import type { Page, StatusSource, WorkerStatus } from './status-source';
+
+const MAX_PAGE = 1000;
+
+function page(args: { first?: number; skip?: number }): Page {
+  const first = args.first ?? 100;
+  const skip = args.skip ?? 0;
+  if (first < 0 || first > MAX_PAGE) throw new GraphQLError(`first must be between 0 and ${MAX_PAGE}, got ${first}`);
+  if (skip < 0) throw new GraphQLError(`skip must not be negative, got ${skip}`);
+  return { first, skip };
+}
+
+const lower = (value: string | undefined) => value?.toLowerCase();
+
+/** The secret is shown only once progressStake or progressMint has revealed it on-chain. */
+function isSecretPublic(message: MessageRecord): boolean {
+  return message.sourceStatus === MessageStatus.Progressed || message.targetStatus === MessageStatus.Progressed;
+}
+
+function messageView(message: MessageRecord, source: StatusSource) {
+  return {
+    ...message,
+    unlockSecret: isSecretPublic(message) ? message.unlockSecret : null,
+    sourceStatus: MessageStatus[message.sourceStatus],
+    targetStatus: MessageStatus[message.targetStatus],
+    transactions: () => source.transactionsFor(message).then((records) => records.map(transactionView)),
+  };
+}
+
+function transactionView(record: OutboxRecord) {
+  return {
+    chainId: record.chainId,
+    worker: record.worker,
+    purpose: record.purpose,
+    subject: record.subject,
+    status: record.status,
+    nonce: record.nonce,
+    gasPrice: record.gasPrice,
+    txHash: record.txHash,
+    attempts: record.attempts,
+    lastError: record.lastError,
+  };
+}
+
+function stakeRequestView(request: StakeRequestRecord, source: StatusSource) {
+  return {
+    ...request,
+    message: async () => {
+      if (!request.messageHash) return null;
+      const message = await source.message(request.messageHash);
+      return message ? messageView(message, source) : null;
+    },
+  };
+}
+
+function workerView(worker: WorkerStatus) {
+  return { ...worker, pendingTransactions: worker.pendingTransactions.map(transactionView) };
+}
+
+const BigIntScalar = new GraphQLScalarType({
+  name: 'BigInt',
+  description: 'An integer of any size, as a decimal string.',
+  serialize: (value) => (typeof value === 'bigint' || typeof value === 'number' ? value.toString() : String(value)),
+  parseValue: (value) => BigInt(String(value)),
+});
+
+/** The status API schema (graphql/status.graphql) bound to a StatusSource. */
+export function buildStatusSchema(source: StatusSource): { schema: GraphQLSchema; rootValue: Record<string, unknown> } {
+  const sdl = readFileSync(join(packageRoot(), 'graphql', 'status.graphql'), 'utf8');
+  const schema = buildSchema(sdl);
+  const bigint = schema.getType('BigInt') as GraphQLScalarType;
+  Object.assign(bigint, { serialize: BigIntScalar.serialize, parseValue: BigIntScalar.parseValue, parseLiteral: BigIntScalar.parseLiteral });
+
+  const subscriptionFields = schema.getSubscriptionType()!.getFields();
+  subscriptionFields.messageUpdated.subscribe = (_root, args: { messageHash?: string }) =>
+    toAsyncIterator(
+      source.messageChanges$.pipe(
+        filter((message) => !args.messageHash || message.messageHash === lower(args.messageHash)),
+        map((message) => ({ messageUpdated: messageView(message, source) })),
+      ),
+    );
+
+  const rootValue = {
+    stakeRequest: async (args: { stakeRequestHash: string }) => {
+      const request = await source.stakeRequest(lower(args.stakeRequestHash)!);
+      return request ? stakeRequestView(request, source) : null;
+    },
+    stakeRequests: async (args: { state?: StakeRequestRecord['state']; staker?: string; first?: number; skip?: number }) =>
+      (await source.stakeRequests({ state: args.state, staker: lower(args.staker) }, page(args))).map((r) =>
+        stakeRequestView(r, source),
+      ),
+    message: async (args: { messageHash: string }) => {
+      const message = await source.message(lower(args.messageHash)!);
+      return message ? messageView(message, source) : null;
+    },
+    messages: async (args: { state?: MessageRecord['state']; staker?: string; first?: number; skip?: number }) =>
+      (await source.messages({ state: args.state, staker: lower(args.staker) }, page(args))).map((m) => messageView(m, source)),
+    messageCounts: () => source.messageCounts(),
+    workers: async () => (await source.workers()).map(workerView),
+    streams: async () =>
+      (await source.streams()).map((s) => ({
+        ...s,
+        lag: s.cursor !== undefined && s.subgraphHead !== undefined ? Math.max(0, s.subgraphHead - s.cursor) : null,
+      })),
+  };
+  return { schema, rootValue };
+}
+
+/** RxJS Observable → AsyncIterator (what graphql-js subscriptions consume), buffering between pulls. */
+function toAsyncIterator<T>(observable: Observable<T>): AsyncIterableIterator<T> {
+  const buffer: T[] = [];
+  const waiting: Array<(result: IteratorResult<T>) => void> = [];
+  let done = false;
+  const subscription = observable.subscribe({
+    next: (value) => {
+      const resolve = waiting.shift();
+      if (resolve) resolve({ value, done: false });
+      else buffer.push(value);
+    },
+    complete: () => {
+      done = true;
+      for (const resolve of waiting.splice(0)) resolve({ value: undefined, done: true });
+    },
+  });
+  const finish = (): Promise<IteratorResult<T>> => {
+    done = true;
+    subscription.unsubscribe();
+    for (const resolve of waiting.splice(0)) resolve({ value: undefined, done: true });
+    return Promise.resolve({ value: undefined, done: true });
+  };
+  return {
+    next: () => {
+      if (buffer.length > 0) return Promise.resolve({ value: buffer.shift()!, done: false });
+      if (done) return Promise.resolve({ value: undefined, done: true });
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    return: finish,
+    throw: async (error: unknown) => {
+      await finish();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
