@@ -1,0 +1,129 @@
+import { expect } from 'chai';
+import type { FacilitationChange, MessageRecord, StakeRequestRecord } from '../../src/facilitation/model';
+import { SqlFacilitationStore } from '../../src/facilitation/sql-facilitation-store';
+import { MessageStatus } from '../../src/mosaic/message-status';
+import { openTestDatabase, type TestDatabase } from '../helpers/database';
+
+const hex = (byte: string, bytes: number) => `0x${byte.repeat(bytes)}`;
+
+function request(overrides: Partial<StakeRequestRecord> = {}): StakeRequestRecord {
+  return {
+    stakeRequestHash: hex('11', 32),
+    composer: hex('c0', 20),
+    gateway: hex('9a', 20),
+    staker: hex('5a', 20),
+    stakerProxy: hex('5b', 20),
+    amount: 10n ** 20n,
+    beneficiary: hex('be', 20),
+    gasPrice: 1n,
+    gasLimit: 2n,
+    nonce: 0n,
+    blockNumber: 10n,
+    transactionHash: hex('77', 32),
+    state: 'REQUESTED',
+    ...overrides,
+  };
+}
+
+function message(overrides: Partial<MessageRecord> = {}): MessageRecord {
+  return {
+    messageHash: hex('ee', 32),
+    stakeRequestHash: hex('11', 32),
+    gateway: hex('9a', 20),
+    coGateway: hex('9b', 20),
+    sender: hex('5b', 20),
+    staker: hex('5a', 20),
+    nonce: 0n,
+    amount: 10n ** 20n,
+    beneficiary: hex('be', 20),
+    gasPrice: 1n,
+    gasLimit: 2n,
+    hashLock: hex('ab', 32),
+    unlockSecret: hex('cd', 32),
+    worker: hex('33', 20),
+    sourceStatus: MessageStatus.Undeclared,
+    targetStatus: MessageStatus.Undeclared,
+    state: 'ACCEPTING',
+    ...overrides,
+  };
+}
+
+describe('facilitation store on SQLite', () => {
+  let db: TestDatabase;
+  let store: SqlFacilitationStore;
+  let changes: FacilitationChange[];
+
+  beforeEach(async () => {
+    db = await openTestDatabase();
+    store = new SqlFacilitationStore(db.knex);
+    changes = [];
+    store.changes$.subscribe((change) => changes.push(change));
+  });
+  afterEach(async () => db.close());
+
+  it('records a stake request once, however often the event is replayed', async () => {
+    await store.recordStakeRequest(request());
+    await store.recordStakeRequest(request({ amount: 1n }));
+    const stored = await store.getStakeRequest(hex('11', 32));
+    expect(stored!.amount).to.equal(10n ** 20n);
+    expect(changes.filter((c) => c.kind === 'stakeRequest')).to.have.length(1);
+  });
+
+  it('keeps the first unlock secret of a request: a second acceptance returns the stored message', async () => {
+    await store.recordStakeRequest(request());
+    const first = await store.recordAcceptance(message());
+    const second = await store.recordAcceptance(message({ messageHash: hex('ef', 32), unlockSecret: hex('00', 32) }));
+    expect(second.messageHash).to.equal(first.messageHash);
+    expect(second.unlockSecret).to.equal(hex('cd', 32));
+    expect((await store.getStakeRequest(hex('11', 32)))!.state).to.equal('ACCEPTING');
+    expect(await store.getMessage(hex('ef', 32))).to.equal(undefined);
+  });
+
+  it('moves message states with the message boxes, never backwards', async () => {
+    await store.recordStakeRequest(request());
+    await store.recordAcceptance(message());
+    await store.updateSourceStatus(hex('ee', 32), MessageStatus.Declared, 42n);
+    let stored = (await store.getMessage(hex('ee', 32)))!;
+    expect(stored.state).to.equal('DECLARED');
+    expect(stored.declarationHeight).to.equal(42n);
+    expect((await store.getStakeRequest(hex('11', 32)))!.state).to.equal('ACCEPTED');
+
+    await store.setMessageState(hex('ee', 32), 'CONFIRMING');
+    await store.updateTargetStatus(hex('ee', 32), MessageStatus.Declared, 50n);
+    expect((await store.getMessage(hex('ee', 32)))!.state).to.equal('CONFIRMED');
+
+    await store.updateSourceStatus(hex('ee', 32), MessageStatus.Progressed);
+    await store.updateSourceStatus(hex('ee', 32), MessageStatus.Declared); // a late replay
+    await store.updateTargetStatus(hex('ee', 32), MessageStatus.Progressed);
+    stored = (await store.getMessage(hex('ee', 32)))!;
+    expect(stored.sourceStatus).to.equal(MessageStatus.Progressed);
+    expect(stored.state).to.equal('COMPLETED');
+  });
+
+  it('emits a change only after the write is visible, and none for a no-op', async () => {
+    await store.recordStakeRequest(request());
+    await store.recordAcceptance(message());
+    const seen: string[] = [];
+    store.changes$.subscribe((change) => {
+      if (change.kind === 'message') {
+        void store.getMessage(change.record.messageHash).then((m) => seen.push(m!.state));
+      }
+    });
+    const before = changes.length;
+    await store.updateSourceStatus(hex('ee', 32), MessageStatus.Declared, 42n);
+    await store.updateSourceStatus(hex('ee', 32), MessageStatus.Declared, 42n);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(changes.length - before).to.equal(2); // the message and its stake request, once
+    expect(seen).to.deep.equal(['DECLARED']);
+  });
+
+  it('only raises proven and anchored heights', async () => {
+    await store.recordGatewayProven(hex('9a', 20), hex('9b', 20), 10n);
+    await store.recordGatewayProven(hex('9a', 20), hex('9b', 20), 5n);
+    expect((await store.getGateway(hex('9a', 20)))!.lastProvenHeight).to.equal(10n);
+    await store.recordAnchoredHeight(hex('a1', 20), 1405, 7n);
+    await store.recordAnchoredHeight(hex('a1', 20), 1405, 3n);
+    expect((await store.getAnchor(hex('a1', 20)))!.lastAnchoredHeight).to.equal(7n);
+    expect(changes.filter((c) => c.kind === 'gateway' || c.kind === 'anchor')).to.have.length(2);
+  });
+});
