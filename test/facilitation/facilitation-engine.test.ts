@@ -1,0 +1,173 @@
+import { expect } from 'chai';
+import { ChainClient } from '../../src/chain/chain-client';
+import { HttpJsonRpc } from '../../src/chain/json-rpc';
+import { LocalSigner } from '../../src/chain/local-signer';
+import { SqlOutbox } from '../../src/chain/tx-engine/sql-outbox';
+import { TransactionEngine } from '../../src/chain/tx-engine/transaction-engine';
+import { requestStake, type RequestedStake } from '../../src/devnet/demo-staker';
+import type { Devnet } from '../../src/devnet/devnet';
+import type { FacilitationContext } from '../../src/facilitation/context';
+import { FacilitationEngine } from '../../src/facilitation/facilitation-engine';
+import { handleEntityBatch, type HandlerContext } from '../../src/facilitation/handlers';
+import { SqlFacilitationStore } from '../../src/facilitation/sql-facilitation-store';
+import { silentLogger } from '../../src/logging/logger';
+import { Anchor, Eip20CoGateway, Eip20Gateway, Eip20Token, OstComposer } from '../../src/mosaic/contracts';
+import { MessageStatus } from '../../src/mosaic/message-status';
+import { openTestDatabase, type TestDatabase } from '../helpers/database';
+import { addressesWithRole, startTestDevnet } from '../helpers/devnet';
+
+/**
+ * The state machine against real contracts and a real SQLite file. The subgraph is left out here:
+ * StakeRequested entities are handed to the handlers as the stream would deliver them; every later
+ * step is driven by the engine from the database and transaction receipts.
+ */
+describe('facilitation engine: stake & mint from the database', function () {
+  this.timeout(120_000);
+  let devnet: Devnet;
+  let db: TestDatabase;
+  let store: SqlFacilitationStore;
+  let context: FacilitationContext;
+  let engine: FacilitationEngine;
+  let handlerContext: HandlerContext;
+
+  before(async () => {
+    devnet = await startTestDevnet({ stakers: 4, anchorIntervalMs: 200 });
+  });
+  after(async () => devnet?.close());
+
+  beforeEach(async () => {
+    db = await openTestDatabase();
+    store = new SqlFacilitationStore(db.knex);
+    const outbox = new SqlOutbox(db.knex);
+    const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
+    const origin = new ChainClient(new HttpJsonRpc(devnet.info.origin.rpcUrl), devnet.info.origin.chainId);
+    const aux = new ChainClient(new HttpJsonRpc(devnet.info.auxiliary.rpcUrl), devnet.info.auxiliary.chainId);
+    const workers = devnet.info.accounts.filter((a) => a.role === 'worker');
+    const engineFor = (client: ChainClient) =>
+      new TransactionEngine({
+        client,
+        signers: new Map(workers.map((w) => [w.address, new LocalSigner(w.privateKey)])),
+        outbox,
+        pollIntervalMs: 20,
+        logger: silentLogger(),
+      });
+    context = {
+      origin: {
+        chainId: origin.chainId,
+        client: origin,
+        composer: new OstComposer(origin, pair.origin.ostComposerAddress),
+        gateway: new Eip20Gateway(origin, pair.origin.ostEIP20GatewayAddress),
+        valueToken: new Eip20Token(origin, devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress),
+        engine: engineFor(origin),
+      },
+      auxiliary: {
+        chainId: aux.chainId,
+        client: aux,
+        coGateway: new Eip20CoGateway(aux, pair.auxiliary.ostEIP20CogatewayAddress),
+        anchor: new Anchor(aux, pair.auxiliary.anchorAddress),
+        engine: engineFor(aux),
+      },
+      store,
+      policy: {
+        supportedGateways: new Set([pair.origin.ostEIP20GatewayAddress]),
+        minGasPrice: 0n,
+        minGasLimit: 0n,
+        minWorkerGasBalance: 1n,
+        bountyAllowanceBatch: 10n,
+      },
+      logger: silentLogger(),
+    };
+    handlerContext = {
+      store,
+      logger: silentLogger(),
+      composer: pair.origin.ostComposerAddress,
+      gateway: pair.origin.ostEIP20GatewayAddress,
+      coGateway: pair.auxiliary.ostEIP20CogatewayAddress,
+      auxiliaryAnchor: pair.auxiliary.anchorAddress,
+      auxiliaryChainId: aux.chainId,
+    };
+    context.origin.engine.start();
+    context.auxiliary.engine.start();
+    engine = new FacilitationEngine(context, { reconcileIntervalMs: 300 });
+    engine.start();
+  });
+
+  afterEach(async () => {
+    await engine.stop();
+    await context.origin.engine.stop();
+    await context.auxiliary.engine.stop();
+    await db.close();
+  });
+
+  async function deliverStakeRequested(stake: RequestedStake, gatewayOverride?: string): Promise<void> {
+    await handleEntityBatch(handlerContext, {
+      stream: 'origin.StakeRequested',
+      entityType: 'StakeRequested',
+      throughBlock: Number(stake.blockNumber),
+      entities: [
+        {
+          id: `${stake.transactionHash}-0`,
+          blockNumber: stake.blockNumber.toString(),
+          logIndex: '0',
+          contractAddress: handlerContext.composer,
+          transactionHash: stake.transactionHash,
+          amount: stake.amount.toString(),
+          beneficiary: stake.beneficiary,
+          gasPrice: stake.gasPrice.toString(),
+          gasLimit: stake.gasLimit.toString(),
+          nonce: stake.nonce.toString(),
+          staker: stake.staker,
+          stakerProxy: stake.stakerProxy,
+          gateway: gatewayOverride ?? stake.gateway,
+          stakeRequestHash: stake.stakeRequestHash,
+        },
+      ],
+    });
+  }
+
+  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await read();
+      if (done(value)) return value;
+      if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('takes a request through accept, prove, confirm and progress to COMPLETED with the right balances', async () => {
+    const staker = addressesWithRole(devnet, 'staker')[0];
+    const beneficiary = '0x00000000000000000000000000000000000be001';
+    const stake = await requestStake({
+      client: context.origin.client,
+      composer: context.origin.composer.address,
+      gateway: context.origin.gateway.address,
+      valueToken: context.origin.valueToken.address,
+      staker: devnet.originSender(staker),
+      beneficiary,
+    });
+    await deliverStakeRequested(stake);
+    const request = await until(() => store.getStakeRequest(stake.stakeRequestHash), (r) => r?.messageHash !== undefined);
+    const message = await until(() => store.getMessage(request!.messageHash!), (m) => m?.state === 'COMPLETED');
+    expect(await context.origin.gateway.outboxStatus(message!.messageHash)).to.equal(MessageStatus.Progressed);
+    expect(await context.auxiliary.coGateway.inboxStatus(message!.messageHash)).to.equal(MessageStatus.Progressed);
+    const received = await context.auxiliary.client.getBalance(beneficiary);
+    expect(received > 0n && received < stake.amount).to.equal(true);
+    expect((await store.getStakeRequest(stake.stakeRequestHash))!.state).to.equal('ACCEPTED');
+  });
+
+  it('ignores a request naming an unsupported gateway, with the reason recorded', async () => {
+    const staker = addressesWithRole(devnet, 'staker')[1];
+    const stake = await requestStake({
+      client: context.origin.client,
+      composer: context.origin.composer.address,
+      gateway: context.origin.gateway.address,
+      valueToken: context.origin.valueToken.address,
+      staker: devnet.originSender(staker),
+    });
+    await deliverStakeRequested(stake, '0x00000000000000000000000000000000deadbeef');
+    const request = await until(() => store.getStakeRequest(stake.stakeRequestHash), (r) => r?.state === 'IGNORED');
+    expect(request!.reason).to.match(/not supported/);
+    expect(await db.knex('transactions').where({ purpose: 'acceptStakeRequest' })).to.have.length(0);
+  });
+});
