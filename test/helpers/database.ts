@@ -1,8 +1,8 @@
-import knexFactory, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as facilitationCore from '../../migrations/20261123000100_facilitation_core';
+import { openDatabase } from '../../src/db/open-database';
 
 export interface TestDatabase {
   knex: Knex;
@@ -14,14 +14,7 @@ export interface TestDatabase {
 export async function openTestDatabase(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'facilitator-db-'));
   const path = join(dir, 'facilitator.sqlite');
-  const knex = knexFactory({ client: 'sqlite3', connection: { filename: path }, useNullAsDefault: true });
-  await knex.migrate.latest({
-    migrationSource: {
-      getMigrations: async () => ['20261123000100_facilitation_core'],
-      getMigrationName: (name: string) => name,
-      getMigration: async () => facilitationCore,
-    },
-  });
+  const knex = await openDatabase(path);
   return {
     knex,
     path,
