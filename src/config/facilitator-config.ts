@@ -20,7 +20,7 @@ import { ADDRESS_MESSAGE, ADDRESS_PATTERN, ConfigError, readJsonFile, validated 
 /**
  * facilitator-config, schema version 1 (written by `facilitator init`, mode 0600):
  *
- *   { "version": 1, "originChainId": 1337, "auxChainId": 1405,
+ *   { "version": 1, "mosaicConfig": "~/.mosaic/1405/mosaic.json", "originChainId": 1337, "auxChainId": 1405,
  *     "database": { "path": "~/.mosaic/1405/facilitator.sqlite" },
  *     "chains": {
  *       "1337": { "rpc": "http://…", "subgraph": { "mode": "embedded" },
@@ -85,6 +85,8 @@ class ServerSettings {
 
 export class FacilitatorConfig {
   @Equals(FACILITATOR_CONFIG_VERSION, { message: `must be ${FACILITATOR_CONFIG_VERSION}` }) version!: number;
+  /** Path of the mosaic-config this facilitator serves (start's --mosaic-config overrides it). */
+  @IsOptional() @IsString() mosaicConfig?: string;
   @IsInt({ message: 'must be the origin chain id' }) @IsPositive() originChainId!: number;
   @IsInt({ message: 'must be the auxiliary chain id' }) @IsPositive() auxChainId!: number;
   @ValidateNested() @Type(() => DatabaseSettings) @IsObject() database!: DatabaseSettings;

@@ -113,7 +113,7 @@ export class Facilitator {
   }
 
   /** Names of the entity streams, as their cursors are stored. */
-  static streamNames(): string[] {
+  streamNames(): string[] {
     return [...ORIGIN_STREAMS.map((t) => `origin.${t}`), ...AUXILIARY_STREAMS.map((t) => `auxiliary.${t}`)];
   }
 

@@ -1,0 +1,80 @@
+import { filter, map, type Observable } from 'rxjs';
+import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
+import type { SqlOutbox } from '../chain/tx-engine/sql-outbox';
+import type { MessageRecord } from '../facilitation/model';
+import type { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
+import type { EngineCounters, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
+import type { SqlCursorStore } from '../streams/sql-cursor-store';
+import type { Facilitator } from './facilitator';
+
+/** The status API's view of a running facilitator: its database, engines and subgraph heads. */
+export class FacilitatorStatusSource implements StatusSource {
+  readonly messageChanges$: Observable<MessageRecord>;
+
+  constructor(
+    private readonly store: SqlFacilitationStore,
+    private readonly outbox: SqlOutbox,
+    private readonly cursors: SqlCursorStore,
+    private readonly facilitator: Facilitator,
+  ) {
+    this.messageChanges$ = store.changes$.pipe(
+      filter((change) => change.kind === 'message'),
+      map((change) => change.record as MessageRecord),
+    );
+  }
+
+  stakeRequest(hash: string) {
+    return this.store.getStakeRequest(hash);
+  }
+  stakeRequests(filterBy: Parameters<SqlFacilitationStore['listStakeRequests']>[0], page: { first: number; skip: number }) {
+    return this.store.listStakeRequests(filterBy, page.first, page.skip);
+  }
+  message(hash: string) {
+    return this.store.getMessage(hash);
+  }
+  messages(filterBy: Parameters<SqlFacilitationStore['listMessages']>[0], page: { first: number; skip: number }) {
+    return this.store.listMessages(filterBy, page.first, page.skip);
+  }
+  messageCounts() {
+    return this.store.messageCounts();
+  }
+
+  transactionsFor(message: MessageRecord): Promise<OutboxRecord[]> {
+    return this.outbox.list({ subjectLike: [message.messageHash, `${message.messageHash}@%`, message.stakeRequestHash] });
+  }
+
+  async workers(): Promise<WorkerStatus[]> {
+    const { origin, auxiliary } = this.facilitator.context;
+    const result: WorkerStatus[] = [];
+    for (const side of [origin, auxiliary]) {
+      for (const address of side.engine.workers()) {
+        const [balance, tokenBalance, nonce, pending] = await Promise.all([
+          side.client.getBalance(address).catch(() => 0n),
+          side === origin ? origin.valueToken.balanceOf(address).catch(() => undefined) : Promise.resolve(undefined),
+          this.outbox.storedNonce(side.chainId, address),
+          this.outbox.list({ chainId: side.chainId, worker: address, status: ['queued', 'sent'] }),
+        ]);
+        result.push({ chainId: side.chainId, address, balance, tokenBalance, nonce, pendingTransactions: pending });
+      }
+    }
+    return result;
+  }
+
+  async streams(): Promise<StreamStatus[]> {
+    const saved = new Map((await this.cursors.all()).map((c) => [c.stream, c.throughBlock]));
+    const heads = await Promise.all([
+      this.facilitator.originSubgraph.head().then((h) => h.number).catch(() => undefined),
+      this.facilitator.auxiliarySubgraph.head().then((h) => h.number).catch(() => undefined),
+    ]);
+    return this.facilitator.streamNames().map((name) => ({
+      name,
+      cursor: saved.get(name),
+      subgraphHead: name.startsWith('origin.') ? heads[0] : heads[1],
+    }));
+  }
+
+  engineCounters(): EngineCounters[] {
+    const { origin, auxiliary } = this.facilitator.context;
+    return [origin, auxiliary].map((side) => ({ chainId: side.chainId, ...side.engine.metrics }));
+  }
+}

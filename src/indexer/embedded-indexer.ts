@@ -1,0 +1,102 @@
+import type { Knex } from 'knex';
+import { ChainClient } from '../chain/chain-client';
+import { HttpJsonRpc } from '../chain/json-rpc';
+import type { MosaicConfigShape } from '../config/mosaic-config';
+import type { Logger } from '../logging/logger';
+import type { SubgraphSide } from '../subgraph/sides';
+import { EntityStore } from './entity-store/entity-store';
+import { BlockFollower, type FollowerProgress } from './follower/block-follower';
+import { startSubgraphServer, type SubgraphServer } from './query-server/subgraph-server';
+import { builtSubgraphsFor } from './subgraph-build-cache';
+import { loadSubgraph } from './wasm/subgraph-host';
+
+export interface EmbeddedChain {
+  chainId: number;
+  rpcUrl: string;
+  confirmations?: number;
+  pollIntervalMs?: number;
+}
+
+export interface EmbeddedIndexerOptions {
+  knex: Knex;
+  mosaic: MosaicConfigShape;
+  auxChainId: number;
+  chains: Partial<Record<SubgraphSide, EmbeddedChain>>;
+  /** Where built subgraphs are cached. */
+  buildCacheDir: string;
+  host?: string;
+  port?: number;
+  logger: Logger;
+}
+
+export interface EmbeddedIndexer {
+  server: SubgraphServer;
+  /** Subgraph name served for each side: `mosaic-<side>-<auxChainId>`. */
+  subgraphName(side: SubgraphSide): string;
+  followers: Map<SubgraphSide, BlockFollower<unknown>>;
+  stores: Map<SubgraphSide, EntityStore>;
+  stop(): Promise<void>;
+}
+
+export function embeddedSubgraphName(side: SubgraphSide, auxChainId: number): string {
+  return `mosaic-${side}-${auxChainId}`;
+}
+
+/**
+ * graph-node's part, in-process: the same built subgraphs (graph-cli WASM) run by the WASM host over
+ * blocks followed with eth_getLogs, entities in the facilitator's database, served with graph-node's
+ * query API (plus subscriptions) on loopback.
+ */
+export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Promise<EmbeddedIndexer> {
+  const sides = (Object.keys(options.chains) as SubgraphSide[]).filter((side) => options.chains[side]);
+  const builds = await builtSubgraphsFor(options.mosaic, options.auxChainId, options.buildCacheDir);
+  const followers = new Map<SubgraphSide, BlockFollower<unknown>>();
+  const stores = new Map<SubgraphSide, EntityStore>();
+  for (const side of sides) {
+    const chain = options.chains[side]!;
+    const logger = options.logger.child({ component: 'indexer', chain: side });
+    const subgraph = loadSubgraph(builds[side], {
+      logger: (entry) =>
+        logger.debug({ level: entry.level, dataSource: entry.dataSource, block: Number(entry.blockNumber) }, `mapping: ${entry.message}`),
+    });
+    const store = await EntityStore.open({ knex: options.knex, namespace: `sg_${side}`, schemaSdl: subgraph.schemaSdl });
+    const follower = new BlockFollower({
+      name: side,
+      client: new ChainClient(new HttpJsonRpc(chain.rpcUrl, 15_000), chain.chainId),
+      runner: subgraph,
+      store,
+      confirmations: chain.confirmations,
+      pollIntervalMs: chain.pollIntervalMs,
+      logger,
+    });
+    follower.progress$.subscribe((progress: FollowerProgress) =>
+      logger.debug({ throughBlock: Number(progress.throughBlock), head: Number(progress.head) }, 'indexed'),
+    );
+    stores.set(side, store);
+    followers.set(side, follower as BlockFollower<unknown>);
+  }
+  const server = await startSubgraphServer({
+    host: options.host,
+    port: options.port,
+    subgraphs: sides.map((side) => ({
+      name: embeddedSubgraphName(side, options.auxChainId),
+      deployment: `embedded-${side}-${options.auxChainId}`,
+      store: stores.get(side)!,
+    })),
+  });
+  for (const follower of followers.values()) follower.start();
+  options.logger.info(
+    Object.fromEntries(sides.map((side) => [side, server.url(embeddedSubgraphName(side, options.auxChainId))])),
+    'embedded indexer serving',
+  );
+  return {
+    server,
+    subgraphName: (side) => embeddedSubgraphName(side, options.auxChainId),
+    followers,
+    stores,
+    stop: async () => {
+      await Promise.all([...followers.values()].map((f) => f.stop()));
+      await server.close();
+    },
+  };
+}

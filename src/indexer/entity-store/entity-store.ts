@@ -1,0 +1,318 @@
+import type { Knex } from 'knex';
+import { Subject } from 'rxjs';
+import type { BlockStore, FollowedBlock } from '../follower/follower-ports';
+import { parseSchema, type SubgraphSchema } from '../wasm/schema';
+import type { BlockWrites, EntityFieldInfo, EntityTypeInfo } from '../wasm/types';
+import { filterValueToColumn, fromColumn, toColumn } from './column-codec';
+
+export interface BlockPointer {
+  number: bigint;
+  hash: string;
+  timestamp?: bigint;
+}
+
+export interface StoreChange {
+  blockNumber: bigint;
+  entityTypes: Set<string>;
+}
+
+export type EntityJson = Record<string, unknown>;
+
+export type OrderDirection = 'asc' | 'desc';
+
+export interface FindManyOptions {
+  where?: Record<string, unknown>;
+  orderBy?: string;
+  orderDirection?: OrderDirection;
+  first: number;
+  skip: number;
+}
+
+/** Raised for query input the store cannot answer (unknown field, bad filter); the message is the GraphQL error. */
+export class QueryInputError extends Error {
+  override readonly name = 'QueryInputError';
+}
+
+const FILTER_SUFFIXES = ['_not_in', '_in', '_not_contains', '_contains', '_not', '_gte', '_lte', '_gt', '_lt'] as const;
+
+function snake(name: string): string {
+  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
+}
+
+/**
+ * Entities of one subgraph in SQL, versioned like graph-node: each version lives in blocks
+ * [block_from, block_to). Queries at a block see the versions alive then; a reorg deletes versions
+ * born after the fork and reopens those closed after it. One block's writes commit atomically with
+ * the block record and the cursor.
+ */
+export class EntityStore implements BlockStore<BlockWrites> {
+  private readonly changes = new Subject<StoreChange>();
+  readonly changes$ = this.changes.asObservable();
+  readonly schema: SubgraphSchema;
+
+  private constructor(
+    private readonly knex: Knex,
+    readonly namespace: string,
+    schemaSdl: string,
+  ) {
+    this.schema = parseSchema(schemaSdl);
+  }
+
+  static async open(options: { knex: Knex; namespace: string; schemaSdl: string }): Promise<EntityStore> {
+    if (!/^[a-z][a-z0-9_]*$/.test(options.namespace)) throw new Error(`namespace must be lowercase letters, digits and _, got ${options.namespace}`);
+    const store = new EntityStore(options.knex, options.namespace, options.schemaSdl);
+    await store.createTables();
+    return store;
+  }
+
+  entityType(name: string): EntityTypeInfo {
+    const type = this.schema.entityTypes.get(name);
+    if (!type) throw new QueryInputError(`unknown entity type ${name}`);
+    return type;
+  }
+
+  tableOf(type: string): string {
+    return `${this.namespace}__${snake(type)}`;
+  }
+
+  private get blocksTable(): string {
+    return `${this.namespace}___blocks`;
+  }
+
+  private get cursorTable(): string {
+    return `${this.namespace}___cursor`;
+  }
+
+  private storedFields(type: EntityTypeInfo): EntityFieldInfo[] {
+    return [...type.fields.values()].filter((f) => !f.derived && f.name !== 'id');
+  }
+
+  private async createTables(): Promise<void> {
+    // knex.schema builds a fresh builder on each access; one reused builder would replay statements.
+    const schema = () => this.knex.schema;
+    for (const type of this.schema.entityTypes.values()) {
+      const table = this.tableOf(type.name);
+      if (await schema().hasTable(table)) continue;
+      await schema().createTable(table, (t) => {
+        t.increments('vid').primary();
+        t.string('id', 200).notNullable();
+        t.bigInteger('block_from').notNullable();
+        t.bigInteger('block_to').nullable();
+        for (const field of this.storedFields(type)) {
+          if (field.list || field.type === 'String' || field.type === 'BigDecimal') t.text(`f_${field.name}`).nullable();
+          else if (field.type === 'Int') t.integer(`f_${field.name}`).nullable();
+          else if (field.type === 'Boolean') t.integer(`f_${field.name}`).nullable();
+          else t.string(`f_${field.name}`, 200).nullable();
+        }
+        t.index(['id', 'block_to']);
+        t.index(['block_from']);
+      });
+    }
+    if (!(await schema().hasTable(this.blocksTable))) {
+      await schema().createTable(this.blocksTable, (t) => {
+        t.bigInteger('number').primary();
+        t.string('hash', 66).notNullable();
+        t.string('parent_hash', 66).notNullable();
+        t.bigInteger('timestamp').notNullable();
+      });
+    }
+    if (!(await schema().hasTable(this.cursorTable))) {
+      await schema().createTable(this.cursorTable, (t) => {
+        t.integer('singleton').primary();
+        t.bigInteger('number').notNullable();
+        t.string('hash', 66).notNullable();
+        t.bigInteger('timestamp').notNullable();
+      });
+    }
+  }
+
+  // ---- writing (BlockStore) ----
+
+  async cursor(): Promise<BlockPointer | undefined> {
+    const row = await this.knex(this.cursorTable).where({ singleton: 1 }).first();
+    return row ? { number: BigInt(row.number), hash: row.hash, timestamp: BigInt(row.timestamp) } : undefined;
+  }
+
+  async recentBlocks(limit: number): Promise<Array<{ number: bigint; hash: string }>> {
+    const rows = await this.knex(this.blocksTable).orderBy('number', 'desc').limit(limit);
+    return rows.map((r: { number: number | string; hash: string }) => ({ number: BigInt(r.number), hash: r.hash }));
+  }
+
+  async blockByHash(hash: string): Promise<BlockPointer | undefined> {
+    const row = await this.knex(this.blocksTable).where({ hash: hash.toLowerCase() }).first();
+    return row ? { number: BigInt(row.number), hash: row.hash, timestamp: BigInt(row.timestamp) } : undefined;
+  }
+
+  async commitBlock(block: FollowedBlock, writes: BlockWrites | undefined): Promise<void> {
+    const number = Number(block.number);
+    const changed = new Set<string>();
+    await this.knex.transaction(async (trx) => {
+      for (const [typeName, entities] of writes ?? new Map()) {
+        const type = this.entityType(typeName);
+        const table = this.tableOf(typeName);
+        for (const [id, data] of entities) {
+          const current = await trx(table).where({ id }).whereNull('block_to').first();
+          if (current && Number(current.block_from) === number) {
+            await trx(table).where({ vid: current.vid }).delete();
+          } else if (current) {
+            if (type.immutable) throw new Error(`immutable entity ${typeName} ${id} already exists (set again at block ${number})`);
+            await trx(table).where({ vid: current.vid }).update({ block_to: number });
+          }
+          const row: Record<string, unknown> = { id, block_from: number, block_to: null };
+          for (const field of this.storedFields(type)) row[`f_${field.name}`] = toColumn(field, data.get(field.name));
+          await trx(table).insert(row);
+          changed.add(typeName);
+        }
+      }
+      await trx(this.blocksTable)
+        .insert({ number, hash: block.hash.toLowerCase(), parent_hash: block.parentHash.toLowerCase(), timestamp: Number(block.timestamp) })
+        .onConflict('number')
+        .merge();
+      await trx(this.cursorTable)
+        .insert({ singleton: 1, number, hash: block.hash.toLowerCase(), timestamp: Number(block.timestamp) })
+        .onConflict('singleton')
+        .merge();
+    });
+    this.changes.next({ blockNumber: block.number, entityTypes: changed });
+  }
+
+  async rollbackTo(blockNumber: bigint): Promise<void> {
+    const target = Number(blockNumber);
+    const changed = new Set<string>();
+    await this.knex.transaction(async (trx) => {
+      for (const type of this.schema.entityTypes.values()) {
+        const table = this.tableOf(type.name);
+        const removed = await trx(table).where('block_from', '>', target).delete();
+        const reopened = await trx(table).where('block_to', '>', target).update({ block_to: null });
+        if (removed > 0 || reopened > 0) changed.add(type.name);
+      }
+      await trx(this.blocksTable).where('number', '>', target).delete();
+      const newest = await trx(this.blocksTable).where('number', '<=', target).orderBy('number', 'desc').first();
+      if (newest) {
+        await trx(this.cursorTable)
+          .insert({ singleton: 1, number: newest.number, hash: newest.hash, timestamp: newest.timestamp })
+          .onConflict('singleton')
+          .merge();
+      } else {
+        // Nothing recorded at or below the target: start over from the subgraph's start block.
+        for (const type of this.schema.entityTypes.values()) await trx(this.tableOf(type.name)).delete();
+        await trx(this.cursorTable).delete();
+      }
+    });
+    this.changes.next({ blockNumber, entityTypes: changed });
+  }
+
+  async pruneBlocks(below: bigint): Promise<void> {
+    const cursor = await this.cursor();
+    await this.knex(this.blocksTable)
+      .where('number', '<', Number(below))
+      .whereNot('number', cursor ? Number(cursor.number) : -1)
+      .delete();
+  }
+
+  // ---- reading ----
+
+  private alive(query: Knex.QueryBuilder, block: bigint): Knex.QueryBuilder {
+    const at = Number(block);
+    return query.where('block_from', '<=', at).andWhere((q) => q.whereNull('block_to').orWhere('block_to', '>', at));
+  }
+
+  private toJson(type: EntityTypeInfo, row: Record<string, unknown>): EntityJson {
+    const entity: EntityJson = { id: row.id };
+    for (const field of this.storedFields(type)) entity[field.name] = fromColumn(field, row[`f_${field.name}`]);
+    return entity;
+  }
+
+  async findOne(typeName: string, id: string, block: bigint): Promise<EntityJson | null> {
+    const type = this.entityType(typeName);
+    const row = await this.alive(this.knex(this.tableOf(typeName)).where({ id }), block).first();
+    return row ? this.toJson(type, row) : null;
+  }
+
+  async findMany(typeName: string, options: FindManyOptions, block: bigint): Promise<EntityJson[]> {
+    const type = this.entityType(typeName);
+    const query = this.alive(this.knex(this.tableOf(typeName)), block);
+    if (options.where) this.applyFilter(query, type, options.where);
+    const direction = options.orderDirection ?? 'asc';
+    if (options.orderBy && options.orderBy !== 'id') {
+      const field = type.fields.get(options.orderBy);
+      if (!field || field.derived || field.list) throw new QueryInputError(`cannot order ${typeName} by ${options.orderBy}`);
+      query.orderBy(`f_${field.name}`, direction);
+      query.orderBy('id', direction);
+    } else {
+      query.orderBy('id', direction);
+    }
+    const rows = await query.limit(options.first).offset(options.skip);
+    return rows.map((row: Record<string, unknown>) => this.toJson(type, row));
+  }
+
+  private applyFilter(query: Knex.QueryBuilder, type: EntityTypeInfo, where: Record<string, unknown>): void {
+    for (const [key, value] of Object.entries(where)) {
+      if (value === undefined) continue;
+      if (key === 'and' || key === 'or') {
+        const parts = value as Array<Record<string, unknown>>;
+        query.andWhere((outer) => {
+          for (const part of parts) {
+            const method = key === 'and' ? 'andWhere' : 'orWhere';
+            outer[method]((inner) => this.applyFilter(inner, type, part));
+          }
+        });
+        continue;
+      }
+      if (key === '_change_block') {
+        const gte = (value as { number_gte: number }).number_gte;
+        query.where('block_from', '>=', gte);
+        continue;
+      }
+      let fieldName = key;
+      let suffix = '';
+      for (const candidate of FILTER_SUFFIXES) {
+        if (key.endsWith(candidate) && type.fields.has(key.slice(0, -candidate.length))) {
+          fieldName = key.slice(0, -candidate.length);
+          suffix = candidate;
+          break;
+        }
+      }
+      const field = type.fields.get(fieldName);
+      if (!field || field.derived || field.list) throw new QueryInputError(`Type \`${type.name}_filter\` has no field \`${key}\``);
+      const column = fieldName === 'id' ? 'id' : `f_${fieldName}`;
+      const encode = (v: unknown) => filterValueToColumn(field, v);
+      switch (suffix) {
+        case '':
+          if (value === null) query.whereNull(column);
+          else query.where(column, encode(value));
+          break;
+        case '_not':
+          if (value === null) query.whereNotNull(column);
+          else query.whereNot(column, encode(value));
+          break;
+        case '_gt':
+          query.where(column, '>', encode(value));
+          break;
+        case '_lt':
+          query.where(column, '<', encode(value));
+          break;
+        case '_gte':
+          query.where(column, '>=', encode(value));
+          break;
+        case '_lte':
+          query.where(column, '<=', encode(value));
+          break;
+        case '_in':
+          query.whereIn(column, (value as unknown[]).map(encode));
+          break;
+        case '_not_in':
+          query.whereNotIn(column, (value as unknown[]).map(encode));
+          break;
+        case '_contains':
+          query.where(column, 'like', `%${String(encode(value)).replace(/^0x/, '').replace(/[%_]/g, '\\$&')}%`);
+          break;
+        case '_not_contains':
+          query.whereNot(column, 'like', `%${String(encode(value)).replace(/^0x/, '').replace(/[%_]/g, '\\$&')}%`);
+          break;
+      }
+    }
+  }
+}
+
+export { snake as snakeCase };

@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { MosaicConfigShape } from '../config/mosaic-config';
+import { buildSubgraphs } from '../subgraph/build';
+import { subgraphNetworks } from '../subgraph/manifest';
+import { SUBGRAPH_SIDES, subgraphSourceDir, type SubgraphSide } from '../subgraph/sides';
+
+function hashTree(hash: ReturnType<typeof createHash>, dir: string): void {
+  for (const entry of readdirSync(dir).sort()) {
+    if (entry === 'node_modules' || entry === 'build' || entry === 'generated') continue;
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) hashTree(hash, path);
+    else hash.update(entry).update(readFileSync(path));
+  }
+}
+
+/**
+ * Build folders of both subgraphs for one deployment, built with graph-cli once and reused: the cache
+ * key covers the deployment's addresses and start blocks and the subgraph sources.
+ */
+export async function builtSubgraphsFor(
+  mosaic: MosaicConfigShape,
+  auxChainId: number,
+  cacheDir: string,
+): Promise<Record<SubgraphSide, string>> {
+  const hash = createHash('sha256');
+  hash.update(JSON.stringify(subgraphNetworks(mosaic, auxChainId)));
+  for (const side of SUBGRAPH_SIDES) hashTree(hash, subgraphSourceDir(side));
+  const outDir = join(cacheDir, hash.digest('hex').slice(0, 16));
+  const manifests = Object.fromEntries(SUBGRAPH_SIDES.map((side) => [side, join(outDir, side, 'build')])) as Record<SubgraphSide, string>;
+  if (SUBGRAPH_SIDES.every((side) => existsSync(join(manifests[side], 'subgraph.yaml')))) return manifests;
+  const built = await buildSubgraphs({ mosaicConfig: mosaic, auxChainId, outDir });
+  return { origin: built.origin.buildDir, auxiliary: built.auxiliary.buildDir };
+}
