@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { devCommand } from './dev';
+import { startCommand } from './start';
 
 function packageVersion(): string {
   // Two levels up from src/cli (tsx) or dist/src/cli (compiled): the package root is found either way.
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions();
+  program.addCommand(startCommand());
   program.addCommand(devCommand());
   return program;
 }

@@ -1,0 +1,91 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ChainClient } from '../chain/chain-client';
+import { HttpJsonRpc } from '../chain/json-rpc';
+import type { LocalSigner } from '../chain/local-signer';
+import { loadFacilitatorConfig, type FacilitatorConfig } from '../config/facilitator-config';
+import { unlockKeystore } from '../config/keystore';
+import type { MosaicConfigShape } from '../config/mosaic-config';
+import { auxiliaryChainOf, loadMosaicConfig } from '../config/mosaic-config-schema';
+import { defaultFacilitatorConfigPath, defaultMosaicConfigPath, mosaicHome } from '../config/paths';
+import { ConfigError } from '../config/validation';
+import type { SubgraphSide } from '../subgraph/sides';
+import { workerPassword } from './passwords';
+
+export interface ConfigOptions {
+  mosaicConfig?: string;
+  facilitatorConfig?: string;
+  auxChainId?: number;
+}
+
+export interface ResolvedConfigs {
+  config: FacilitatorConfig;
+  configPath: string;
+  mosaic: MosaicConfigShape;
+  mosaicPath: string;
+}
+
+/** The facilitator-config to use: given, or the default of the given/only aux chain under ~/.mosaic. */
+export function facilitatorConfigPath(options: ConfigOptions): string {
+  if (options.facilitatorConfig) return resolve(options.facilitatorConfig);
+  if (options.auxChainId !== undefined) return defaultFacilitatorConfigPath(options.auxChainId);
+  const home = mosaicHome();
+  const candidates = existsSync(home)
+    ? readdirSync(home).filter((entry) => /^\d+$/.test(entry) && existsSync(join(home, entry, 'facilitator-config.json')))
+    : [];
+  if (candidates.length === 1) return join(home, candidates[0], 'facilitator-config.json');
+  throw new ConfigError(
+    candidates.length === 0
+      ? `no facilitator-config under ${home}: run \`facilitator init\` first, or pass --facilitator-config`
+      : `several facilitator-configs under ${home} (aux chains ${candidates.join(', ')}): pass --aux-chain-id`,
+  );
+}
+
+export function resolveConfigs(options: ConfigOptions): ResolvedConfigs {
+  const configPath = facilitatorConfigPath(options);
+  const config = loadFacilitatorConfig(configPath);
+  if (options.auxChainId !== undefined && options.auxChainId !== config.auxChainId) {
+    throw new ConfigError(`--aux-chain-id ${options.auxChainId} does not match auxChainId ${config.auxChainId} of ${configPath}`);
+  }
+  const mosaicPath = resolve(options.mosaicConfig ?? config.mosaicConfig ?? defaultMosaicConfigPath(config.auxChainId));
+  const mosaic = loadMosaicConfig(mosaicPath);
+  if (mosaic.originChain.chainId !== config.originChainId) {
+    throw new ConfigError(
+      `chain id mismatch: mosaic-config ${mosaicPath} has origin chain ${mosaic.originChain.chainId}, facilitator-config ${configPath} has ${config.originChainId}`,
+    );
+  }
+  auxiliaryChainOf(mosaic, config.auxChainId, `mosaic-config ${mosaicPath}`);
+  return { config, configPath, mosaic, mosaicPath };
+}
+
+/** Each chain's RPC must answer with the chain id the configs name. */
+export async function checkChainIds(config: FacilitatorConfig): Promise<void> {
+  for (const chainId of [config.originChainId, config.auxChainId]) {
+    const rpc = config.chains[String(chainId)].rpc;
+    let actual: number;
+    try {
+      actual = await new ChainClient(new HttpJsonRpc(rpc, 10_000), chainId).getChainId();
+    } catch (error) {
+      throw new ConfigError(`chain ${chainId} RPC ${rpc} does not answer (${error instanceof Error ? error.message : String(error)}): is the node running?`);
+    }
+    if (actual !== chainId) throw new ConfigError(`chain id mismatch: ${rpc} is chain ${actual}, the config expects ${chainId}`);
+  }
+}
+
+/** Unlocks every worker key of both chains (each address once). */
+export async function unlockWorkers(config: FacilitatorConfig): Promise<Record<SubgraphSide, LocalSigner[]>> {
+  const unlocked = new Map<string, LocalSigner>();
+  const unlock = async (address: string) => {
+    let signer = unlocked.get(address);
+    if (!signer) {
+      signer = await unlockKeystore(address, config.encryptedAccounts[address], await workerPassword(address));
+      unlocked.set(address, signer);
+    }
+    return signer;
+  };
+  const origin = [];
+  for (const worker of config.chains[String(config.originChainId)].workers) origin.push(await unlock(worker));
+  const auxiliary = [];
+  for (const worker of config.chains[String(config.auxChainId)].workers) auxiliary.push(await unlock(worker));
+  return { origin, auxiliary };
+}

@@ -1,0 +1,71 @@
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Devnet } from '../../src/devnet/devnet';
+import { devnetFacilitatorConfig } from '../../src/devnet/devnet-facilitator-config';
+import { packageRoot } from '../../src/util/package-root';
+import { spawnCli, waitForExit, waitForOutput } from './cli';
+
+export const WORKER_PASSWORD = 'correct horse battery staple';
+
+export interface FacilitatorHome {
+  home: string;
+  configPath: string;
+  databasePath: string;
+  env: NodeJS.ProcessEnv;
+  remove(): void;
+}
+
+/** A MOSAIC_HOME with the devnet's mosaic.json and a facilitator-config for its workers. */
+export async function prepareFacilitatorHome(
+  devnet: Devnet,
+  options: { transport?: Parameters<typeof devnetFacilitatorConfig>[1]['transport']; buildCache?: string } = {},
+): Promise<FacilitatorHome> {
+  const home = mkdtempSync(join(tmpdir(), 'mosaic-home-'));
+  const mosaicPath = join(home, 'mosaic.json');
+  writeFileSync(mosaicPath, JSON.stringify(devnet.mosaicConfig, null, 2));
+  const databasePath = join(home, String(devnet.info.auxChainId), 'facilitator.sqlite');
+  const config = await devnetFacilitatorConfig(devnet.info, {
+    databasePath,
+    mosaicConfigPath: mosaicPath,
+    password: WORKER_PASSWORD,
+    transport: options.transport,
+    scryptN: 1024,
+  });
+  const configPath = join(home, 'facilitator-config.json');
+  writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
+  const env: NodeJS.ProcessEnv = {
+    MOSAIC_HOME: home,
+    LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
+    MOSAIC_SUBGRAPH_CACHE: join(packageRoot(), '.tmp', 'subgraph-cache'),
+  };
+  for (const worker of devnet.info.accounts.filter((a) => a.role === 'worker')) {
+    env[`MOSAIC_ADDRESS_PASSW_${worker.address}`] = WORKER_PASSWORD;
+  }
+  return { home, configPath, databasePath, env, remove: () => rmSync(home, { recursive: true, force: true }) };
+}
+
+export interface RunningFacilitator {
+  child: ChildProcessWithoutNullStreams;
+  /** Everything the process logged (JSON lines on stderr). */
+  logs(): string;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** `facilitator start` as a child process, resolved once it reports running. */
+export async function startFacilitatorProcess(home: FacilitatorHome, extraArgs: string[] = []): Promise<RunningFacilitator> {
+  const child = spawnCli(['start', '--facilitator-config', home.configPath, ...extraArgs], home.env);
+  let logs = '';
+  child.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
+  await waitForOutput(child, /facilitator running/, 120_000);
+  return {
+    child,
+    logs: () => logs,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode !== null) return child.exitCode;
+      child.kill(signal);
+      return waitForExit(child, 60_000);
+    },
+  };
+}
