@@ -1,9 +1,15 @@
 import type { Knex } from 'knex';
 import * as facilitationCore from './20261123000100_facilitation_core';
 import * as processLocks from './20261123000200_process_locks';
+import * as schemaDetails from './20261124000100_schema_details';
 
-/** Every migration, in order. Listed explicitly so they load the same from src (tsx) and dist (compiled). */
+/**
+ * Every migration, in order. Listed explicitly (imported, not found on disk) so they load the same
+ * from src under tsx and from dist after tsc: no file extensions or folders to guess.
+ * Never edit a released migration: add a new one at the end.
+ */
 export const MIGRATIONS: ReadonlyArray<[string, Knex.Migration]> = [
   ['20261123000100_facilitation_core', facilitationCore],
   ['20261123000200_process_locks', processLocks],
+  ['20261124000100_schema_details', schemaDetails],
 ];

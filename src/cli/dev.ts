@@ -31,6 +31,7 @@ interface DevOptions {
   workers: number;
   stakers: number;
   anchorInterval: number;
+  blockTime: number;
 }
 
 export function printDevnetSummary(devnet: Devnet, dir: string, write: (line: string) => void): void {
@@ -47,6 +48,7 @@ export function printDevnetSummary(devnet: Devnet, dir: string, write: (line: st
   write(`  anchors (origin/aux) ${pair.origin.anchorAddress} / ${pair.auxiliary.anchorAddress}`);
   write(`  workers              ${workers.join(', ')}`);
   write(`  bounty               ${formatTokenAmount(BigInt(devnet.info.bounty))} OST`);
+  write(`  blocks               every ${devnet.info.blockTimeMs} ms`);
   write(`  anchor relay         every ${devnet.info.anchorIntervalMs} ms`);
   write(`  files                ${join(dir, 'mosaic.json')}, ${join(dir, 'devnet.json')}`);
   write(`Stop with Ctrl-C.`);
@@ -64,6 +66,7 @@ async function runDev(options: DevOptions): Promise<void> {
     workers: options.workers,
     stakers: options.stakers,
     anchorIntervalMs: options.anchorInterval,
+    blockTimeMs: options.blockTime,
     onRelayError: (error) => logger.warn({ err: error }, 'anchor relay step failed; retrying next interval'),
   });
   printDevnetSummary(devnet, dir, (line) => process.stdout.write(`${line}\n`));
@@ -124,6 +127,7 @@ export function devCommand(): Command {
     .option('--aux-chain-id <id>', 'auxiliary chain id', parseChainId, DEVNET_DEFAULTS.auxChainId)
     .option('--workers <n>', 'facilitator worker accounts (whitelisted in the composer)', parsePositiveInteger, DEVNET_DEFAULTS.workers)
     .option('--stakers <n>', 'funded staker accounts', parseNonNegativeInteger, DEVNET_DEFAULTS.stakers)
+    .option('--block-time <ms>', 'mine a block this often (0 = a block per transaction; ganache may then drop concurrent transactions)', parseNonNegativeInteger, DEVNET_DEFAULTS.blockTimeMs)
     .option('--anchor-interval <ms>', 'anchor each chain into the other this often (0 = never)', parseNonNegativeInteger, DEVNET_DEFAULTS.anchorIntervalMs)
     .addHelpText(
       'after',

@@ -13,139 +13,286 @@ import {
   Matches,
   Max,
   Min,
+  MinLength,
   ValidateNested,
 } from 'class-validator';
-import { ADDRESS_MESSAGE, ADDRESS_PATTERN, ConfigError, readJsonFile, validated } from './validation';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { defaultDatabasePath } from './paths';
+import { ADDRESS_MESSAGE, isAddress, normalizeAddress, Problems, readJsonFile, shown, validateInto } from './validation';
 
 /**
- * facilitator-config, schema version 1 (written by `facilitator init`, mode 0600):
+ * facilitator-config, schema version 1 (written by `facilitator init`, file mode 0600):
  *
- *   { "version": 1, "mosaicConfig": "~/.mosaic/1405/mosaic.json", "originChainId": 1337, "auxChainId": 1405,
- *     "database": { "path": "~/.mosaic/1405/facilitator.sqlite" },
+ *   { "version": 1,
+ *     "originChainId": 1337, "auxChainId": 1405,
+ *     "mosaicConfig": "mosaic.json",                             optional; relative to this file
+ *     "database": { "path": "facilitator.sqlite" },              optional; default ~/.mosaic/<aux>/facilitator.sqlite
  *     "chains": {
- *       "1337": { "rpc": "http://…", "subgraph": { "mode": "embedded" },
- *                 "workers": ["0x…"], "confirmations": 0, "pollIntervalMs": 1000 },
- *       "1405": { "rpc": "http://…", "subgraph": { "mode": "remote", "http": "http://…/subgraphs/name/…",
- *                 "ws": "ws://…", "transport": "subscription" }, "workers": ["0x…"] } },
+ *       "1337": { "rpc": "http://…", "ws": "ws://…",
+ *                 "subgraph": { "mode": "embedded" },
+ *                 "workers": ["0x…"], "confirmations": 0, "pollIntervalMs": 1000,
+ *                 "stuckAfterMs": 60000, "maxGasPrice": "200000000000" },
+ *       "1405": { "rpc": "http://…",
+ *                 "subgraph": { "mode": "remote", "http": "http://…/subgraphs/name/…", "ws": "ws://…",
+ *                               "transport": "subscription" },
+ *                 "workers": ["0x…"] } },
  *     "encryptedAccounts": { "0x…": { …web3 v3 keystore… } },
- *     "facilitation": { "minGasPrice": "0", "minGasLimit": "0", "supportedGateways": ["0x…"] },
+ *     "facilitation": { "minGasPrice": "0", "minGasLimit": "0", "supportedGateways": ["0x…"],
+ *                       "bountyAllowanceBatch": 10, "minWorkerGasBalance": "…" },
  *     "status": { "host": "127.0.0.1", "port": 9465 },
  *     "embeddedIndexer": { "host": "127.0.0.1", "port": 0 } }
  *
- * Passwords are never in this file: they come from MOSAIC_ADDRESS_PASSW_<address> or a prompt.
+ * Changes from the brief's first sketch, and why:
+ * - Unknown fields are errors (with their path): a typo in an optional setting would otherwise be
+ *   silently ignored. Whoever adds a setting declares it here.
+ * - `chains` must hold exactly the origin and the auxiliary chain ids.
+ * - Gas settings are flat on the chain (`maxGasPrice`: cap of gas bumps, wei as a decimal string;
+ *   `stuckAfterMs`: when a sent transaction is replaced) instead of a nested `gas` object.
+ * - `database` may be left out (the default path above). `~/` is the home folder; relative paths
+ *   (database.path, mosaicConfig) are relative to the folder of this file, so it can be moved with them.
+ * - Every address (workers, encryptedAccounts keys, supportedGateways) is stored lowercase after loading;
+ *   in the file, checksummed or lowercase are both accepted. A keystore's own `address` must match its key.
+ * - uint256 settings are decimal strings (JSON numbers lose precision above 2^53).
+ *
+ * Passwords are never in this file: they come from MOSAIC_ADDRESS_PASSW_<address> or a prompt (keystore.ts).
  */
 export const FACILITATOR_CONFIG_VERSION = 1;
 
 const URL_PATTERN = /^(https?|wss?):\/\/[^\s]+$/;
+const HTTP_URL = /^https?:\/\/[^\s]+$/;
+const WS_URL = /^wss?:\/\/[^\s]+$/;
 const DECIMAL = /^\d+$/;
+const WEI_MESSAGE = 'must be a whole number of wei as a decimal string, e.g. "1000000000"';
 
 export class SubgraphSettings {
   @IsIn(['embedded', 'remote'], { message: 'must be "embedded" (run the indexer in-process) or "remote" (a graph-node)' })
   mode!: 'embedded' | 'remote';
-  @IsOptional() @Matches(URL_PATTERN, { message: 'must be the subgraph query URL, http(s)://…/subgraphs/name/<name>' })
+  @IsOptional() @Matches(HTTP_URL, { message: 'must be the subgraph query URL, http(s)://…/subgraphs/name/<name>' })
   http?: string;
-  @IsOptional() @Matches(URL_PATTERN, { message: 'must be a ws(s):// URL' })
+  @IsOptional() @Matches(WS_URL, { message: 'must be a ws(s):// URL' })
   ws?: string;
-  @IsOptional() @IsIn(['subscription', 'polling'], { message: 'must be "subscription" or "polling" (graph-node ≥ 0.38 needs polling)' })
+  @IsOptional()
+  @IsIn(['subscription', 'polling'], { message: 'must be "subscription" or "polling" (graph-node ≥ 0.38 needs polling)' })
   transport?: 'subscription' | 'polling';
 }
 
 export class ChainSettings {
   @Matches(URL_PATTERN, { message: 'must be the JSON-RPC URL, http(s)://host:port' })
   rpc!: string;
-  @ValidateNested() @Type(() => SubgraphSettings) @IsObject({ message: 'must be {"mode": "embedded"} or {"mode": "remote", "http": …}' })
+  /** Optional websocket JSON-RPC endpoint of the same node. */
+  @IsOptional() @Matches(WS_URL, { message: 'must be a ws(s):// URL' })
+  ws?: string;
+  @ValidateNested()
+  @Type(() => SubgraphSettings)
+  @IsObject({ message: 'must be {"mode": "embedded"} or {"mode": "remote", "http": …}' })
   subgraph!: SubgraphSettings;
+  /** Lowercase after loading. */
   @IsArray({ message: 'must be a list of worker addresses' })
   @ArrayNotEmpty({ message: 'must name at least one worker address' })
-  @Matches(ADDRESS_PATTERN, { each: true, message: `each worker ${ADDRESS_MESSAGE}` })
   workers!: string[];
-  @IsOptional() @IsInt() @Min(0) @Max(1000) confirmations?: number;
-  @IsOptional() @IsInt() @Min(10) pollIntervalMs?: number;
-  @IsOptional() @IsInt() @Min(1000) stuckAfterMs?: number;
-  @IsOptional() @Matches(DECIMAL, { message: 'must be a whole number of wei, as a string' }) maxGasPrice?: string;
+  /** Blocks to wait after an event before acting on it (reorg safety). */
+  @IsOptional() @IsInt({ message: 'must be a whole number of blocks' }) @Min(0) @Max(1000) confirmations?: number;
+  @IsOptional() @IsInt({ message: 'must be a whole number of milliseconds' }) @Min(10) pollIntervalMs?: number;
+  /** A sent transaction not mined after this long is replaced with a higher gas price. */
+  @IsOptional() @IsInt({ message: 'must be a whole number of milliseconds' }) @Min(1000) stuckAfterMs?: number;
+  /** Gas bumps never go above this price. */
+  @IsOptional() @Matches(DECIMAL, { message: WEI_MESSAGE }) maxGasPrice?: string;
 }
 
-class DatabaseSettings {
-  @IsString({ message: 'must be the path of the SQLite file' }) path!: string;
+export class DatabaseSettings {
+  /** Absolute after loading. */
+  @IsString({ message: 'must be the path of the SQLite file' }) @MinLength(1, { message: 'must not be empty' }) path!: string;
 }
 
-class FacilitationSettings {
-  @IsOptional() @Matches(DECIMAL, { message: 'must be a whole number, as a string' }) minGasPrice?: string;
-  @IsOptional() @Matches(DECIMAL, { message: 'must be a whole number, as a string' }) minGasLimit?: string;
-  @IsOptional() @IsArray() @Matches(ADDRESS_PATTERN, { each: true, message: `each gateway ${ADDRESS_MESSAGE}` })
-  supportedGateways?: string[];
-  @IsOptional() @IsInt() @IsPositive() bountyAllowanceBatch?: number;
-  @IsOptional() @Matches(DECIMAL, { message: 'must be a whole number of wei, as a string' }) minWorkerGasBalance?: string;
+export class FacilitationSettings {
+  @IsOptional() @Matches(DECIMAL, { message: WEI_MESSAGE }) minGasPrice?: string;
+  @IsOptional() @Matches(DECIMAL, { message: 'must be a whole number as a decimal string, e.g. "100000"' }) minGasLimit?: string;
+  /** Only stake requests to these gateways are facilitated (default: the mosaic-config's gateway). Lowercase after loading. */
+  @IsOptional() @IsArray({ message: 'must be a list of gateway addresses' }) supportedGateways?: string[];
+  @IsOptional() @IsInt({ message: 'must be a whole number' }) @IsPositive() bountyAllowanceBatch?: number;
+  @IsOptional() @Matches(DECIMAL, { message: WEI_MESSAGE }) minWorkerGasBalance?: string;
 }
 
-class ServerSettings {
-  @IsOptional() @IsString() host?: string;
-  @IsOptional() @IsInt() @Min(0) @Max(65535) port?: number;
+export class ServerSettings {
+  @IsOptional() @IsString({ message: 'must be a host name or IP address' }) host?: string;
+  @IsOptional() @IsInt({ message: 'must be a TCP port (0 picks a free one)' }) @Min(0) @Max(65535) port?: number;
 }
 
 export class FacilitatorConfig {
   @Equals(FACILITATOR_CONFIG_VERSION, { message: `must be ${FACILITATOR_CONFIG_VERSION}` }) version!: number;
-  /** Path of the mosaic-config this facilitator serves (start's --mosaic-config overrides it). */
-  @IsOptional() @IsString() mosaicConfig?: string;
-  @IsInt({ message: 'must be the origin chain id' }) @IsPositive() originChainId!: number;
-  @IsInt({ message: 'must be the auxiliary chain id' }) @IsPositive() auxChainId!: number;
-  @ValidateNested() @Type(() => DatabaseSettings) @IsObject() database!: DatabaseSettings;
+  /** Path of the mosaic-config this facilitator serves (start's --mosaic-config overrides it). Absolute after loading. */
+  @IsOptional() @IsString({ message: 'must be the path of the mosaic-config' }) mosaicConfig?: string;
+  @IsInt({ message: 'must be the origin chain id (a whole number)' }) @IsPositive({ message: 'must be a positive chain id' })
+  originChainId!: number;
+  @IsInt({ message: 'must be the auxiliary chain id (a whole number)' }) @IsPositive({ message: 'must be a positive chain id' })
+  auxChainId!: number;
+  /** Always present after loading (defaulted). */
+  @IsOptional() @ValidateNested() @Type(() => DatabaseSettings) @IsObject({ message: 'must be {"path": "<sqlite file>"}' })
+  database!: DatabaseSettings;
+  /** Keyed by chain id (decimal): exactly originChainId and auxChainId. */
   @IsObject({ message: 'must be an object keyed by chain id' }) chains!: Record<string, ChainSettings>;
-  @IsObject({ message: 'must be an object of v3 keystores keyed by address' }) encryptedAccounts!: Record<string, KeystoreV3>;
-  @IsOptional() @ValidateNested() @Type(() => FacilitationSettings) facilitation?: FacilitationSettings;
-  @IsOptional() @ValidateNested() @Type(() => ServerSettings) status?: ServerSettings;
-  @IsOptional() @ValidateNested() @Type(() => ServerSettings) embeddedIndexer?: ServerSettings;
+  /** Keyed by lowercase address after loading. */
+  @IsObject({ message: 'must be an object of web3 v3 keystores keyed by address' }) encryptedAccounts!: Record<string, KeystoreV3>;
+  @IsOptional() @ValidateNested() @Type(() => FacilitationSettings) @IsObject() facilitation?: FacilitationSettings;
+  @IsOptional() @ValidateNested() @Type(() => ServerSettings) @IsObject() status?: ServerSettings;
+  @IsOptional() @ValidateNested() @Type(() => ServerSettings) @IsObject() embeddedIndexer?: ServerSettings;
 }
 
 export interface KeystoreV3 {
   version: 3;
+  /** Lowercase hex without 0x, as web3 writes it. */
   address?: string;
   crypto: Record<string, unknown>;
   id?: string;
 }
 
-/** Validates a parsed facilitator-config, including the cross-field rules. */
-export function parseFacilitatorConfig(plain: unknown, source: string): FacilitatorConfig {
-  const config = validated(FacilitatorConfig, plain, source);
+export interface ParseOptions {
+  /** Folder against which relative paths are resolved (the config file's folder when loaded from a file). */
+  baseDir?: string;
+}
+
+/** `~/x` → home/x; relative → against baseDir. */
+function resolvePath(path: string, baseDir: string): string {
+  if (path === '~') return homedir();
+  if (path.startsWith('~/')) return resolve(homedir(), path.slice(2));
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}
+
+/** Checks a list of addresses element by element (errors carry the index); returns it lowercased, same positions. */
+function addressList(values: unknown[], path: string, problems: Problems, what: string): string[] {
+  const seen = new Set<string>();
+  return values.map((value, index) => {
+    if (!isAddress(value)) {
+      problems.add(`${path}.${index}`, `${what} ${ADDRESS_MESSAGE} (got ${shown(value)})`);
+      return String(value);
+    }
+    const address = normalizeAddress(value);
+    if (seen.has(address)) problems.add(`${path}.${index}`, `${address} is listed twice`);
+    seen.add(address);
+    return address;
+  });
+}
+
+function checkKeystore(keystore: unknown, address: string, path: string, problems: Problems): keystore is KeystoreV3 {
+  const ks = keystore as Partial<KeystoreV3> | null;
+  if (!ks || typeof ks !== 'object' || Array.isArray(ks)) {
+    problems.add(path, 'must be a web3 v3 keystore object');
+    return false;
+  }
+  if (ks.version !== 3) problems.add(`${path}.version`, `must be 3 (a web3 v3 keystore; got ${shown(ks.version)})`);
+  const crypto = ks.crypto as Record<string, unknown> | undefined;
+  if (!crypto || typeof crypto !== 'object') {
+    problems.add(`${path}.crypto`, 'is missing (a web3 v3 keystore has a crypto section)');
+  } else {
+    for (const field of ['ciphertext', 'cipher', 'kdf', 'mac']) {
+      if (typeof crypto[field] !== 'string') problems.add(`${path}.crypto.${field}`, 'is missing (must be a string)');
+    }
+    if (typeof crypto.kdfparams !== 'object' || crypto.kdfparams === null) problems.add(`${path}.crypto.kdfparams`, 'is missing');
+    if (typeof crypto.kdf === 'string' && !['scrypt', 'pbkdf2'].includes(crypto.kdf)) {
+      problems.add(`${path}.crypto.kdf`, `must be "scrypt" or "pbkdf2" (got ${shown(crypto.kdf)})`);
+    }
+  }
+  if (ks.address !== undefined) {
+    const own = typeof ks.address === 'string' ? normalizeAddress(ks.address.startsWith('0x') ? ks.address : `0x${ks.address}`) : undefined;
+    if (own !== address) problems.add(`${path}.address`, `is the keystore of ${own ?? shown(ks.address)}, not of ${address}`);
+  }
+  return true;
+}
+
+function checkChain(config: FacilitatorConfig, id: string, problems: Problems): ChainSettings | undefined {
+  const path = `chains.${id}`;
+  const chain = validateInto(ChainSettings, config.chains[id], problems, { path, forbidUnknown: true });
+  if (!chain) return undefined;
+  if (Array.isArray(chain.workers)) chain.workers = addressList(chain.workers, `${path}.workers`, problems, 'each worker');
+  const subgraph = chain.subgraph;
+  if (subgraph instanceof SubgraphSettings && subgraph.mode === 'remote') {
+    if (!subgraph.http) problems.add(`${path}.subgraph.http`, 'is missing (required when mode is "remote")');
+    if ((subgraph.transport ?? 'polling') === 'subscription' && !subgraph.ws) {
+      problems.add(`${path}.subgraph.ws`, 'is missing (required for the "subscription" transport)');
+    }
+  }
+  return chain;
+}
+
+/**
+ * Validates a parsed facilitator-config with the cross-field rules: both chain ids present (and no
+ * other), every worker has a keystore, addresses well formed. Throws one ConfigError naming `source`
+ * and every bad field path. Addresses come back lowercase, paths absolute, `database` defaulted.
+ */
+export function parseFacilitatorConfig(plain: unknown, source: string, options: ParseOptions = {}): FacilitatorConfig {
+  const baseDir = options.baseDir ?? process.cwd();
+  const problems = new Problems();
+  const config = validateInto(FacilitatorConfig, plain, problems, { forbidUnknown: true });
+  if (!config) {
+    problems.throwIfAny(source);
+    throw new Error('unreachable: a non-object config always adds a problem');
+  }
+
+  const ids = [config.originChainId, config.auxChainId].filter((id) => Number.isInteger(id) && id > 0).map(String);
+  if (ids.length === 2 && ids[0] === ids[1]) problems.add('auxChainId', `must differ from originChainId (both are ${ids[0]})`);
   const chains: Record<string, ChainSettings> = {};
-  for (const id of [config.originChainId, config.auxChainId]) {
-    const raw = (config.chains as Record<string, unknown>)[String(id)];
-    if (raw === undefined) {
-      throw new ConfigError(`${source}: chains.${id} is missing: every facilitator needs settings for chain ${id}`);
+  if (config.chains && typeof config.chains === 'object' && !Array.isArray(config.chains)) {
+    for (const id of ids) {
+      if (config.chains[id] === undefined) {
+        problems.add(`chains.${id}`, `is missing: settings (rpc, subgraph, workers) for chain ${id} are required`);
+        continue;
+      }
+      const chain = checkChain(config, id, problems);
+      if (chain) chains[id] = chain;
     }
-    const chain = validated(ChainSettings, raw, `${source} chains.${id}`);
-    if (chain.subgraph.mode === 'remote' && !chain.subgraph.http) {
-      throw new ConfigError(`${source}: chains.${id}.subgraph.http is required when mode is "remote"`);
-    }
-    if (chain.subgraph.mode === 'remote' && chain.subgraph.transport === 'subscription' && !chain.subgraph.ws) {
-      throw new ConfigError(`${source}: chains.${id}.subgraph.ws is required for the subscription transport`);
-    }
-    chain.workers = chain.workers.map((w) => w.toLowerCase());
-    chains[String(id)] = chain;
-  }
-  if (config.originChainId === config.auxChainId) {
-    throw new ConfigError(`${source}: originChainId and auxChainId are both ${config.auxChainId}; they must differ`);
-  }
-  const accounts: Record<string, KeystoreV3> = {};
-  for (const [address, keystore] of Object.entries(config.encryptedAccounts)) {
-    if (!ADDRESS_PATTERN.test(address)) throw new ConfigError(`${source}: encryptedAccounts key "${address}" ${ADDRESS_MESSAGE}`);
-    if (!keystore || typeof keystore !== 'object' || keystore.version !== 3 || typeof keystore.crypto !== 'object') {
-      throw new ConfigError(`${source}: encryptedAccounts.${address} must be a web3 v3 keystore (version 3 with a crypto section)`);
-    }
-    accounts[address.toLowerCase()] = keystore;
-  }
-  for (const [id, chain] of Object.entries(chains)) {
-    for (const worker of chain.workers) {
-      if (!accounts[worker]) {
-        throw new ConfigError(`${source}: worker ${worker} of chain ${id} has no keystore in encryptedAccounts: add it (facilitator init creates both)`);
+    for (const id of Object.keys(config.chains)) {
+      if (ids.length === 2 && !ids.includes(id)) {
+        problems.add(`chains.${id}`, `is neither originChainId ${ids[0]} nor auxChainId ${ids[1]}`);
       }
     }
   }
+
+  const accounts: Record<string, KeystoreV3> = {};
+  const keyed = new Set<string>();
+  if (config.encryptedAccounts && typeof config.encryptedAccounts === 'object' && !Array.isArray(config.encryptedAccounts)) {
+    for (const [key, keystore] of Object.entries(config.encryptedAccounts)) {
+      const path = `encryptedAccounts.${key}`;
+      if (!isAddress(key)) {
+        problems.add(path, `the key ${ADDRESS_MESSAGE}`);
+        continue;
+      }
+      const address = normalizeAddress(key);
+      if (keyed.has(address)) problems.add(path, `${address} has two keystores`);
+      keyed.add(address);
+      if (checkKeystore(keystore, address, path, problems)) accounts[address] = keystore;
+    }
+    for (const [id, chain] of Object.entries(chains)) {
+      (chain.workers ?? []).forEach((worker, index) => {
+        if (isAddress(worker) && !keyed.has(worker)) {
+          problems.add(
+            `chains.${id}.workers.${index}`,
+            `worker ${worker} has no keystore in encryptedAccounts (add encryptedAccounts.${worker}; facilitator init creates both)`,
+          );
+        }
+      });
+    }
+  }
+
+  const facilitation = config.facilitation;
+  if (facilitation instanceof FacilitationSettings && Array.isArray(facilitation.supportedGateways)) {
+    facilitation.supportedGateways = addressList(facilitation.supportedGateways, 'facilitation.supportedGateways', problems, 'each gateway');
+  }
+  problems.throwIfAny(source);
+
   config.chains = chains;
   config.encryptedAccounts = accounts;
+  const database = new DatabaseSettings();
+  database.path = resolvePath(config.database?.path ?? defaultDatabasePath(config.auxChainId), baseDir);
+  config.database = database;
+  if (config.mosaicConfig !== undefined) config.mosaicConfig = resolvePath(config.mosaicConfig, baseDir);
   return config;
 }
 
+/** Reads, parses and validates a facilitator-config file; relative paths inside are relative to its folder. */
 export function loadFacilitatorConfig(path: string): FacilitatorConfig {
-  return parseFacilitatorConfig(readJsonFile(path, 'facilitator-config'), `facilitator-config ${path}`);
+  const absolute = resolve(path);
+  return parseFacilitatorConfig(readJsonFile(absolute, 'facilitator-config'), `facilitator-config ${absolute}`, {
+    baseDir: dirname(absolute),
+  });
 }

@@ -26,6 +26,8 @@ export interface DevnetInfo {
   mosaicConfig: string;
   bounty: string;
   anchorIntervalMs: number;
+  /** Block interval of both chains (0 = a block per transaction). */
+  blockTimeMs: number;
   accounts: DevAccount[];
 }
 

@@ -27,6 +27,8 @@ export interface DevnetOptions {
   /** Folder for mosaic.json and devnet.json; nothing is written when undefined. */
   dir?: string;
   onRelayError?: (error: unknown) => void;
+  /** Block interval; 0 = one block per transaction at once (see DevChainOptions.blockTimeMs). */
+  blockTimeMs?: number;
 }
 
 export interface Devnet {
@@ -49,6 +51,7 @@ export const DEVNET_DEFAULTS = {
   workers: 2,
   stakers: 10,
   anchorIntervalMs: 1000,
+  blockTimeMs: 100,
   bounty: 100n * 10n ** 18n,
   ostPerAccount: 1_000_000n * 10n ** 18n,
 } as const;
@@ -76,6 +79,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     port: options.originPort ?? DEVNET_DEFAULTS.originPort,
     host: options.host,
     totalAccounts,
+    blockTimeMs: options.blockTimeMs ?? DEVNET_DEFAULTS.blockTimeMs,
   });
   let auxiliary: DevChain;
   try {
@@ -84,6 +88,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       port: options.auxiliaryPort ?? DEVNET_DEFAULTS.auxiliaryPort,
       host: options.host,
       totalAccounts,
+      blockTimeMs: options.blockTimeMs ?? DEVNET_DEFAULTS.blockTimeMs,
     });
   } catch (error) {
     await origin.close();
@@ -152,6 +157,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       mosaicConfig: dir ? join(dir, 'mosaic.json') : 'mosaic.json',
       bounty: bounty.toString(),
       anchorIntervalMs,
+      blockTimeMs: options.blockTimeMs ?? DEVNET_DEFAULTS.blockTimeMs,
       accounts,
     };
     if (dir) writeDevnetFiles(dir, info, mosaicConfig);

@@ -6,6 +6,8 @@ import { requestStake, type RequestedStake } from '../../src/devnet/demo-staker'
 import type { Devnet } from '../../src/devnet/devnet';
 import { contractInterface, Eip20CoGateway, Eip20Gateway } from '../../src/mosaic/contracts';
 import { MessageStatus } from '../../src/mosaic/message-status';
+import { linkedBytecode } from '../../src/mosaic/artifacts';
+import { scanTransactions } from '../helpers/chain-scan';
 import { addressesWithRole, startTestDevnet } from '../helpers/devnet';
 import { prepareFacilitatorHome, startFacilitatorProcess, type FacilitatorHome, type RunningFacilitator } from '../helpers/facilitator-process';
 
@@ -100,4 +102,112 @@ describe('e2e: facilitator start against the devnet with embedded indexers', fun
     expect(await gateway.outboxStatus(messageHash)).to.equal(MessageStatus.Progressed);
     expect(facilitator.logs()).to.not.contain('unlockSecret":"0x');
   });
+
+  async function facilitatorTransactions() {
+    const workers = new Set(addressesWithRole(devnet, 'worker'));
+    const origin = await scanTransactions(devnet.origin.client, {
+      [pair().origin.ostComposerAddress]: 'OSTComposer',
+      [pair().origin.ostEIP20GatewayAddress]: 'EIP20Gateway',
+      [devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress]: 'EIP20Token',
+    });
+    const auxiliary = await scanTransactions(devnet.auxiliary.client, {
+      [pair().auxiliary.ostEIP20CogatewayAddress]: 'EIP20CoGateway',
+    });
+    return [...origin, ...auxiliary].filter((tx) => workers.has(tx.from));
+  }
+
+  /** No step of any message was sent twice, and nothing the facilitator sent reverted. */
+  function expectNoDuplicates(transactions: Awaited<ReturnType<typeof facilitatorTransactions>>): void {
+    const failed = transactions.filter((tx) => !tx.success);
+    expect(failed.map((tx) => `${tx.method} ${tx.hash}`), 'reverted facilitator transactions').to.deep.equal([]);
+    const seen = new Map<string, number>();
+    for (const tx of transactions) {
+      if (!tx.method || tx.method === 'approve') continue;
+      // Same method with the same arguments = the same step sent twice.
+      const key = `${tx.to}:${tx.input}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    }
+    const duplicates = [...seen.entries()].filter(([, count]) => count > 1);
+    expect(duplicates, 'transactions sent twice').to.deep.equal([]);
+  }
+
+  it('(b) 20 requests from 20 stakers all end minted, with fewer proveGateway than messages', async () => {
+    home = await prepareFacilitatorHome(devnet);
+    facilitator = await startFacilitatorProcess(home);
+    const stakers = addressesWithRole(devnet, 'staker').slice(0, 20);
+    const stakes = await Promise.all(stakers.map((staker, i) => stakeFor(devnet, staker, `0x${(0xb0000 + i).toString(16).padStart(40, '0')}`)));
+    const minted = await waitForMints(devnet, 20, 180_000);
+    expect(minted.size).to.equal(20);
+    for (const [i, stake] of stakes.entries()) {
+      const mint = [...minted.values()].find((m) => m.beneficiary === stake.beneficiary);
+      expect(mint, `stake ${i} minted`).to.not.equal(undefined);
+      expect(mint!.minted + mint!.reward).to.equal(stake.amount);
+    }
+    const transactions = await facilitatorTransactions();
+    const proofs = transactions.filter((tx) => tx.method === 'proveGateway').length;
+    expect(proofs).to.be.greaterThan(0);
+    expect(proofs).to.be.lessThan(20);
+    expectNoDuplicates(transactions);
+  });
+
+  it('(c) killed with SIGKILL during each step in turn and restarted, finishes every message and sends nothing twice', async () => {
+    home = await prepareFacilitatorHome(devnet);
+    const steps = ['acceptStakeRequest', 'proveGateway', 'confirmStakeIntent', 'progressStake', 'progressMint'];
+    const stakers = addressesWithRole(devnet, 'staker');
+    for (const [index, step] of steps.entries()) {
+      const running = await startFacilitatorProcess(home);
+      await stakeFor(devnet, stakers[index], `0x${(0xc0000 + index).toString(16).padStart(40, '0')}`);
+      const sent = new RegExp(`"purpose":"${step}"[^\\n]*"msg":"transaction sent"`);
+      const deadline = Date.now() + 60_000;
+      while (!sent.test(running.logs()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(sent.test(running.logs()), `${step} was sent`).to.equal(true);
+      expect(await running.stop('SIGKILL')).to.equal(null);
+    }
+    facilitator = await startFacilitatorProcess(home);
+    const minted = await waitForMints(devnet, steps.length, 120_000);
+    expect(minted.size).to.equal(steps.length);
+    expectNoDuplicates(await facilitatorTransactions());
+  });
+
+  it('(d) a request naming an unknown gateway is ignored with a clear log line', async () => {
+    home = await prepareFacilitatorHome(devnet);
+    // The composer only takes requests for gateways that answer valueToken(): deploy a second, unknown gateway.
+    const unknownGateway = await deployUnknownGateway(devnet);
+    facilitator = await startFacilitatorProcess(home);
+    const staker = addressesWithRole(devnet, 'staker')[0];
+    const stake = await requestStake({
+      client: devnet.origin.client,
+      composer: pair().origin.ostComposerAddress,
+      gateway: unknownGateway,
+      valueToken: devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress,
+      staker: devnet.originSender(staker),
+    });
+    const deadline = Date.now() + 30_000;
+    const ignored = /stake request ignored/;
+    while (!ignored.test(facilitator.logs()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const line = facilitator.logs().split('\n').find((l) => ignored.test(l));
+    expect(line, 'log line').to.not.equal(undefined);
+    expect(line).to.contain(stake.stakeRequestHash.toLowerCase());
+    expect(line).to.contain(`gateway ${unknownGateway} is not supported`);
+    const accepts = (await facilitatorTransactions()).filter((tx) => tx.method === 'acceptStakeRequest');
+    expect(accepts).to.have.length(0);
+  });
 });
+
+/** A second EIP20Gateway on origin, activated, that the facilitator's config does not name. */
+async function deployUnknownGateway(devnet: Devnet): Promise<string> {
+  const owner = devnet.info.accounts.find((a) => a.role === 'owner')!.address;
+  const admin = devnet.info.accounts.find((a) => a.role === 'admin')!.address;
+  const sender = devnet.originSender(owner);
+  const origin = devnet.mosaicConfig.originChain.contractAddresses;
+  const pairAddresses = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
+  const data = contractInterface('EIP20Gateway').encodeDeploy(
+    linkedBytecode('EIP20Gateway', { MessageBus: origin.messageBusAddress, GatewayLib: origin.gatewayLibAddress }),
+    [origin.simpleTokenAddress, origin.simpleTokenAddress, pairAddresses.origin.anchorAddress, 10n ** 18n, pairAddresses.origin.ostGatewayOrganizationAddress, '0x0000000000000000000000000000000000000000', 100n],
+  );
+  const receipt = await sender.send({ data, gas: 7_000_000n, label: 'deploy unknown EIP20Gateway' });
+  const address = receipt.contractAddress!.toLowerCase();
+  void admin;
+  await sender.send(new Eip20Gateway(devnet.origin.client, address).activateGateway('0x00000000000000000000000000000000000c0c0c'));
+  return address;
+}

@@ -1,0 +1,163 @@
+import { expect } from 'chai';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { toChecksumAddress } from 'web3-utils';
+import { loadFacilitatorConfig, parseFacilitatorConfig } from '../../src/config/facilitator-config';
+import { ConfigError } from '../../src/config/validation';
+import { AUX_CHAIN_ID, clone, facilitatorConfig, makeWorkers, ORIGIN_CHAIN_ID, tempFolder, type Workers } from './config-fixtures';
+
+type Plain = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary JSON
+
+describe('facilitator-config', function () {
+  let workers: Workers;
+  let folder: ReturnType<typeof tempFolder>;
+  const savedHome = process.env.MOSAIC_HOME;
+
+  before(async function () {
+    workers = await makeWorkers();
+  });
+  beforeEach(function () {
+    folder = tempFolder();
+    process.env.MOSAIC_HOME = join(folder.dir, 'mosaic-home');
+  });
+  afterEach(function () {
+    folder.remove();
+    if (savedHome === undefined) delete process.env.MOSAIC_HOME;
+    else process.env.MOSAIC_HOME = savedHome;
+  });
+
+  /** Loads `plain` from a file and returns the ConfigError message (fails if it loads). */
+  function loadError(plain: unknown): string {
+    const path = folder.write('facilitator-config.json', plain);
+    try {
+      loadFacilitatorConfig(path);
+    } catch (error) {
+      expect(error).to.be.instanceOf(ConfigError);
+      const message = (error as Error).message;
+      expect(message).to.contain(path);
+      return message;
+    }
+    throw new Error('expected the config to be rejected');
+  }
+
+  it('loads a valid file: relative paths against its folder, addresses lowercase', function () {
+    const plain: Plain = clone(facilitatorConfig(workers));
+    plain.mosaicConfig = 'mosaic.json';
+    const checksummed = toChecksumAddress(workers.origin.address);
+    plain.chains[ORIGIN_CHAIN_ID].workers = [checksummed];
+    plain.encryptedAccounts = { [checksummed]: workers.origin.keystore, [workers.auxiliary.address]: workers.auxiliary.keystore };
+    plain.facilitation.supportedGateways = ['0x' + 'AB'.repeat(20)];
+    const config = loadFacilitatorConfig(folder.write('facilitator-config.json', plain));
+    expect(config.database.path).to.equal(join(folder.dir, 'facilitator.sqlite'));
+    expect(config.mosaicConfig).to.equal(join(folder.dir, 'mosaic.json'));
+    expect(config.chains[String(ORIGIN_CHAIN_ID)].workers).to.deep.equal([workers.origin.address]);
+    expect(Object.keys(config.encryptedAccounts).sort()).to.deep.equal([workers.origin.address, workers.auxiliary.address].sort());
+    expect(config.facilitation?.supportedGateways).to.deep.equal(['0x' + 'ab'.repeat(20)]);
+    expect(config.chains[String(AUX_CHAIN_ID)].subgraph.mode).to.equal('remote');
+  });
+
+  it('defaults the database to <MOSAIC_HOME>/<aux-chain-id>/facilitator.sqlite and expands ~/', function () {
+    const plain: Plain = clone(facilitatorConfig(workers));
+    delete plain.database;
+    expect(parseFacilitatorConfig(plain, 'x').database.path).to.equal(join(folder.dir, 'mosaic-home', String(AUX_CHAIN_ID), 'facilitator.sqlite'));
+    plain.database = { path: '~/somewhere/f.sqlite' };
+    expect(parseFacilitatorConfig(plain, 'x').database.path).to.equal(join(homedir(), 'somewhere/f.sqlite'));
+  });
+
+  it('a missing file is one line naming it', function () {
+    const path = join(folder.dir, 'nope.json');
+    expect(() => loadFacilitatorConfig(path)).to.throw(ConfigError, `facilitator-config ${path} does not exist`);
+  });
+
+  it('an unreadable file is one line naming it', function () {
+    const dir = join(folder.dir, 'a-folder.json');
+    mkdirSync(dir);
+    expect(() => loadFacilitatorConfig(dir)).to.throw(ConfigError, `facilitator-config ${dir} is a folder`);
+    if (process.getuid?.() !== 0) {
+      const path = folder.write('locked.json', facilitatorConfig(workers));
+      chmodSync(path, 0o000);
+      expect(() => loadFacilitatorConfig(path)).to.throw(ConfigError, /cannot be read: permission denied/);
+    }
+  });
+
+  it('bad JSON is one line naming the file', function () {
+    const message = loadError('{ "version": 1,\n  "chains": { oops } }');
+    expect(message).to.match(/is not valid JSON: /);
+    expect(message.split('\n')).to.have.length(1);
+  });
+
+  it('a non-object top level is rejected', function () {
+    expect(loadError('[1, 2]')).to.contain('must be a JSON object');
+  });
+
+  it('a missing field names its path and what is expected', function () {
+    const plain: Plain = clone(facilitatorConfig(workers));
+    delete plain.chains[AUX_CHAIN_ID].rpc;
+    expect(loadError(plain)).to.match(/: chains\.1405\.rpc: is missing \(must be the JSON-RPC URL/);
+  });
+
+  it('a bad worker address names chain, index and the expected form', function () {
+    const plain: Plain = clone(facilitatorConfig(workers));
+    plain.chains[ORIGIN_CHAIN_ID].workers = [workers.origin.address, '0x1234'];
+    expect(loadError(plain)).to.contain('chains.1337.workers.1: each worker must be a 20-byte 0x-prefixed hex address (got "0x1234")');
+  });
+
+  it('a worker without keystore is named', function () {
+    const plain: Plain = clone(facilitatorConfig(workers));
+    delete plain.encryptedAccounts[workers.auxiliary.address];
+    expect(loadError(plain)).to.contain(`chains.1405.workers.0: worker ${workers.auxiliary.address} has no keystore in encryptedAccounts`);
+  });
+
+  it('a missing chain id section is named', function () {
+    const plain: Plain = clone(facilitatorConfig(workers));
+    delete plain.chains[ORIGIN_CHAIN_ID];
+    expect(loadError(plain)).to.contain('chains.1337: is missing');
+  });
+
+  it('a missing chain id is named', function () {
+    const plain: Plain = clone(facilitatorConfig(workers));
+    delete plain.auxChainId;
+    expect(loadError(plain)).to.contain('auxChainId: is missing (must be the auxiliary chain id');
+  });
+
+  it('chains other than origin and auxiliary, equal ids, and unknown fields are rejected', function () {
+    const plain: Plain = clone(facilitatorConfig(workers));
+    plain.chains['999'] = plain.chains[ORIGIN_CHAIN_ID];
+    expect(loadError(plain)).to.contain('chains.999: is neither originChainId 1337 nor auxChainId 1405');
+
+    const same: Plain = clone(facilitatorConfig(workers));
+    same.auxChainId = ORIGIN_CHAIN_ID;
+    expect(loadError(same)).to.contain('auxChainId: must differ from originChainId');
+
+    const typo: Plain = clone(facilitatorConfig(workers));
+    typo.chains[ORIGIN_CHAIN_ID].confirmation = 3;
+    typo.statu = {};
+    const message = loadError(typo);
+    expect(message).to.contain('chains.1337.confirmation: is not a known field');
+    expect(message).to.contain('statu: is not a known field');
+  });
+
+  it('reports every problem at once, one per line', function () {
+    const plain: Plain = clone(facilitatorConfig(workers));
+    plain.version = 2;
+    plain.chains[AUX_CHAIN_ID].subgraph = { mode: 'remote', transport: 'subscription' };
+    plain.facilitation.minGasPrice = 5;
+    const message = loadError(plain);
+    expect(message).to.match(/4 problems:\n/);
+    expect(message).to.contain('version: must be 1 (got 2)');
+    expect(message).to.contain('chains.1405.subgraph.http: is missing (required when mode is "remote")');
+    expect(message).to.contain('chains.1405.subgraph.ws: is missing (required for the "subscription" transport)');
+    expect(message).to.contain('facilitation.minGasPrice: must be a whole number of wei as a decimal string');
+  });
+
+  it('checks keystores: shape, and a keystore filed under another address', function () {
+    const plain: Plain = clone(facilitatorConfig(workers));
+    plain.encryptedAccounts[workers.origin.address] = { version: 3, crypto: { cipher: 'aes-128-ctr' } };
+    plain.encryptedAccounts[workers.auxiliary.address] = workers.origin.keystore;
+    const message = loadError(plain);
+    expect(message).to.contain(`encryptedAccounts.${workers.origin.address}.crypto.ciphertext: is missing`);
+    expect(message).to.contain(`encryptedAccounts.${workers.auxiliary.address}.address: is the keystore of ${workers.origin.address}`);
+    expect(message).not.to.contain(String((workers.origin.keystore.crypto as Plain).ciphertext));
+  });
+});
