@@ -38,6 +38,8 @@ export async function devnetFacilitatorConfig(info: DevnetInfo, options: DevnetC
     workers: workers.map((w) => w.address),
     confirmations: 0,
     pollIntervalMs: options.pollIntervalMs ?? 200,
+    // Blocks come every 100 ms: a transaction not mined in 3 s was dropped (ganache does drop some).
+    stuckAfterMs: 3000,
   });
   return {
     version: FACILITATOR_CONFIG_VERSION,

@@ -54,6 +54,8 @@ export class TransactionEngine {
   private readonly wakers = new Map<string, () => void>();
   private readonly nonceSynced = new Set<string>();
   private readonly waiters = new Map<number, Array<(record: TransactionOutcome) => void>>();
+  /** Hashes of cancellation transfers sent in place of stuck calls, with the reason. */
+  private readonly cancelled = new Map<string, string>();
   private stopped = true;
 
   constructor(private readonly options: TransactionEngineOptions) {}
@@ -159,8 +161,9 @@ export class TransactionEngine {
       const minedBlock = BigInt(receipt.blockNumber);
       const depth = (await client.blockNumber()) - minedBlock + 1n;
       if (depth < BigInt(Math.max(1, this.options.confirmations ?? 0))) return false;
-      const success = receipt.status === '0x1';
-      const error = success ? undefined : await this.revertReasonAt(record, minedBlock);
+      const cancelled = this.cancelled.get(hash) ?? (record.txHashes.length > 1 && (await this.isSelfTransfer(hash, record.worker)) ? 'cancelled after it got stuck' : undefined);
+      const success = receipt.status === '0x1' && cancelled === undefined;
+      const error = cancelled !== undefined ? `cancelled: ${cancelled}` : success ? undefined : await this.revertReasonAt(record, minedBlock);
       await outbox.markMined(record.id, { txHash: hash, blockNumber: minedBlock, success, error });
       if (!success) this.metrics.failed += 1;
       logger.info(
@@ -188,10 +191,20 @@ export class TransactionEngine {
     return false;
   }
 
-  /** Same nonce, higher gas price (or a plain re-broadcast when the cap is reached). */
+  /**
+   * Same nonce, higher gas price (or a plain re-broadcast when the cap is reached). When the call would
+   * now revert (the world moved on while it was stuck), the nonce is spent on a zero-value transfer to
+   * the worker itself instead, so no gas is wasted on a revert and later nonces are not blocked.
+   */
   private async replace(record: OutboxRecord): Promise<void> {
     const { client, outbox, logger } = this.options;
     const signer = this.options.signers.get(record.worker)!;
+    let cancel: string | undefined;
+    try {
+      await client.call({ from: record.worker, to: record.to, data: record.data, value: record.value, gas: record.gas }, 'latest', record.purpose);
+    } catch (error) {
+      if (error instanceof RevertError) cancel = error.message;
+    }
     const previous = record.gasPrice ?? 0n;
     const bump = BigInt(this.options.gasBumpPercent ?? 20);
     const cap = this.options.maxGasPrice;
@@ -210,11 +223,17 @@ export class TransactionEngine {
       logger.warn({ chain: this.chainId, purpose: record.purpose, subject: record.subject }, 'transaction stuck at the gas price cap; re-broadcast');
       return;
     }
-    const signed = signer.sign(
-      { nonce: record.nonce!, gasPrice: price, gasLimit: record.gas, to: record.to, value: record.value, data: record.data },
-      this.chainId,
-    );
+    const signed = cancel
+      ? signer.sign({ nonce: record.nonce!, gasPrice: price, gasLimit: 21_000n, to: record.worker, value: 0n, data: '0x' }, this.chainId)
+      : signer.sign(
+          { nonce: record.nonce!, gasPrice: price, gasLimit: record.gas, to: record.to, value: record.value, data: record.data },
+          this.chainId,
+        );
     await outbox.markSigned(record.id, { nonce: record.nonce!, gasPrice: price, txHash: signed.hash, rawTransaction: signed.raw });
+    if (cancel) {
+      this.cancelled.set(signed.hash, cancel);
+      logger.warn({ chain: this.chainId, purpose: record.purpose, subject: record.subject, reason: cancel }, 'stuck transaction would now revert: cancelling it');
+    }
     this.metrics.replaced += 1;
     logger.warn(
       { chain: this.chainId, purpose: record.purpose, subject: record.subject, nonce: Number(record.nonce), gasPrice: price.toString(), txHash: signed.hash },
@@ -296,6 +315,12 @@ export class TransactionEngine {
     const delay = Math.min(1000 * 2 ** attempts, 60_000);
     await this.options.outbox.markRetry(record.id, message, Date.now() + delay);
     this.options.logger.warn({ chain: this.chainId, purpose: record.purpose, subject: record.subject, attempts, delayMs: delay, err: message }, 'transaction deferred');
+  }
+
+  /** A mined zero-value self-transfer: the cancellation of a stuck call (also after a restart). */
+  private async isSelfTransfer(hash: string, worker: string): Promise<boolean> {
+    const tx = await this.options.client.rpc.request<{ to: string | null; input: string } | null>('eth_getTransactionByHash', [hash]);
+    return tx !== null && tx.to?.toLowerCase() === worker && tx.input === '0x';
   }
 
   /** The revert reason of a mined failure: replay the call on the state it ran against. */
