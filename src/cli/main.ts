@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { demoCommand } from './demo';
 import { devCommand } from './dev';
 import { startCommand } from './start';
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
     .enablePositionalOptions();
   program.addCommand(startCommand());
   program.addCommand(devCommand());
+  program.addCommand(demoCommand());
   return program;
 }
 

@@ -59,7 +59,7 @@ export class SubgraphClient {
       : httpLink;
     this.apollo = new ApolloClient({
       link,
-      cache: new InMemoryCache({ addTypename: false }),
+      cache: new InMemoryCache(),
       defaultOptions: {
         query: { fetchPolicy: 'no-cache', errorPolicy: 'none' },
         watchQuery: { fetchPolicy: 'no-cache' },
