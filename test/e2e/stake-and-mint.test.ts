@@ -7,7 +7,10 @@ import type { Devnet } from '../../src/devnet/devnet';
 import { contractInterface, Eip20CoGateway, Eip20Gateway } from '../../src/mosaic/contracts';
 import { MessageStatus } from '../../src/mosaic/message-status';
 import { linkedBytecode } from '../../src/mosaic/artifacts';
+import { startEmbeddedIndexer } from '../../src/indexer/embedded-indexer';
+import { silentLogger } from '../../src/logging/logger';
 import { scanTransactions } from '../helpers/chain-scan';
+import { openTestDatabase } from '../helpers/database';
 import { addressesWithRole, startTestDevnet } from '../helpers/devnet';
 import { prepareFacilitatorHome, startFacilitatorProcess, type FacilitatorHome, type RunningFacilitator } from '../helpers/facilitator-process';
 
@@ -191,6 +194,44 @@ describe('e2e: facilitator start against the devnet with embedded indexers', fun
     expect(line).to.contain(`gateway ${unknownGateway} is not supported`);
     const accepts = (await facilitatorTransactions()).filter((tx) => tx.method === 'acceptStakeRequest');
     expect(accepts).to.have.length(0);
+  });
+
+  it('(e) (a) also passes over the polling transport against a separately running indexer (graph-node stand-in)', async () => {
+    const indexerDb = await openTestDatabase();
+    const indexer = await startEmbeddedIndexer({
+      knex: indexerDb.knex,
+      mosaic: devnet.mosaicConfig,
+      auxChainId: devnet.info.auxChainId,
+      chains: {
+        origin: { chainId: devnet.info.origin.chainId, rpcUrl: devnet.info.origin.rpcUrl, pollIntervalMs: 100 },
+        auxiliary: { chainId: devnet.info.auxiliary.chainId, rpcUrl: devnet.info.auxiliary.rpcUrl, pollIntervalMs: 100 },
+      },
+      buildCacheDir: join(packageRoot(), '.tmp', 'subgraph-cache'),
+      logger: silentLogger(),
+    });
+    try {
+      home = await prepareFacilitatorHome(devnet, {
+        transport: {
+          mode: 'polling',
+          origin: indexer.server.url(indexer.subgraphName('origin')),
+          auxiliary: indexer.server.url(indexer.subgraphName('auxiliary')),
+        },
+      });
+      facilitator = await startFacilitatorProcess(home);
+      expect(facilitator.logs()).to.not.contain('embedded indexer serving');
+      const beneficiary = '0x00000000000000000000000000000000000e2e05';
+      const stake = await stakeFor(devnet, addressesWithRole(devnet, 'staker')[0], beneficiary);
+      const minted = await waitForMints(devnet, 1, 60_000);
+      const mint = [...minted.values()][0];
+      expect(mint.beneficiary).to.equal(beneficiary);
+      expect(mint.minted + mint.reward).to.equal(stake.amount);
+      expect(await devnet.auxiliary.client.getBalance(beneficiary)).to.equal(stake.amount - mint.reward);
+      expect(await facilitator.stop()).to.equal(0);
+      facilitator = undefined;
+    } finally {
+      await indexer.stop();
+      await indexerDb.close();
+    }
   });
 });
 
