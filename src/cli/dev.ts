@@ -4,7 +4,8 @@ import { ChainClient } from '../chain/chain-client';
 import { DirectSender } from '../chain/direct-sender';
 import { HttpJsonRpc } from '../chain/json-rpc';
 import { LocalSigner } from '../chain/local-signer';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { devnetFacilitatorConfig } from '../devnet/devnet-facilitator-config';
 import type { MosaicConfigShape } from '../config/mosaic-config';
 import { DEFAULT_STAKE, requestStakes } from '../devnet/demo-staker';
 import { DEVNET_DEFAULTS, startDevnet, type Devnet } from '../devnet/devnet';
@@ -21,6 +22,9 @@ import {
   parseTokenAmount,
 } from './option-parsers';
 import { waitForShutdownSignal } from './signals';
+
+/** Password of the devnet's worker keystores: throwaway dev keys only. */
+export const DEVNET_WORKER_PASSWORD = 'devnet';
 
 interface DevOptions {
   dir: string;
@@ -50,7 +54,10 @@ export function printDevnetSummary(devnet: Devnet, dir: string, write: (line: st
   write(`  bounty               ${formatTokenAmount(BigInt(devnet.info.bounty))} OST`);
   write(`  blocks               every ${devnet.info.blockTimeMs} ms`);
   write(`  anchor relay         every ${devnet.info.anchorIntervalMs} ms`);
-  write(`  files                ${join(dir, 'mosaic.json')}, ${join(dir, 'devnet.json')}`);
+  write(`  files                ${join(dir, 'mosaic.json')}, ${join(dir, 'devnet.json')}, ${join(dir, 'facilitator-config.json')}`);
+  write(`Run the facilitator against it (dev password "${DEVNET_WORKER_PASSWORD}"):`);
+  write(`  ${workers.map((w) => `export MOSAIC_ADDRESS_PASSW_${w}=${DEVNET_WORKER_PASSWORD}`).join('\n  ')}`);
+  write(`  facilitator start --facilitator-config ${join(dir, 'facilitator-config.json')}`);
   write(`Stop with Ctrl-C.`);
 }
 
@@ -69,6 +76,14 @@ async function runDev(options: DevOptions): Promise<void> {
     blockTimeMs: options.blockTime,
     onRelayError: (error) => logger.warn({ err: error }, 'anchor relay step failed; retrying next interval'),
   });
+  // A ready facilitator-config for the devnet's workers (dev keys, dev password) so that
+  // `facilitator start --facilitator-config <dir>/facilitator-config.json` runs against it.
+  const facilitatorConfig = await devnetFacilitatorConfig(devnet.info, {
+    databasePath: join(dir, 'facilitator.sqlite'),
+    mosaicConfigPath: devnet.info.mosaicConfig,
+    password: DEVNET_WORKER_PASSWORD,
+  });
+  writeFileSync(join(dir, 'facilitator-config.json'), `${JSON.stringify(facilitatorConfig, null, 2)}\n`, { mode: 0o600 });
   printDevnetSummary(devnet, dir, (line) => process.stdout.write(`${line}\n`));
   const signal = await waitForShutdownSignal();
   logger.info({ signal }, 'stopping the devnet');
