@@ -55,10 +55,12 @@ export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Pro
   for (const side of sides) {
     const chain = options.chains[side]!;
     const logger = options.logger.child({ component: 'indexer', chain: side });
-    const subgraph = loadSubgraph(builds[side], {
+    const loaded = loadSubgraph(builds[side], {
       logger: (entry) =>
         logger.debug({ level: entry.level, dataSource: entry.dataSource, block: Number(entry.blockNumber) }, `mapping: ${entry.message}`),
     });
+    // Cached builds start at block 0: follow from the deployment's start block instead.
+    const subgraph = { ...loaded, startBlock: BigInt(options.mosaic.auxiliaryChains[String(options.auxChainId)].startBlocks[side]) };
     const store = await EntityStore.open({ knex: options.knex, namespace: `sg_${side}`, schemaSdl: subgraph.schemaSdl });
     const follower = new BlockFollower({
       name: side,

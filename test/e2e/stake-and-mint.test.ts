@@ -10,6 +10,7 @@ import { linkedBytecode } from '../../src/mosaic/artifacts';
 import { startEmbeddedIndexer } from '../../src/indexer/embedded-indexer';
 import { silentLogger } from '../../src/logging/logger';
 import { scanTransactions } from '../helpers/chain-scan';
+import { runCli } from '../helpers/cli';
 import { openTestDatabase } from '../helpers/database';
 import { addressesWithRole, startTestDevnet } from '../helpers/devnet';
 import { prepareFacilitatorHome, startFacilitatorProcess, type FacilitatorHome, type RunningFacilitator } from '../helpers/facilitator-process';
@@ -104,6 +105,40 @@ describe('e2e: facilitator start against the devnet with embedded indexers', fun
     }
     expect(await gateway.outboxStatus(messageHash)).to.equal(MessageStatus.Progressed);
     expect(facilitator.logs()).to.not.contain('unlockSecret":"0x');
+
+    // The status API of the running instance, over its real socket.
+    const statusUrl = /status API: (\S+)/.exec(facilitator.stdout())![1];
+    const query = async (q: string) =>
+      (await (await fetch(statusUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q }) })).json()) as {
+        data?: Record<string, unknown>;
+        errors?: unknown[];
+      };
+    const waitCompleted = Date.now() + 20_000;
+    let status = await query(`{ message(messageHash: "${messageHash}") { state unlockSecret hashLock sourceStatus targetStatus transactions { purpose status } } messageCounts { state count } workers { chainId address balance } streams { name cursor lag } }`);
+    while ((status.data?.message as { state: string } | null)?.state !== 'COMPLETED' && Date.now() < waitCompleted) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = await query(`{ message(messageHash: "${messageHash}") { state unlockSecret hashLock sourceStatus targetStatus transactions { purpose status } } messageCounts { state count } workers { chainId address balance } streams { name cursor lag } }`);
+    }
+    expect(status.errors).to.equal(undefined);
+    const message = status.data!.message as { state: string; unlockSecret: string | null; targetStatus: string; transactions: Array<{ purpose: string; status: string }> };
+    expect(message.state).to.equal('COMPLETED');
+    expect(message.targetStatus).to.equal('Progressed');
+    expect(message.unlockSecret, 'public once progressed').to.match(/^0x[0-9a-f]{64}$/);
+    expect(message.transactions.map((t) => t.purpose)).to.include.members(['acceptStakeRequest', 'confirmStakeIntent', 'progressStake', 'progressMint']);
+    expect(status.data!.messageCounts).to.deep.include({ state: 'COMPLETED', count: 1 });
+    expect((status.data!.workers as unknown[]).length).to.equal(4);
+    expect((status.data!.streams as Array<{ name: string }>).map((s) => s.name)).to.include('origin.StakeRequested');
+    const metrics = await (await fetch(statusUrl.replace(/\/graphql$/, '/metrics'))).text();
+    expect(metrics).to.match(/facilitator_messages\{state="COMPLETED"\} 1/);
+    expect(metrics).to.match(/facilitator_transactions_sent_total\{chain_id="1337"\} [1-9]/);
+    expect((await fetch(statusUrl.replace(/\/graphql$/, '/health'))).status).to.equal(200);
+    const graphiql = await fetch(statusUrl, { headers: { accept: 'text/html' } });
+    expect(await graphiql.text()).to.contain('GraphiQL');
+
+    // A second instance with the same worker keys is refused, and changes nothing.
+    const second = await runCli(['start', '--facilitator-config', home.configPath], { env: home.env, timeoutMs: 60_000 });
+    expect(second.code).to.not.equal(0);
+    expect(second.stderr).to.match(/another facilitator \(pid \d+ on .+\) is running with these worker keys/);
   });
 
   async function facilitatorTransactions() {

@@ -50,6 +50,8 @@ export interface RunningFacilitator {
   child: ChildProcessWithoutNullStreams;
   /** Everything the process logged (JSON lines on stderr). */
   logs(): string;
+  /** What it printed on stdout (the running line, the status URL). */
+  stdout(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -58,10 +60,13 @@ export async function startFacilitatorProcess(home: FacilitatorHome, extraArgs: 
   const child = spawnCli(['start', '--facilitator-config', home.configPath, ...extraArgs], home.env);
   let logs = '';
   child.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
-  await waitForOutput(child, /facilitator running/, 120_000);
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  stdout = await waitForOutput(child, /status API: \S+/, 120_000);
   return {
     child,
     logs: () => logs,
+    stdout: () => stdout,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
       if (child.exitCode !== null) return child.exitCode;
       child.kill(signal);
