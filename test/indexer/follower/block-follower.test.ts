@@ -1,0 +1,103 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { requestStake } from '../../../src/devnet/demo-staker';
+import type { Devnet } from '../../../src/devnet/devnet';
+import { EntityStore } from '../../../src/indexer/entity-store/entity-store';
+import { BlockFollower } from '../../../src/indexer/follower/block-follower';
+import { builtSubgraphsFor } from '../../../src/indexer/subgraph-build-cache';
+import { loadSubgraph } from '../../../src/indexer/wasm/subgraph-host';
+import { silentLogger } from '../../../src/logging/logger';
+import { packageRoot } from '../../../src/util/package-root';
+import { openTestDatabase, type TestDatabase } from '../../helpers/database';
+import { addressesWithRole, startTestDevnet } from '../../helpers/devnet';
+
+describe('block follower: the origin subgraph over a real chain, with reorgs and restarts', function () {
+  this.timeout(180_000);
+  let devnet: Devnet;
+  let db: TestDatabase;
+  let store: EntityStore;
+  let buildDir: string;
+
+  before(async () => {
+    // One block per transaction: evm_snapshot/evm_revert then give exact, repeatable chains.
+    devnet = await startTestDevnet({ stakers: 6, blockTimeMs: 0 });
+    buildDir = (await builtSubgraphsFor(devnet.mosaicConfig, devnet.info.auxChainId, join(packageRoot(), '.tmp', 'subgraph-cache'))).origin;
+  });
+  after(async () => devnet?.close());
+  beforeEach(async () => {
+    db = await openTestDatabase();
+  });
+  afterEach(async () => db.close());
+
+  const follower = async () => {
+    const subgraph = loadSubgraph(buildDir);
+    store ??= await EntityStore.open({ knex: db.knex, namespace: 'sg_origin', schemaSdl: subgraph.schemaSdl });
+    const startBlock = BigInt(devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].startBlocks.origin);
+    return new BlockFollower({ name: 'origin', client: devnet.origin.client, runner: { ...subgraph, startBlock }, store, maxRange: 50, logger: silentLogger() });
+  };
+
+  const stake = (index: number) => {
+    const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
+    return requestStake({
+      client: devnet.origin.client,
+      composer: pair.origin.ostComposerAddress,
+      gateway: pair.origin.ostEIP20GatewayAddress,
+      valueToken: devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress,
+      staker: devnet.originSender(addressesWithRole(devnet, 'staker')[index]),
+    });
+  };
+
+  async function catchUp(f: BlockFollower<unknown>): Promise<void> {
+    const head = await devnet.origin.client.blockNumber();
+    for (let i = 0; i < 500; i++) {
+      await f.step();
+      const cursor = await store.cursor();
+      if (cursor && cursor.number >= head) return;
+    }
+    throw new Error('follower did not catch up');
+  }
+
+  const stakeRequests = async () => (await store.findMany('StakeRequested', { first: 1000, skip: 0 }, (await store.cursor())!.number)).map((e) => e.stakeRequestHash);
+
+  it('rolls back the entities of orphaned blocks after a reorg and indexes the new branch', async () => {
+    store = undefined as unknown as EntityStore;
+    const f = await follower();
+    const kept = await stake(0);
+    await catchUp(f);
+    const snapshot = await devnet.origin.client.rpc.request<string>('evm_snapshot', []);
+    const orphaned = await stake(1);
+    await catchUp(f);
+    expect(await stakeRequests()).to.include(orphaned.stakeRequestHash.toLowerCase());
+
+    await devnet.origin.client.rpc.request('evm_revert', [snapshot]);
+    // The new branch: a different request, and more blocks than the orphaned branch had.
+    const replacement = await stake(2);
+    for (let i = 0; i < 3; i++) await devnet.origin.client.rpc.request('evm_mine', []);
+    await catchUp(f);
+    await catchUp(f);
+
+    const hashes = await stakeRequests();
+    expect(hashes).to.include(kept.stakeRequestHash.toLowerCase());
+    expect(hashes).to.include(replacement.stakeRequestHash.toLowerCase());
+    expect(hashes, 'orphaned entity removed').to.not.include(orphaned.stakeRequestHash.toLowerCase());
+    const cursor = (await store.cursor())!;
+    expect(cursor.hash).to.equal((await devnet.origin.client.getBlock(cursor.number)).hash);
+  });
+
+  it('resumes from its cursor after a restart with no duplicates and no gaps', async () => {
+    store = undefined as unknown as EntityStore;
+    const first = await follower();
+    const before = await stake(3);
+    await catchUp(first);
+    const countBefore = (await stakeRequests()).length;
+    // "Kill": drop the follower; a new one (new WASM host, same database) takes over.
+    const after = await stake(4);
+    const second = await follower();
+    await catchUp(second);
+    const hashes = await stakeRequests();
+    expect(hashes).to.include(before.stakeRequestHash.toLowerCase());
+    expect(hashes).to.include(after.stakeRequestHash.toLowerCase());
+    expect(hashes.length).to.equal(countBefore + 1);
+    expect(new Set(hashes).size).to.equal(hashes.length);
+  });
+});
