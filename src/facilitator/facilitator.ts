@@ -21,8 +21,10 @@ export interface ChainRuntimeOptions {
   /** Where the chain's subgraph answers (graph-node or the embedded indexer). */
   subgraph: SubgraphEndpoint;
   transport: StreamTransport;
-  /** Blocks before acting on an event and before a mined transaction counts. */
+  /** Blocks on top of a mined transaction before its outcome counts. */
   confirmations: number;
+  /** Blocks below the subgraph head before the streams act on an entity (0 when the indexer already waits). */
+  streamConfirmations: number;
   pollIntervalMs: number;
   workers: LocalSigner[];
   /** Replacement policy of the transaction engine. */
@@ -142,7 +144,7 @@ export class Facilitator {
               transport: chain.transport,
               cursors: stores.cursors,
               startBlock: this.pair.startBlocks[side],
-              confirmations: chain.confirmations,
+              confirmations: chain.streamConfirmations,
               pollIntervalMs: chain.pollIntervalMs,
               logger: logger.child({ component: 'stream' }),
             },

@@ -111,8 +111,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         chainId: chainIds[side],
         rpcUrl: chain.rpc,
         ...endpoint(side),
+        confirmations: chain.confirmations ?? 0,
         // The embedded indexer already waits for confirmations before indexing.
-        confirmations: embedded ? 0 : (chain.confirmations ?? 0),
+        streamConfirmations: embedded ? 0 : (chain.confirmations ?? 0),
         pollIntervalMs: chain.pollIntervalMs ?? 1000,
         workers: options.signers[side],
         stuckAfterMs: chain.stuckAfterMs,
