@@ -6,6 +6,7 @@ import type { OutboxPort } from '../chain/tx-engine/outbox-port';
 import { TransactionEngine } from '../chain/tx-engine/transaction-engine';
 import type { AuxiliaryChainConfig, MosaicConfigShape } from '../config/mosaic-config';
 import type { FacilitationContext, FacilitationPolicy } from '../facilitation/context';
+import { startBalanceWatch } from '../facilitation/balance-watch';
 import { FacilitationEngine } from '../facilitation/facilitation-engine';
 import { handleEntityBatch, type HandlerContext } from '../facilitation/handlers';
 import type { FacilitationStore } from '../facilitation/store-port';
@@ -62,6 +63,7 @@ export class Facilitator {
   private readonly engine: FacilitationEngine;
   private readonly streams: Subscription[] = [];
   private readonly pair: AuxiliaryChainConfig;
+  private stopBalanceWatch: (() => void) | undefined;
 
   constructor(private readonly options: FacilitatorOptions) {
     const pair = options.mosaic.auxiliaryChains[String(options.auxChainId)];
@@ -158,6 +160,10 @@ export class Facilitator {
     this.context.origin.engine.start();
     this.context.auxiliary.engine.start();
     this.engine.start();
+    this.stopBalanceWatch = startBalanceWatch(this.context, {
+      intervalMs: 60_000,
+      warnBelow: this.context.policy.minWorkerGasBalance * 10n,
+    });
     logger.info(
       { auxChainId: this.options.auxChainId, gateway: handlerContext.gateway, coGateway: handlerContext.coGateway },
       'facilitator started',
@@ -166,6 +172,7 @@ export class Facilitator {
 
   /** Stops taking new work, lets sends under way finish, closes the streams. */
   async stop(): Promise<void> {
+    this.stopBalanceWatch?.();
     for (const stream of this.streams.splice(0)) stream.unsubscribe();
     await this.engine.stop();
     await Promise.all([this.context.origin.engine.stop(), this.context.auxiliary.engine.stop()]);

@@ -1,0 +1,35 @@
+import type { FacilitationContext } from './context';
+
+/**
+ * Warns (once per worker until it recovers) when a worker's gas balance falls below
+ * `warnBelow` on either chain, or its OST on origin below the bounty: the operator must top it up
+ * before the facilitator stops being able to take requests.
+ */
+export function startBalanceWatch(context: FacilitationContext, options: { intervalMs: number; warnBelow: bigint }): () => void {
+  const low = new Set<string>();
+  const check = async () => {
+    const bounty = await context.origin.gateway.bounty();
+    for (const [name, side] of [['origin', context.origin], ['auxiliary', context.auxiliary]] as const) {
+      for (const worker of side.engine.workers()) {
+        const key = `${name}:${worker}`;
+        const balance = await side.client.getBalance(worker);
+        const tokens = name === 'origin' ? await context.origin.valueToken.balanceOf(worker) : undefined;
+        const isLow = balance < options.warnBelow || (tokens !== undefined && tokens < bounty);
+        if (isLow && !low.has(key)) {
+          low.add(key);
+          context.logger.warn(
+            { chain: name, worker, balance: balance.toString(), ost: tokens?.toString(), bounty: bounty.toString() },
+            'worker balance low: fund it (gas on both chains, OST for bounties on origin)',
+          );
+        } else if (!isLow && low.delete(key)) {
+          context.logger.info({ chain: name, worker }, 'worker balance back above the warning level');
+        }
+      }
+    }
+  };
+  const run = () => void check().catch((error: unknown) => context.logger.debug({ err: String(error) }, 'balance check failed'));
+  run();
+  const timer = setInterval(run, options.intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
