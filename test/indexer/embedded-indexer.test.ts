@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { requestStake } from '../../src/devnet/demo-staker';
+import { scriptedStakeAndMint } from '../../src/devnet/scripted-stake-and-mint';
+import { contractInterface } from '../../src/mosaic/contracts';
 import type { Devnet } from '../../src/devnet/devnet';
 import { startEmbeddedIndexer, type EmbeddedIndexer } from '../../src/indexer/embedded-indexer';
 import { silentLogger } from '../../src/logging/logger';
@@ -27,7 +29,7 @@ describe('embedded indexer: the built subgraphs over a devnet, served like graph
 
   before(async () => {
     mkdirSync(SUBGRAPH_BUILD_CACHE, { recursive: true });
-    devnet = await startTestDevnet({ stakers: 3 });
+    devnet = await startTestDevnet({ stakers: 4 });
     db = await openTestDatabase();
     indexer = await startEmbeddedIndexer({
       knex: db.knex,
@@ -135,6 +137,55 @@ describe('embedded indexer: the built subgraphs over a devnet, served like graph
     await done;
     await client.dispose();
     expect(results[1].length).to.equal(results[0].length + 1);
+  });
+
+  it('indexes every event of a whole stake & mint on both chains, each field equal to the receipt logs', async () => {
+    const worker = addressesWithRole(devnet, 'worker')[0];
+    const flow = await scriptedStakeAndMint(devnet, { staker: addressesWithRole(devnet, 'staker')[3], worker });
+    const auxUrl = indexer.server.url(indexer.subgraphName('auxiliary'));
+    const sides = [
+      { url: originUrl, client: devnet.origin.client, receipts: [flow.receipts.acceptStakeRequest, flow.receipts.progressStake], abi: 'EIP20Gateway' as const },
+      { url: auxUrl, client: devnet.auxiliary.client, receipts: [flow.receipts.anchorStateRoot], abi: 'Anchor' as const },
+      { url: auxUrl, client: devnet.auxiliary.client, receipts: [flow.receipts.proveGateway, flow.receipts.confirmStakeIntent, flow.receipts.progressMint], abi: 'EIP20CoGateway' as const },
+    ];
+    const checked = new Set<string>();
+    for (const side of sides) {
+      const last = side.receipts[side.receipts.length - 1];
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const meta = await gql<{ _meta: { block: { number: number } } }>(side.url, '{ _meta { block { number } } }');
+        if (meta.data && BigInt(meta.data._meta.block.number) >= BigInt(last.blockNumber)) break;
+        if (Date.now() > deadline) throw new Error('not indexed in time');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      for (const receipt of side.receipts) {
+        for (const event of contractInterface(side.abi).decodeLogs(receipt.logs)) {
+          const plural = event.name.charAt(0).toLowerCase() + event.name.slice(1) + 's';
+          const fields = Object.keys(event.args).map((k) => k.replace(/^_/, ''));
+          const id = `${receipt.transactionHash}-${event.logIndex}`;
+          const result = await gql<Record<string, Array<Record<string, unknown>>>>(
+            side.url,
+            `{ ${plural}(where: { id: "${id}" }) { id blockNumber blockHash transactionHash contractAddress logIndex ${fields.join(' ')} } }`,
+          );
+          expect(result.errors, `${event.name} query`).to.equal(undefined);
+          const entity = result.data![plural][0];
+          expect(entity, `${event.name} entity ${id}`).to.not.equal(undefined);
+          expect(entity.blockNumber).to.equal(BigInt(receipt.blockNumber).toString());
+          expect(entity.blockHash).to.equal(receipt.blockHash);
+          expect(entity.contractAddress).to.equal(event.address);
+          expect(entity.logIndex).to.equal(String(event.logIndex));
+          checked.add(event.name);
+          for (const [name, value] of Object.entries(event.args)) {
+            const field = name.replace(/^_/, '');
+            const expected = typeof value === 'bigint' ? value.toString() : typeof value === 'string' ? value.toLowerCase() : value;
+            expect(entity[field], `${event.name}.${field}`).to.deep.equal(expected);
+          }
+        }
+      }
+    }
+    expect([...checked].sort()).to.deep.equal(
+      ['GatewayProven', 'MintProgressed', 'StakeIntentConfirmed', 'StakeIntentDeclared', 'StakeProgressed', 'StateRootAvailable'],
+    );
   });
 
   it('answers an unknown subgraph name with 404 and a malformed query with GraphQL errors', async () => {
