@@ -3,7 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoCommand } from './demo';
 import { devCommand } from './dev';
+import { listCommand } from './list';
 import { startCommand } from './start';
+import { statusCommand } from './status';
+import { stopCommand } from './stop';
 
 function packageVersion(): string {
   // Two levels up from src/cli (tsx) or dist/src/cli (compiled): the package root is found either way.
@@ -24,6 +27,9 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions();
   program.addCommand(startCommand());
+  program.addCommand(stopCommand());
+  program.addCommand(listCommand());
+  program.addCommand(statusCommand());
   program.addCommand(devCommand());
   program.addCommand(demoCommand());
   return program;

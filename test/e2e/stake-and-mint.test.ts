@@ -139,6 +139,25 @@ describe('e2e: facilitator start against the devnet with embedded indexers', fun
     const second = await runCli(['start', '--facilitator-config', home.configPath], { env: home.env, timeoutMs: 60_000 });
     expect(second.code).to.not.equal(0);
     expect(second.stderr).to.match(/another facilitator \(pid \d+ on .+\) is running with these worker keys/);
+
+    // list, status (live), stop, status (from the database), stop again (nothing running).
+    const list = await runCli(['list'], { env: home.env, timeoutMs: 30_000 });
+    expect(list.stdout).to.match(new RegExp(`1405\\s+${facilitator.child.pid}\\s+running`));
+    const live = await runCli(['status', '--json'], { env: home.env, timeoutMs: 30_000 });
+    expect(live.code, live.stderr).to.equal(0);
+    const liveStatus = JSON.parse(live.stdout) as { running: boolean; messageCounts: Array<{ state: string; count: number }>; streams: unknown[] };
+    expect(liveStatus.running).to.equal(true);
+    expect(liveStatus.messageCounts).to.deep.include({ state: 'COMPLETED', count: 1 });
+    const stopped = await runCli(['stop'], { env: home.env, timeoutMs: 60_000 });
+    expect(stopped.code, stopped.stderr).to.equal(0);
+    expect(await facilitator.stop()).to.equal(0);
+    const offline = await runCli(['status', '--facilitator-config', home.configPath], { env: home.env, timeoutMs: 30_000 });
+    expect(offline.code, offline.stderr).to.equal(0);
+    expect(offline.stdout).to.match(/not running/);
+    expect(offline.stdout).to.match(/COMPLETED\s+1/);
+    const again = await runCli(['stop'], { env: home.env, timeoutMs: 30_000 });
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.match(/no facilitator is running/);
   });
 
   async function facilitatorTransactions() {
