@@ -3,10 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoCommand } from './demo';
 import { devCommand } from './dev';
+import { indexerCommand } from './indexer';
 import { listCommand } from './list';
 import { startCommand } from './start';
 import { statusCommand } from './status';
 import { stopCommand } from './stop';
+import { subgraphCommand } from './subgraph';
 
 function packageVersion(): string {
   // Two levels up from src/cli (tsx) or dist/src/cli (compiled): the package root is found either way.
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   program.addCommand(stopCommand());
   program.addCommand(listCommand());
   program.addCommand(statusCommand());
+  program.addCommand(subgraphCommand());
+  program.addCommand(indexerCommand());
   program.addCommand(devCommand());
   program.addCommand(demoCommand());
   return program;
