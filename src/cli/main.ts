@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { demoCommand } from './demo';
 import { devCommand } from './dev';
 import { indexerCommand } from './indexer';
+import { initCommand } from './init';
 import { listCommand } from './list';
 import { startCommand } from './start';
 import { statusCommand } from './status';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
     .version(packageVersion())
     .showHelpAfterError('(run with --help for usage)')
     .enablePositionalOptions();
+  program.addCommand(initCommand());
   program.addCommand(startCommand());
   program.addCommand(stopCommand());
   program.addCommand(listCommand());

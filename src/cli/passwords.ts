@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { passwordFromEnvironment, passwordVariableNames } from '../config/keystore';
 
 /** Reads a line from the terminal without echoing it. */
-function promptHidden(question: string): Promise<string> {
+export function promptHidden(question: string): Promise<string> {
   const muted = new Writable({ write: (_chunk, _encoding, done) => done() });
   process.stderr.write(question);
   const rl = createInterface({ input: process.stdin, output: muted, terminal: true });

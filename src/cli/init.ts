@@ -1,0 +1,162 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { ChainClient } from '../chain/chain-client';
+import { HttpJsonRpc } from '../chain/json-rpc';
+import { FACILITATOR_CONFIG_VERSION, parseFacilitatorConfig, type KeystoreV3 } from '../config/facilitator-config';
+import { createEncryptedAccount, passwordVariableNames } from '../config/keystore';
+import { auxiliaryChainOf, loadMosaicConfig } from '../config/mosaic-config-schema';
+import { defaultDatabasePath, defaultFacilitatorConfigPath } from '../config/paths';
+import { ConfigError } from '../config/validation';
+import { parseChainId, parsePositiveInteger } from './option-parsers';
+import { promptHidden } from './passwords';
+
+interface InitOptions {
+  mosaicConfig: string;
+  auxChainId: number;
+  originRpc: string;
+  auxiliaryRpc: string;
+  originGraph: string;
+  auxiliaryGraph: string;
+  graphTransport: 'subscription' | 'polling';
+  dbPath?: string;
+  output?: string;
+  force: boolean;
+  workers: number;
+  passwordEnv?: string;
+}
+
+async function checkRpc(url: string, expected: number, which: string): Promise<void> {
+  let actual: number;
+  try {
+    actual = await new ChainClient(new HttpJsonRpc(url, 10_000), expected).getChainId();
+  } catch (error) {
+    throw new ConfigError(`${which} RPC ${url} does not answer (${error instanceof Error ? error.message : String(error)}): check --${which}-rpc`);
+  }
+  if (actual !== expected) throw new ConfigError(`chain id mismatch: ${which} RPC ${url} is chain ${actual}, the mosaic-config says ${expected}`);
+}
+
+async function checkGraph(url: string, which: string): Promise<void> {
+  if (url === 'embedded') return;
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ _meta { block { number } } }' }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const payload = (await response.json()) as { data?: { _meta?: unknown } };
+    if (!payload.data?._meta) throw new Error(`HTTP ${response.status}, no _meta in the answer`);
+  } catch (error) {
+    throw new ConfigError(`${which} subgraph ${url} does not answer a _meta query (${error instanceof Error ? error.message : String(error)}): check --${which}-graph (or use "embedded")`);
+  }
+}
+
+async function password(options: InitOptions): Promise<string> {
+  if (options.passwordEnv) {
+    const value = process.env[options.passwordEnv];
+    if (!value) throw new ConfigError(`--password-env ${options.passwordEnv}: that environment variable is empty or not set`);
+    return value;
+  }
+  if (!process.stdin.isTTY) {
+    throw new ConfigError('no password for the new worker keystores: pass --password-env <VAR> naming an environment variable that holds it (or run on a terminal)');
+  }
+  const first = await promptHidden('Password for the new worker keystores: ');
+  const second = await promptHidden('Repeat it: ');
+  if (first !== second) throw new ConfigError('the two passwords differ: nothing written');
+  if (first.length < 8) throw new ConfigError('use a password of at least 8 characters: nothing written');
+  return first;
+}
+
+function subgraphSettings(url: string, transport: 'subscription' | 'polling') {
+  if (url === 'embedded') return { mode: 'embedded' };
+  return { mode: 'remote', http: url, ...(transport === 'subscription' ? { ws: url.replace(/^http/, 'ws') } : {}), transport };
+}
+
+/** Worker keystores and a facilitator-config for one auxiliary chain; checks every endpoint first. */
+async function runInit(options: InitOptions): Promise<void> {
+  const mosaicPath = resolve(options.mosaicConfig);
+  const mosaic = loadMosaicConfig(mosaicPath);
+  const pair = auxiliaryChainOf(mosaic, options.auxChainId, `mosaic-config ${mosaicPath}`);
+  const output = resolve(options.output ?? defaultFacilitatorConfigPath(options.auxChainId));
+  if (existsSync(output) && !options.force) throw new ConfigError(`${output} exists: pass --force to replace it (its worker keys would be lost unless backed up)`);
+  const originChainId = mosaic.originChain.chainId;
+  await checkRpc(options.originRpc, originChainId, 'origin');
+  await checkRpc(options.auxiliaryRpc, options.auxChainId, 'auxiliary');
+  await checkGraph(options.originGraph, 'origin');
+  await checkGraph(options.auxiliaryGraph, 'auxiliary');
+  const secret = await password(options);
+
+  // One set of worker addresses serves both chains (the same key signs on each): fewer keys to fund and guard.
+  const encryptedAccounts: Record<string, KeystoreV3> = {};
+  const workers: string[] = [];
+  for (let i = 0; i < options.workers; i++) {
+    const { address, keystore } = await createEncryptedAccount(secret);
+    encryptedAccounts[address] = keystore;
+    workers.push(address);
+  }
+  const chain = (rpc: string, graph: string) => ({ rpc, subgraph: subgraphSettings(graph, options.graphTransport), workers, confirmations: 6, pollIntervalMs: 1000 });
+  const config = {
+    version: FACILITATOR_CONFIG_VERSION,
+    mosaicConfig: mosaicPath,
+    originChainId,
+    auxChainId: options.auxChainId,
+    database: { path: resolve(options.dbPath ?? defaultDatabasePath(options.auxChainId)) },
+    chains: {
+      [String(originChainId)]: chain(options.originRpc, options.originGraph),
+      [String(options.auxChainId)]: chain(options.auxiliaryRpc, options.auxiliaryGraph),
+    },
+    encryptedAccounts,
+    facilitation: { minGasPrice: '0', minGasLimit: '0' },
+    status: { host: '127.0.0.1', port: 9465 },
+  };
+  parseFacilitatorConfig(config, `facilitator-config ${output}`);
+  mkdirSync(dirname(output), { recursive: true, mode: 0o700 });
+  writeFileSync(output, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`wrote ${output} (mode 0600) with ${workers.length} worker keystore(s)`);
+  out('');
+  out('Export each worker password before `facilitator start` (never store it in a file in clear):');
+  for (const worker of workers) out(`  export ${passwordVariableNames(worker)[0]}=<password>`);
+  out('');
+  out('Fund each worker:');
+  for (const worker of workers) out(`  ${worker}: gas on chain ${originChainId} and chain ${options.auxChainId}; OST for bounties on chain ${originChainId}`);
+  out(`Whitelist them in the composer's Organization ${pair.contractAddresses.origin.ostComposerOrganizationAddress} (setWorker, by its owner or admin).`);
+  out('');
+  out(`Then: facilitator start --aux-chain-id ${options.auxChainId}${options.output ? ` --facilitator-config ${output}` : ''}`);
+}
+
+function parseGraph(value: string): string {
+  if (value === 'embedded' || /^https?:\/\/\S+$/.test(value)) return value;
+  throw new InvalidArgumentError('expected a subgraph query URL (http(s)://…/subgraphs/name/<name>) or "embedded".');
+}
+
+export function initCommand(): Command {
+  return new Command('init')
+    .description('create worker keys (encrypted keystores) and the facilitator-config for one auxiliary chain')
+    .requiredOption('--mosaic-config <path>', 'mosaic-config of the deployment')
+    .requiredOption('--aux-chain-id <id>', 'auxiliary chain to facilitate', parseChainId)
+    .requiredOption('--origin-rpc <url>', 'origin chain JSON-RPC')
+    .requiredOption('--auxiliary-rpc <url>', 'auxiliary chain JSON-RPC')
+    .option('--origin-graph <url|embedded>', 'origin subgraph query URL, or "embedded" to index in-process', parseGraph, 'embedded')
+    .option('--auxiliary-graph <url|embedded>', 'auxiliary subgraph query URL, or "embedded"', parseGraph, 'embedded')
+    .option('--graph-transport <transport>', 'subscription or polling (graph-node ≥ 0.38: polling)', (v) => {
+      if (v !== 'subscription' && v !== 'polling') throw new InvalidArgumentError('expected "subscription" or "polling".');
+      return v;
+    }, 'polling')
+    .option('--db-path <path>', 'SQLite file (default ~/.mosaic/<aux-chain-id>/facilitator.sqlite)')
+    .option('--output <path>', 'where to write the config (default ~/.mosaic/<aux-chain-id>/facilitator-config.json)')
+    .option('--workers <n>', 'worker accounts to create', parsePositiveInteger, 1)
+    .option('--password-env <VAR>', 'environment variable holding the keystore password (else a prompt on a terminal)')
+    .option('--force', 'replace an existing config', false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ facilitator init --mosaic-config mosaic.json --aux-chain-id 1405 --origin-rpc http://127.0.0.1:8545 --auxiliary-rpc http://127.0.0.1:8546
+  $ KEYPASS=… facilitator init --mosaic-config mosaic.json --aux-chain-id 1405 --origin-rpc https://… --auxiliary-rpc https://… \\
+      --origin-graph https://graph/subgraphs/name/mosaic-origin-1405 --auxiliary-graph https://graph/subgraphs/name/mosaic-auxiliary-1405 --password-env KEYPASS`,
+    )
+    .action(async (options: InitOptions) => runInit(options));
+}
