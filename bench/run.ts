@@ -1,4 +1,6 @@
 import { measureFloor } from './floor';
+import { measureIndexer } from './indexer';
+import { measureLatency } from './latency';
 
 /**
  * `npm run bench`: every benchmark, one JSON object per line on stdout (machine-readable).
@@ -8,6 +10,8 @@ async function main(): Promise<void> {
   const only = process.argv[2];
   const benches: Record<string, () => Promise<object>> = {
     floor: () => measureFloor(),
+    latency: () => measureLatency(),
+    indexer: () => measureIndexer(),
   };
   for (const [name, run] of Object.entries(benches)) {
     if (only && only !== name) continue;

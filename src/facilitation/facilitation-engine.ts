@@ -62,7 +62,11 @@ export class FacilitationEngine {
     });
     this.subscription.add(
       merge(origin.engine.outcomes$, auxiliary.engine.outcomes$).subscribe((outcome) => {
-        this.guard(this.outcomes.run(() => applyOutcome(this.context, outcome, (height) => this.prove.settled(height))));
+        const hooks = {
+          onProofSettled: (height: bigint) => this.prove.settled(height),
+          onAcceptFailed: (stakeRequestHash: string) => this.guard(this.accept.retry(stakeRequestHash)),
+        };
+        this.guard(this.outcomes.run(() => applyOutcome(this.context, outcome, hooks)));
       }),
     );
     this.timer = setInterval(() => this.reconcile(), this.options.reconcileIntervalMs ?? 5_000);
@@ -75,6 +79,7 @@ export class FacilitationEngine {
     this.subscription?.unsubscribe();
     if (this.timer) clearInterval(this.timer);
     await Promise.all([
+      this.accept.idle(),
       this.prove.trigger.idle(),
       this.confirm.trigger.idle(),
       this.progress.trigger.idle(),

@@ -2,7 +2,7 @@ import type { TransactionOutcome } from '../chain/tx-engine/transaction-engine';
 import { contractInterface } from '../mosaic/contracts';
 import { MessageStatus } from '../mosaic/message-status';
 import type { FacilitationContext } from './context';
-import { ACCEPT_PURPOSE } from './services/accept-stake-request';
+import { ACCEPT_PURPOSE, stakeRequestOfAcceptSubject } from './services/accept-stake-request';
 import { CONFIRM_PURPOSE } from './services/confirm-stake-intent';
 import { PROGRESS_MINT_PURPOSE, PROGRESS_STAKE_PURPOSE } from './services/progress';
 import { PROVE_PURPOSE } from './services/prove-gateway';
@@ -12,11 +12,14 @@ import { PROVE_PURPOSE } from './services/prove-gateway';
  * next step need not wait for the subgraph. The subgraph later reports the same facts; both writes are
  * idempotent.
  */
-export async function applyOutcome(
-  context: FacilitationContext,
-  outcome: TransactionOutcome,
-  onProofSettled: (height: bigint) => void,
-): Promise<void> {
+export interface OutcomeHooks {
+  /** A proof transaction at this height is final (mined or failed). */
+  onProofSettled(height: bigint): void;
+  /** An accept failed: the accept service decides between another attempt and giving up. */
+  onAcceptFailed(stakeRequestHash: string): void;
+}
+
+export async function applyOutcome(context: FacilitationContext, outcome: TransactionOutcome, hooks: OutcomeHooks): Promise<void> {
   const { store, origin, auxiliary, logger } = context;
   const success = outcome.status === 'mined';
   const log = logger.child({ purpose: outcome.purpose, subject: outcome.subject, txHash: outcome.txHash });
@@ -24,7 +27,7 @@ export async function applyOutcome(
 
   switch (outcome.purpose) {
     case ACCEPT_PURPOSE: {
-      const stakeRequestHash = outcome.subject;
+      const stakeRequestHash = stakeRequestOfAcceptSubject(outcome.subject);
       const message = await store.messageForStakeRequest(stakeRequestHash);
       if (!message) return;
       if (success) {
@@ -43,10 +46,7 @@ export async function applyOutcome(
         await store.updateSourceStatus(message.messageHash, MessageStatus.Declared, BigInt(receipt!.blockNumber));
         return;
       }
-      const stillPending = await origin.composer.stakeRequestExists(stakeRequestHash);
-      const reason = stillPending ? (outcome.lastError ?? 'acceptStakeRequest failed') : 'accepted by another facilitator or revoked';
-      await store.setMessageState(message.messageHash, 'FAILED', reason);
-      await store.setStakeRequestState(stakeRequestHash, stillPending ? 'FAILED' : 'TAKEN', { reason });
+      hooks.onAcceptFailed(stakeRequestHash);
       return;
     }
     case PROVE_PURPOSE: {
@@ -55,7 +55,7 @@ export async function applyOutcome(
         await store.recordGatewayProven(origin.gateway.address, auxiliary.coGateway.address, height);
         log.info({ height: height.toString() }, 'gateway proven');
       }
-      onProofSettled(height);
+      hooks.onProofSettled(height);
       return;
     }
     case CONFIRM_PURPOSE: {

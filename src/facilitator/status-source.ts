@@ -40,7 +40,7 @@ export class FacilitatorStatusSource implements StatusSource {
   }
 
   transactionsFor(message: MessageRecord): Promise<OutboxRecord[]> {
-    return this.outbox.list({ subjectLike: [message.messageHash, `${message.messageHash}@%`, message.stakeRequestHash] });
+    return this.outbox.list({ subjectLike: [message.messageHash, `${message.messageHash}@%`, message.stakeRequestHash, `${message.stakeRequestHash}#%`] });
   }
 
   async workers(): Promise<WorkerStatus[]> {

@@ -8,6 +8,7 @@ import { requestStake, type RequestedStake } from '../../src/devnet/demo-staker'
 import type { Devnet } from '../../src/devnet/devnet';
 import type { FacilitationContext } from '../../src/facilitation/context';
 import { FacilitationEngine } from '../../src/facilitation/facilitation-engine';
+import { ACCEPT_PURPOSE, acceptSubject, MAX_ACCEPT_ATTEMPTS } from '../../src/facilitation/services/accept-stake-request';
 import { handleEntityBatch, type HandlerContext } from '../../src/facilitation/handlers';
 import { SqlFacilitationStore } from '../../src/facilitation/sql-facilitation-store';
 import { silentLogger } from '../../src/logging/logger';
@@ -29,16 +30,17 @@ describe('facilitation engine: stake & mint from the database', function () {
   let context: FacilitationContext;
   let engine: FacilitationEngine;
   let handlerContext: HandlerContext;
+  let outbox: SqlOutbox;
 
   before(async () => {
-    devnet = await startTestDevnet({ stakers: 4, anchorIntervalMs: 200 });
+    devnet = await startTestDevnet({ stakers: 8, anchorIntervalMs: 200 });
   });
   after(async () => devnet?.close());
 
   beforeEach(async () => {
     db = await openTestDatabase();
     store = new SqlFacilitationStore(db.knex);
-    const outbox = new SqlOutbox(db.knex);
+    outbox = new SqlOutbox(db.knex);
     const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
     const origin = new ChainClient(new HttpJsonRpc(devnet.info.origin.rpcUrl), devnet.info.origin.chainId);
     const aux = new ChainClient(new HttpJsonRpc(devnet.info.auxiliary.rpcUrl), devnet.info.auxiliary.chainId);
@@ -49,6 +51,7 @@ describe('facilitation engine: stake & mint from the database', function () {
         signers: new Map(workers.map((w) => [w.address, new LocalSigner(w.privateKey)])),
         outbox,
         pollIntervalMs: 20,
+        stuckAfterMs: 3_000, // ganache 7.9.2 may drop a pending transaction; a replacement rescues it
         logger: silentLogger(),
       });
     context = {
@@ -73,7 +76,7 @@ describe('facilitation engine: stake & mint from the database', function () {
         minGasPrice: 0n,
         minGasLimit: 0n,
         minWorkerGasBalance: 1n,
-        bountyAllowanceBatch: 10n,
+        bountyAllowanceBatch: 1n,
       },
       logger: silentLogger(),
     };
@@ -169,5 +172,66 @@ describe('facilitation engine: stake & mint from the database', function () {
     const request = await until(() => store.getStakeRequest(stake.stakeRequestHash), (r) => r?.state === 'IGNORED');
     expect(request!.reason).to.match(/not supported/);
     expect(await db.knex('transactions').where({ purpose: 'acceptStakeRequest' })).to.have.length(0);
+  });
+
+  const stakeFrom = (index: number, beneficiary?: string) =>
+    requestStake({
+      client: context.origin.client,
+      composer: context.origin.composer.address,
+      gateway: context.origin.gateway.address,
+      valueToken: context.origin.valueToken.address,
+      staker: devnet.originSender(addressesWithRole(devnet, 'staker')[index]),
+      beneficiary,
+    });
+
+  /** An accept attempt that reverted earlier (as the outbox records one), for the request's given attempt. */
+  async function recordFailedAccept(stake: RequestedStake, attempt: number): Promise<void> {
+    const worker = devnet.info.accounts.find((a) => a.role === 'worker')!.address;
+    const { record } = await outbox.enqueue({
+      chainId: context.origin.chainId,
+      worker,
+      purpose: ACCEPT_PURPOSE,
+      subject: acceptSubject(stake.stakeRequestHash, attempt),
+      to: context.origin.composer.address,
+      data: '0x',
+      value: 0n,
+      gas: 21_000n,
+    });
+    await outbox.markFailed(record.id, `acceptStakeRequest reverted (attempt ${attempt})`);
+  }
+
+  it('covers every unmined accept of a worker with its bounty allowance: concurrent requests all complete, none reverts', async () => {
+    // bountyAllowanceBatch is 1: an allowance sized for one accept at a time would make the others revert.
+    const stakes = await Promise.all([2, 3, 4].map((i) => stakeFrom(i)));
+    for (const stake of stakes) await deliverStakeRequested(stake);
+    for (const stake of stakes) {
+      const request = await until(() => store.getStakeRequest(stake.stakeRequestHash), (r) => r?.messageHash !== undefined);
+      await until(() => store.getMessage(request!.messageHash!), (m) => m?.state === 'COMPLETED', 60_000);
+    }
+    const accepts = await db.knex('transactions').where({ purpose: ACCEPT_PURPOSE });
+    expect(accepts.map((a: { status: string }) => a.status)).to.deep.equal(['mined', 'mined', 'mined']);
+  });
+
+  it('tries a failed accept again while the request is still pending, under a new outbox subject', async () => {
+    const stake = await stakeFrom(5);
+    await recordFailedAccept(stake, 0);
+    await deliverStakeRequested(stake);
+    const request = await until(() => store.getStakeRequest(stake.stakeRequestHash), (r) => r?.messageHash !== undefined);
+    await until(() => store.getMessage(request!.messageHash!), (m) => m?.state === 'COMPLETED', 60_000);
+    const attempts = await db.knex('transactions').where({ purpose: ACCEPT_PURPOSE }).orderBy('id');
+    expect(attempts.map((a: { subject: string; status: string }) => [a.subject, a.status])).to.deep.equal([
+      [stake.stakeRequestHash, 'failed'],
+      [acceptSubject(stake.stakeRequestHash, 1), 'mined'],
+    ]);
+  });
+
+  it(`gives a request up after ${MAX_ACCEPT_ATTEMPTS} failed accepts, with the last error as the reason`, async () => {
+    const stake = await stakeFrom(6);
+    for (let attempt = 0; attempt < MAX_ACCEPT_ATTEMPTS; attempt++) await recordFailedAccept(stake, attempt);
+    await deliverStakeRequested(stake);
+    const request = await until(() => store.getStakeRequest(stake.stakeRequestHash), (r) => r?.state === 'FAILED');
+    expect(request!.reason).to.match(new RegExp(`failed ${MAX_ACCEPT_ATTEMPTS} times.*attempt ${MAX_ACCEPT_ATTEMPTS - 1}`));
+    expect(await context.origin.composer.stakeRequestExists(stake.stakeRequestHash)).to.equal(true);
+    expect(await db.knex('transactions').where({ purpose: ACCEPT_PURPOSE })).to.have.length(MAX_ACCEPT_ATTEMPTS);
   });
 });

@@ -41,6 +41,8 @@ export interface OutboxPort {
   /** Inserts the request unless (chainId, purpose, subject) exists; returns the record either way. */
   enqueue(request: OutboxRequest): Promise<{ record: OutboxRecord; created: boolean }>;
   get(id: number): Promise<OutboxRecord | undefined>;
+  /** The record of one step of one subject, if it was ever queued. */
+  find(chainId: number, purpose: string, subject: string): Promise<OutboxRecord | undefined>;
   /** Oldest queued record of this worker on this chain that may be tried now. */
   nextQueued(chainId: number, worker: string, now: number): Promise<OutboxRecord | undefined>;
   /** Records broadcast and not yet final, by nonce. */

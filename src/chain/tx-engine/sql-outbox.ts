@@ -82,6 +82,11 @@ export class SqlOutbox implements OutboxPort {
     return row ? toRecord(row) : undefined;
   }
 
+  async find(chainId: number, purpose: string, subject: string): Promise<OutboxRecord | undefined> {
+    const row = await this.knex<TransactionRow>('transactions').where({ chain_id: chainId, purpose, subject }).first();
+    return row ? toRecord(row) : undefined;
+  }
+
   async nextQueued(chainId: number, worker: string, now: number): Promise<OutboxRecord | undefined> {
     const row = await this.knex<TransactionRow>('transactions')
       .where({ chain_id: chainId, worker, status: 'queued' })

@@ -39,7 +39,7 @@ export interface EngineMetrics {
 /** Node answers to a broadcast that mean "this transaction will never be accepted as signed". */
 const REJECTED = /insufficient funds|intrinsic gas|exceeds block gas limit|invalid sender|fee cap|underpriced/i;
 /** Node answers that mean "I already have it / it is already mined": nothing to undo. */
-const ALREADY_KNOWN = /already known|known transaction|nonce too low|already imported/i;
+const ALREADY_KNOWN = /already known|known transaction|nonce too low|already imported|doesn't have the correct nonce/i;
 
 /**
  * Sends the outbox's transactions for one chain: a nonce per worker kept in the database, the signed
@@ -56,6 +56,10 @@ export class TransactionEngine {
   private readonly waiters = new Map<number, Array<(record: TransactionOutcome) => void>>();
   /** Hashes of cancellation transfers sent in place of stuck calls, with the reason. */
   private readonly cancelled = new Map<string, string>();
+  /** Chain head when each in-flight record was last broadcast: "stuck" needs blocks mined without it. */
+  private readonly headAtBroadcast = new Map<number, bigint>();
+  /** Chain head at each worker's last settle pass. */
+  private readonly settledAtHead = new Map<string, bigint>();
   private stopped = true;
 
   constructor(private readonly options: TransactionEngineOptions) {}
@@ -91,6 +95,11 @@ export class TransactionEngine {
     return result;
   }
 
+  /** The record of one step of one subject on this chain, if it was ever queued. */
+  find(purpose: string, subject: string): Promise<OutboxRecord | undefined> {
+    return this.options.outbox.find(this.chainId, purpose, subject);
+  }
+
   /** Resolves when the record is mined (with the confirmation depth) or failed. */
   async waitFor(id: number): Promise<TransactionOutcome> {
     const current = await this.options.outbox.get(id);
@@ -105,6 +114,7 @@ export class TransactionEngine {
   private emit(record: OutboxRecord | undefined): void {
     if (!record || (record.status !== 'mined' && record.status !== 'failed')) return;
     const outcome = record as TransactionOutcome;
+    this.headAtBroadcast.delete(record.id);
     this.outcomes$.next(outcome);
     for (const resolve of this.waiters.get(record.id) ?? []) resolve(outcome);
     this.waiters.delete(record.id);
@@ -140,7 +150,16 @@ export class TransactionEngine {
   private async tick(worker: string): Promise<boolean> {
     let moved = false;
     const inFlight = await this.options.outbox.inFlight(this.chainId, worker);
-    for (const record of inFlight) moved = (await this.settle(record)) || moved;
+    if (inFlight.length > 0) {
+      // A receipt can only appear with a new block: without one, only a stuck candidate needs a look.
+      const head = await this.options.client.blockNumber();
+      const newBlock = head !== this.settledAtHead.get(worker);
+      const stuckAfterMs = this.options.stuckAfterMs ?? 60_000;
+      for (const record of inFlight) {
+        if (newBlock || Date.now() - (record.sentAt ?? 0) > stuckAfterMs) moved = (await this.settle(record)) || moved;
+      }
+      this.settledAtHead.set(worker, head);
+    }
     let open = inFlight.length;
     const limit = this.options.maxInFlightPerWorker ?? 16;
     while (!this.stopped && open < limit) {
@@ -184,11 +203,28 @@ export class TransactionEngine {
       return true;
     }
     const age = Date.now() - (record.sentAt ?? 0);
-    if (age > (this.options.stuckAfterMs ?? 60_000)) {
+    const stuckAfterMs = this.options.stuckAfterMs ?? 60_000;
+    if (age > stuckAfterMs && (age > 10 * stuckAfterMs || (await this.blocksMinedWithout(record)))) {
       await this.replace(record);
       return true;
     }
     return false;
+  }
+
+  /**
+   * A slow chain is not a stuck transaction: replace only when at least two blocks were mined since the
+   * broadcast (the one being built at that moment may have missed it), or after ten times the stuck
+   * delay with no block at all (the node may have dropped it). Unknown after a restart: yes.
+   */
+  private async blocksMinedWithout(record: OutboxRecord): Promise<boolean> {
+    const head = this.headAtBroadcast.get(record.id);
+    return head === undefined || (await this.options.client.blockNumber()) > head + 1n;
+  }
+
+  private async rememberHead(id: number): Promise<void> {
+    const head = await this.options.client.blockNumber().catch(() => undefined);
+    if (head === undefined) this.headAtBroadcast.delete(id);
+    else this.headAtBroadcast.set(id, head);
   }
 
   /**
@@ -230,6 +266,7 @@ export class TransactionEngine {
           this.chainId,
         );
     await outbox.markSigned(record.id, { nonce: record.nonce!, gasPrice: price, txHash: signed.hash, rawTransaction: signed.raw });
+    await this.rememberHead(record.id);
     if (cancel) {
       this.cancelled.set(signed.hash, cancel);
       logger.warn({ chain: this.chainId, purpose: record.purpose, subject: record.subject, reason: cancel }, 'stuck transaction would now revert: cancelling it');
@@ -279,6 +316,7 @@ export class TransactionEngine {
       this.chainId,
     );
     await outbox.markSigned(record.id, { nonce, gasPrice, txHash: signed.hash, rawTransaction: signed.raw });
+    await this.rememberHead(record.id);
     try {
       await client.sendRawTransaction(signed.raw);
     } catch (error) {

@@ -1,20 +1,38 @@
 import { generateHashLock, messageHash, stakeIntentHash } from '../../mosaic/hashes';
 import { MessageStatus } from '../../mosaic/message-status';
+import type { Logger } from '../../logging/logger';
 import type { FacilitationContext } from '../context';
 import type { MessageRecord, StakeRequestRecord } from '../model';
-import { SerialQueue } from '../serial';
+import { KeyedQueue, SerialQueue } from '../serial';
 import type { WorkerPool } from '../worker-pool';
 
 export const ACCEPT_PURPOSE = 'acceptStakeRequest';
 export const APPROVE_BOUNTY_PURPOSE = 'approveBounty';
+/** A reverted or cancelled accept is tried again (the request still pending) at most this many times in all. */
+export const MAX_ACCEPT_ATTEMPTS = 3;
+/** Stake requests prepared at once (each reads a few values on-chain before its accept is queued). */
+const ACCEPT_CONCURRENCY = 8;
+
+/** Outbox subject of an accept attempt: the stake request hash, then `<hash>#<n>` for the n-th retry. */
+export function acceptSubject(stakeRequestHash: string, attempt: number): string {
+  return attempt === 0 ? stakeRequestHash : `${stakeRequestHash}#${attempt}`;
+}
+
+/** The stake request hash an accept's outbox subject is about. */
+export function stakeRequestOfAcceptSubject(subject: string): string {
+  return subject.split('#')[0];
+}
 
 /**
  * REQUESTED → ACCEPTING: checks the request is ours to take, persists a fresh unlock secret and its
  * message BEFORE anything is sent, makes sure the worker's bounty allowance covers it, then queues
- * acceptStakeRequest. Requests are taken one at a time so two triggers never make two secrets.
+ * acceptStakeRequest. Each request is taken one trigger at a time so two triggers never make two secrets.
  */
 export class AcceptStakeRequestService {
-  private readonly queue = new SerialQueue();
+  /** One task per request at a time (never two secrets for one request); different requests side by side. */
+  private readonly queue = new KeyedQueue(ACCEPT_CONCURRENCY);
+  /** Allowance checks of one worker in turn, so concurrent accepts do not each queue an approval. */
+  private readonly allowanceQueues = new Map<string, SerialQueue>();
 
   constructor(
     private readonly context: FacilitationContext,
@@ -22,7 +40,17 @@ export class AcceptStakeRequestService {
   ) {}
 
   handle(request: StakeRequestRecord): Promise<void> {
-    return this.queue.run(() => this.accept(request.stakeRequestHash));
+    return this.queue.run(request.stakeRequestHash, () => this.accept(request.stakeRequestHash));
+  }
+
+  /** After a failed accept: another attempt, or the request is closed (see accept). */
+  retry(stakeRequestHash: string): Promise<void> {
+    return this.queue.run(stakeRequestHash, () => this.accept(stakeRequestHash));
+  }
+
+  /** Resolves once the accepts under way have finished. */
+  idle(): Promise<void> {
+    return this.queue.idle();
   }
 
   private async accept(stakeRequestHash: string): Promise<void> {
@@ -40,9 +68,17 @@ export class AcceptStakeRequestService {
       }
     }
     const existing = await store.messageForStakeRequest(stakeRequestHash);
-    if (!existing && !(await origin.composer.stakeRequestExists(stakeRequestHash))) {
-      log.info('stake request no longer pending in the composer (accepted by another facilitator or revoked)');
-      await store.setStakeRequestState(stakeRequestHash, 'TAKEN', { reason: 'no longer pending in the composer' });
+    const attempt = await this.nextAttempt(stakeRequestHash);
+    if (attempt.next === undefined) return; // an attempt is queued, in flight or mined: its outcome decides
+    if (!(await origin.composer.stakeRequestExists(stakeRequestHash))) {
+      await this.noLongerPending(request, existing, log);
+      return;
+    }
+    if (attempt.next >= MAX_ACCEPT_ATTEMPTS) {
+      const reason = `acceptStakeRequest failed ${MAX_ACCEPT_ATTEMPTS} times; last error: ${attempt.lastError ?? 'unknown'}`;
+      log.error({ messageHash: existing?.messageHash, reason }, 'stake request given up');
+      if (existing) await store.setMessageState(existing.messageHash, 'FAILED', reason);
+      await store.setStakeRequestState(stakeRequestHash, 'FAILED', { reason });
       return;
     }
 
@@ -56,19 +92,55 @@ export class AcceptStakeRequestService {
       }
       message = await store.recordAcceptance(this.newMessage(request, worker));
       log.info({ messageHash: message.messageHash, worker }, 'state ACCEPTING: hash lock created, unlock secret stored');
+    } else if (attempt.next > 0) {
+      log.warn({ messageHash: message.messageHash, attempt: attempt.next + 1, lastError: attempt.lastError }, 'acceptStakeRequest failed; trying again');
     }
-    await this.ensureBountyAllowance(message.worker, bounty);
+    const worker = message.worker;
+    let allowanceQueue = this.allowanceQueues.get(worker);
+    if (!allowanceQueue) this.allowanceQueues.set(worker, (allowanceQueue = new SerialQueue()));
+    await allowanceQueue.run(() => this.ensureBountyAllowance(worker, bounty));
     const call = origin.composer.acceptStakeRequest({ ...request, staker: request.staker, hashLock: message.hashLock });
     const { created } = await origin.engine.submit({
       worker: message.worker,
       purpose: ACCEPT_PURPOSE,
-      subject: stakeRequestHash,
+      subject: acceptSubject(stakeRequestHash, attempt.next),
       to: call.to,
       data: call.data,
       value: 0n,
       gas: call.gas,
     });
     if (created) log.info({ messageHash: message.messageHash }, 'acceptStakeRequest queued');
+  }
+
+  /**
+   * The attempt to send next, or `next: undefined` while one is queued, in flight or mined. A failed
+   * (reverted or cancelled) accept changed nothing on chain, so the next attempt gets its own outbox row.
+   */
+  private async nextAttempt(stakeRequestHash: string): Promise<{ next: number | undefined; lastError: string | undefined }> {
+    let lastError: string | undefined;
+    for (let attempt = 0; attempt < MAX_ACCEPT_ATTEMPTS; attempt++) {
+      const record = await this.context.origin.engine.find(ACCEPT_PURPOSE, acceptSubject(stakeRequestHash, attempt));
+      if (!record) return { next: attempt, lastError };
+      if (record.status !== 'failed') return { next: undefined, lastError };
+      lastError = record.lastError;
+    }
+    return { next: MAX_ACCEPT_ATTEMPTS, lastError };
+  }
+
+  /** The composer no longer holds the request: our own accept was mined, another facilitator took it, or it was revoked. */
+  private async noLongerPending(request: StakeRequestRecord, message: MessageRecord | undefined, log: Logger): Promise<void> {
+    const { store, origin } = this.context;
+    if (message) {
+      const outbox = await origin.gateway.outboxStatus(message.messageHash);
+      if (outbox !== MessageStatus.Undeclared) {
+        log.info({ messageHash: message.messageHash, status: outbox }, 'our stake intent is declared on chain');
+        await store.updateSourceStatus(message.messageHash, outbox);
+        return;
+      }
+      await store.setMessageState(message.messageHash, 'FAILED', 'the stake request was accepted by another facilitator or revoked');
+    }
+    log.info('stake request no longer pending in the composer (accepted by another facilitator or revoked)');
+    await store.setStakeRequestState(request.stakeRequestHash, 'TAKEN', { reason: 'no longer pending in the composer' });
   }
 
   private refusal(request: StakeRequestRecord): string | undefined {
@@ -115,14 +187,18 @@ export class AcceptStakeRequestService {
   }
 
   /**
-   * acceptStakeRequest pulls the bounty with transferFrom. Approve a batch of bounties at once when the
-   * allowance runs low, and wait until that approval is mined so the accept's simulation sees it.
+   * acceptStakeRequest pulls the bounty with transferFrom, so the allowance must cover every accept of
+   * this worker not yet mined (they may all land in one block), this one included. When it does not,
+   * approve those plus a batch more (approve overwrites, so either order of mining is safe) and wait
+   * until the approval is mined so the accept's simulation sees it.
    */
   private async ensureBountyAllowance(worker: string, bounty: bigint): Promise<void> {
-    const { origin, policy, logger } = this.context;
+    const { origin, policy, logger, store } = this.context;
+    const unmined = BigInt((await store.messagesInState(['ACCEPTING'])).filter((m) => m.worker === worker).length);
+    const needed = bounty * (unmined > 0n ? unmined : 1n);
     const allowance = await origin.valueToken.allowance(worker, origin.composer.address);
-    if (allowance >= bounty) return;
-    const amount = bounty * policy.bountyAllowanceBatch;
+    if (allowance >= needed) return;
+    const amount = needed + bounty * policy.bountyAllowanceBatch;
     const call = origin.valueToken.approve(origin.composer.address, amount);
     const { record } = await origin.engine.submit({
       worker,
@@ -133,7 +209,7 @@ export class AcceptStakeRequestService {
       value: 0n,
       gas: call.gas,
     });
-    logger.info({ worker, amount: amount.toString() }, 'bounty allowance approval queued');
+    logger.info({ worker, amount: amount.toString(), unminedAccepts: Number(unmined) }, 'bounty allowance approval queued');
     const outcome = await origin.engine.waitFor(record.id);
     if (outcome.status !== 'mined' || outcome.lastError) {
       throw new Error(`bounty approval for ${worker} failed: ${outcome.lastError ?? 'unknown reason'}`);

@@ -89,6 +89,22 @@ describe('transaction engine on a real chain with a SQLite outbox', function () 
     for (let i = 1; i < nonces.length; i++) expect(nonces[i]).to.equal(nonces[i - 1] + 1);
   });
 
+  it('does not replace a transaction while the chain mines no blocks (slow is not stuck)', async () => {
+    await devnet.origin.client.rpc.request('miner_stop', []);
+    let id: number;
+    try {
+      const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000c2', 3n));
+      id = record.id;
+      await new Promise((r) => setTimeout(r, 1_500)); // 5× the stuck delay, under the 10× fallback
+      const current = await outbox.get(record.id);
+      expect(current!.status).to.equal('sent');
+      expect(current!.txHashes).to.have.length(1);
+    } finally {
+      await devnet.origin.client.rpc.request('miner_start', []);
+    }
+    expect((await engine.waitFor(id)).status).to.equal('mined');
+  });
+
   it('replaces a stuck transaction at the same nonce with a higher gas price', async () => {
     await devnet.origin.client.rpc.request('miner_stop', []);
     try {
