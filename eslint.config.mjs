@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'subgraph/**', '.devnet/**', 'bin/**', 'test/**/fixtures/**', '.subgraph-build/**', '.tmp/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'subgraph/**', '.devnet/**', '.demo/**', 'bin/**', 'test/**/fixtures/**', '.subgraph-build/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

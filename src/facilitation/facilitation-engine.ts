@@ -63,7 +63,10 @@ export class FacilitationEngine {
     this.subscription.add(
       merge(origin.engine.outcomes$, auxiliary.engine.outcomes$).subscribe((outcome) => {
         const hooks = {
-          onProofSettled: (height: bigint) => this.prove.settled(height),
+          onProofSettled: (height: bigint) => {
+            this.prove.settled(height);
+            this.guard(this.prove.trigger.trigger()); // messages declared meanwhile get the next proof
+          },
           onAcceptFailed: (stakeRequestHash: string) => this.guard(this.accept.retry(stakeRequestHash)),
         };
         this.guard(this.outcomes.run(() => applyOutcome(this.context, outcome, hooks)));

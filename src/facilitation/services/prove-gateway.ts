@@ -8,7 +8,7 @@ export const PROVE_PURPOSE = 'proveGateway';
 /**
  * Proves the origin gateway's storage on the auxiliary chain at the latest anchored height, once per
  * height and only when declared messages wait for a proof at or above their declaration height.
- * One proof serves every message declared at or before that height.
+ * One proof serves every message declared at or before that height, and only one is in flight at a time.
  */
 export class ProveGatewayService {
   readonly trigger: Coalescer;
@@ -36,7 +36,9 @@ export class ProveGatewayService {
     await store.recordAnchoredHeight(auxiliary.anchor.address, auxiliary.chainId, anchored);
     const lowest = unproven.reduce((min, m) => (m.declarationHeight! < min ? m.declarationHeight! : min), unproven[0].declarationHeight!);
     if (anchored < lowest) return; // wait for the anchor to pass the declaration
-    if (this.provingHeight !== undefined && this.provingHeight >= anchored) return; // that proof is on its way
+    // One proof in flight at a time: messages declared meanwhile share the next proof, taken at the
+    // latest anchor once this one settles, instead of one proof per new anchor.
+    if (this.provingHeight !== undefined) return;
 
     const worker = await this.workers.choose({ minGasBalance: policy.minWorkerGasBalance });
     if (!worker) {
