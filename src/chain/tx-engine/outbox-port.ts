@@ -43,6 +43,8 @@ export interface OutboxPort {
   get(id: number): Promise<OutboxRecord | undefined>;
   /** The record of one step of one subject, if it was ever queued. */
   find(chainId: number, purpose: string, subject: string): Promise<OutboxRecord | undefined>;
+  /** Records of one purpose not yet final (queued or sent), oldest first. */
+  unsettled(chainId: number, purpose: string): Promise<OutboxRecord[]>;
   /** Oldest queued record of this worker on this chain that may be tried now. */
   nextQueued(chainId: number, worker: string, now: number): Promise<OutboxRecord | undefined>;
   /** Records broadcast and not yet final, by nonce. */

@@ -87,6 +87,11 @@ export class SqlOutbox implements OutboxPort {
     return row ? toRecord(row) : undefined;
   }
 
+  async unsettled(chainId: number, purpose: string): Promise<OutboxRecord[]> {
+    const rows = await this.knex<TransactionRow>('transactions').where({ chain_id: chainId, purpose }).whereIn('status', ['queued', 'sent']).orderBy('id');
+    return rows.map(toRecord);
+  }
+
   async nextQueued(chainId: number, worker: string, now: number): Promise<OutboxRecord | undefined> {
     const row = await this.knex<TransactionRow>('transactions')
       .where({ chain_id: chainId, worker, status: 'queued' })

@@ -100,6 +100,11 @@ export class TransactionEngine {
     return this.options.outbox.find(this.chainId, purpose, subject);
   }
 
+  /** Records of one purpose on this chain not yet final (queued or sent). */
+  unsettled(purpose: string): Promise<OutboxRecord[]> {
+    return this.options.outbox.unsettled(this.chainId, purpose);
+  }
+
   /** Resolves when the record is mined (with the confirmation depth) or failed. */
   async waitFor(id: number): Promise<TransactionOutcome> {
     const current = await this.options.outbox.get(id);

@@ -38,6 +38,7 @@ export class ProveGatewayService {
     if (anchored < lowest) return; // wait for the anchor to pass the declaration
     // One proof in flight at a time: messages declared meanwhile share the next proof, taken at the
     // latest anchor once this one settles, instead of one proof per new anchor.
+    if (this.provingHeight === undefined) this.provingHeight = await this.unsettledProofHeight(); // after a restart
     if (this.provingHeight !== undefined) return;
 
     const worker = await this.workers.choose({ minGasBalance: policy.minWorkerGasBalance });
@@ -65,6 +66,12 @@ export class ProveGatewayService {
     } else if (record.status === 'failed') {
       logger.warn({ height: anchored.toString(), error: record.lastError }, 'proveGateway at this height failed before; waiting for a higher anchor');
     }
+  }
+
+  /** The highest height of a proof still queued or in flight in the outbox (a restart forgets provingHeight). */
+  private async unsettledProofHeight(): Promise<bigint | undefined> {
+    const heights = (await this.context.auxiliary.engine.unsettled(PROVE_PURPOSE)).map((r) => BigInt(r.subject.split('@')[1]));
+    return heights.length === 0 ? undefined : heights.reduce((max, h) => (h > max ? h : max));
   }
 
   /** After a proof at `height` is mined (or failed), a later anchor may be proven again. */

@@ -69,6 +69,21 @@ describe('transaction engine on a real chain with a SQLite outbox', function () 
     expect(rows).to.have.length(1);
   });
 
+  it('lists a purpose\'s records as unsettled until they are final', async () => {
+    await devnet.origin.client.rpc.request('miner_stop', []);
+    let id: number;
+    try {
+      const { record } = await engine.submit({ ...approve('0x00000000000000000000000000000000000000a4', 4n), purpose: 'approve-unsettled' });
+      id = record.id;
+      expect((await engine.unsettled('approve-unsettled')).map((r) => r.id)).to.deep.equal([record.id]);
+      expect(await engine.unsettled('another-purpose')).to.deep.equal([]);
+    } finally {
+      await devnet.origin.client.rpc.request('miner_start', []);
+    }
+    await engine.waitFor(id);
+    expect(await engine.unsettled('approve-unsettled')).to.deep.equal([]);
+  });
+
   it('records a transaction that would revert as failed with the reason, without sending it', async () => {
     const nonceBefore = await devnet.origin.client.getTransactionCount(worker, 'latest');
     const call = token.transfer('0x00000000000000000000000000000000000000a3', 10n ** 40n);
