@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { ChainClient } from '../src/chain/chain-client';
-import { requestStake } from '../src/devnet/demo-staker';
 import { startDevnet, type Devnet } from '../src/devnet/devnet';
+import { requestStakeOnDevnet } from '../src/devnet/devnet-stake';
 import { contractInterface } from '../src/mosaic/contracts';
 import { prepareFacilitatorHome, startFacilitatorProcess } from '../test/helpers/facilitator-process';
 import { measureFloor } from './floor';
@@ -37,14 +37,7 @@ async function run(devnet: Devnet, stakers: string[], tag: number): Promise<{ la
   await Promise.all(
     stakers.map(async (staker, i) => {
       const beneficiary = `0x${(tag * 1000 + i + 1).toString(16).padStart(40, '0')}`;
-      await requestStake({
-        client: devnet.origin.client,
-        composer: pair.origin.ostComposerAddress,
-        gateway: pair.origin.ostEIP20GatewayAddress,
-        valueToken: devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress,
-        staker: devnet.originSender(staker),
-        beneficiary,
-      });
+      await requestStakeOnDevnet(devnet, staker, beneficiary);
       requested.set(beneficiary, performance.now());
     }),
   );

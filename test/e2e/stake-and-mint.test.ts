@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../src/util/package-root';
 import { requestStake, type RequestedStake } from '../../src/devnet/demo-staker';
 import type { Devnet } from '../../src/devnet/devnet';
+import { requestStakeOnDevnet } from '../../src/devnet/devnet-stake';
 import { contractInterface, Eip20CoGateway, Eip20Gateway } from '../../src/mosaic/contracts';
 import { MessageStatus } from '../../src/mosaic/message-status';
 import { linkedBytecode } from '../../src/mosaic/artifacts';
@@ -46,17 +47,7 @@ async function waitForMints(devnet: Devnet, count: number, timeoutMs: number): P
   }
 }
 
-function stakeFor(devnet: Devnet, staker: string, beneficiary: string): Promise<RequestedStake> {
-  const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
-  return requestStake({
-    client: devnet.origin.client,
-    composer: pair.origin.ostComposerAddress,
-    gateway: pair.origin.ostEIP20GatewayAddress,
-    valueToken: devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress,
-    staker: devnet.originSender(staker),
-    beneficiary,
-  });
-}
+const stakeFor = (devnet: Devnet, staker: string, beneficiary: string): Promise<RequestedStake> => requestStakeOnDevnet(devnet, staker, beneficiary);
 
 describe('e2e: facilitator start against the devnet with embedded indexers', function () {
   this.timeout(300_000);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { requestStake } from '../../../src/devnet/demo-staker';
+import { requestStakeOnDevnet } from '../../../src/devnet/devnet-stake';
 import type { Devnet } from '../../../src/devnet/devnet';
 import { EntityStore } from '../../../src/indexer/entity-store/entity-store';
 import { BlockFollower } from '../../../src/indexer/follower/block-follower';
@@ -36,16 +36,7 @@ describe('block follower: the origin subgraph over a real chain, with reorgs and
     return new BlockFollower({ name: 'origin', client: devnet.origin.client, runner: { ...subgraph, startBlock }, store, maxRange: 50, logger: silentLogger() });
   };
 
-  const stake = (index: number) => {
-    const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
-    return requestStake({
-      client: devnet.origin.client,
-      composer: pair.origin.ostComposerAddress,
-      gateway: pair.origin.ostEIP20GatewayAddress,
-      valueToken: devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress,
-      staker: devnet.originSender(addressesWithRole(devnet, 'staker')[index]),
-    });
-  };
+  const stake = (index: number) => requestStakeOnDevnet(devnet, addressesWithRole(devnet, 'staker')[index]);
 
   async function catchUp(f: BlockFollower<unknown>): Promise<void> {
     const head = await devnet.origin.client.blockNumber();
