@@ -60,6 +60,10 @@ interface MessageRow {
 
 /** States a stake request never leaves. */
 const FINAL_REQUEST_STATES: ReadonlySet<StakeRequestState> = new Set(['ACCEPTED', 'REVOKED', 'REJECTED', 'IGNORED', 'TAKEN', 'FAILED']);
+/** The composer's own word on a request's end (StakeRevoked, StakeRejected)... */
+const ON_CHAIN_CLOSURES: ReadonlySet<StakeRequestState> = new Set(['REVOKED', 'REJECTED']);
+/** ...replaces these final states, which only say the facilitator did not (or could not) take it. */
+const EXPLAINED_BY_CLOSURE: ReadonlySet<StakeRequestState> = new Set(['TAKEN', 'IGNORED', 'FAILED']);
 
 const optionalBig = (value: string | null): bigint | undefined => (value === null ? undefined : BigInt(value));
 
@@ -176,7 +180,8 @@ export class SqlFacilitationStore implements FacilitationStore {
     extra: { reason?: string; messageHash?: string } = {},
   ): Promise<void> {
     const current = await this.getStakeRequest(stakeRequestHash);
-    if (!current || current.state === state || FINAL_REQUEST_STATES.has(current.state)) return;
+    if (!current || current.state === state) return;
+    if (FINAL_REQUEST_STATES.has(current.state) && !(ON_CHAIN_CLOSURES.has(state) && EXPLAINED_BY_CLOSURE.has(current.state))) return;
     await this.knex('stake_requests')
       .where({ stake_request_hash: stakeRequestHash })
       .update({

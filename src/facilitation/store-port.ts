@@ -22,7 +22,10 @@ export interface FacilitationStore {
   recordStakeRequest(request: StakeRequestRecord): Promise<StakeRequestRecord>;
   getStakeRequest(stakeRequestHash: string): Promise<StakeRequestRecord | undefined>;
   stakeRequestsInState(states: StakeRequestState[]): Promise<StakeRequestRecord[]>;
-  /** Moves a request to `state` (with a reason / message hash) unless it is already final. */
+  /**
+   * Moves a request to `state` (with a reason / message hash) unless it is already final; REVOKED and
+   * REJECTED (the composer's own word) still replace TAKEN, IGNORED and FAILED.
+   */
   setStakeRequestState(
     stakeRequestHash: string,
     state: StakeRequestState,

@@ -33,7 +33,7 @@ describe('facilitation engine: stake & mint from the database', function () {
   let outbox: SqlOutbox;
 
   before(async () => {
-    devnet = await startTestDevnet({ stakers: 8, anchorIntervalMs: 200 });
+    devnet = await startTestDevnet({ stakers: 9, anchorIntervalMs: 200 });
   });
   after(async () => devnet?.close());
 
@@ -233,5 +233,32 @@ describe('facilitation engine: stake & mint from the database', function () {
     expect(request!.reason).to.match(new RegExp(`failed ${MAX_ACCEPT_ATTEMPTS} times.*attempt ${MAX_ACCEPT_ATTEMPTS - 1}`));
     expect(await context.origin.composer.stakeRequestExists(stake.stakeRequestHash)).to.equal(true);
     expect(await db.knex('transactions').where({ purpose: ACCEPT_PURPOSE })).to.have.length(MAX_ACCEPT_ATTEMPTS);
+  });
+
+  it('closes a request the staker revoked before the facilitator saw it: no accept sent, state REVOKED', async () => {
+    const stake = await stakeFrom(7);
+    const staker = addressesWithRole(devnet, 'staker')[7];
+    await devnet.originSender(staker).send(context.origin.composer.revokeStakeRequest(stake));
+    expect(await context.origin.composer.stakeRequestExists(stake.stakeRequestHash)).to.equal(false);
+    await deliverStakeRequested(stake);
+    await until(() => store.getStakeRequest(stake.stakeRequestHash), (r) => r?.state === 'TAKEN');
+    await handleEntityBatch(handlerContext, {
+      stream: 'origin.StakeRevoked',
+      entityType: 'StakeRevoked',
+      throughBlock: Number(stake.blockNumber) + 1,
+      entities: [
+        {
+          id: `${stake.stakeRequestHash}-revoked`,
+          blockNumber: (stake.blockNumber + 1n).toString(),
+          logIndex: '0',
+          contractAddress: handlerContext.composer,
+          staker: stake.staker,
+          stakeRequestHash: stake.stakeRequestHash,
+        },
+      ],
+    });
+    expect((await store.getStakeRequest(stake.stakeRequestHash))!.state).to.equal('REVOKED');
+    expect(await store.messageForStakeRequest(stake.stakeRequestHash)).to.equal(undefined);
+    expect(await db.knex('transactions').where({ purpose: ACCEPT_PURPOSE })).to.have.length(0);
   });
 });

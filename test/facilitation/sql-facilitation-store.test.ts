@@ -79,6 +79,24 @@ describe('facilitation store on SQLite', () => {
     expect(await store.getMessage(hex('ef', 32))).to.equal(undefined);
   });
 
+  it('keeps final request states, except that the composer\'s revocation or rejection explains TAKEN, IGNORED and FAILED', async () => {
+    const cases: Array<[StakeRequestRecord['state'], StakeRequestRecord['state'], StakeRequestRecord['state']]> = [
+      ['TAKEN', 'REVOKED', 'REVOKED'],
+      ['IGNORED', 'REJECTED', 'REJECTED'],
+      ['FAILED', 'REVOKED', 'REVOKED'],
+      ['ACCEPTED', 'REVOKED', 'ACCEPTED'],
+      ['REVOKED', 'REJECTED', 'REVOKED'],
+      ['TAKEN', 'FAILED', 'TAKEN'],
+    ];
+    for (const [index, [from, to, expected]] of cases.entries()) {
+      const hash = `0x${(index + 1).toString(16).padStart(64, '0')}`;
+      await store.recordStakeRequest(request({ stakeRequestHash: hash }));
+      await store.setStakeRequestState(hash, from, { reason: 'first' });
+      await store.setStakeRequestState(hash, to);
+      expect((await store.getStakeRequest(hash))!.state, `${from} then ${to}`).to.equal(expected);
+    }
+  });
+
   it('moves message states with the message boxes, never backwards', async () => {
     await store.recordStakeRequest(request());
     await store.recordAcceptance(message());
