@@ -98,6 +98,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const checkDone = () => {
     if (tracked.length === options.requests && tracked.every((t) => t.state === 'COMPLETED')) allDone();
   };
+  const early = new Map<string, MessageRecord[]>();
   const subscription = runtime.facilitator.context.store.changes$.subscribe((change) => {
     if (change.kind === 'stakeRequest') {
       const record = change.record as StakeRequestRecord;
@@ -107,17 +108,23 @@ async function runDemo(options: DemoOptions): Promise<void> {
         byMessage.set(record.messageHash, row);
       }
     } else if (change.kind === 'message') {
-      const message = change.record as MessageRecord;
-      const row = byMessage.get(message.messageHash) ?? byRequest.get(message.stakeRequestHash);
-      if (!row) return;
-      row.messageHash = message.messageHash;
-      byMessage.set(message.messageHash, row);
-      const minted = message.targetStatus === MessageStatus.Progressed;
-      if (minted && row.completedAt === undefined) row.completedAt = Date.now();
-      report(row, message.state, minted ? `message ${short(message.messageHash)} minted on the auxiliary chain` : `message ${short(message.messageHash)}`);
-      checkDone();
+      onMessage(change.record as MessageRecord);
     }
   });
+  function onMessage(message: MessageRecord): void {
+    const row = byMessage.get(message.messageHash) ?? byRequest.get(message.stakeRequestHash);
+    if (!row) {
+      // The facilitator can be quicker than our own receipt of requestStake: replay once the row exists.
+      early.set(message.stakeRequestHash, [...(early.get(message.stakeRequestHash) ?? []), message]);
+      return;
+    }
+    row.messageHash = message.messageHash;
+    byMessage.set(message.messageHash, row);
+    const minted = message.targetStatus === MessageStatus.Progressed;
+    if (minted && row.completedAt === undefined) row.completedAt = Date.now();
+    report(row, message.state, minted ? `message ${short(message.messageHash)} minted on the auxiliary chain` : `message ${short(message.messageHash)}`);
+    checkDone();
+  }
 
   const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
   const stakers = devnet.info.accounts.filter((a) => a.role === 'staker').slice(0, options.requests);
@@ -135,6 +142,9 @@ async function runDemo(options: DemoOptions): Promise<void> {
       tracked.push(row);
       byRequest.set(stake.stakeRequestHash.toLowerCase(), row);
       out(`${at()} request #${row.index} REQUESTED  stake request ${short(stake.stakeRequestHash)} by ${short(stake.staker)}`);
+      const seen = early.get(stake.stakeRequestHash.toLowerCase()) ?? [];
+      early.delete(stake.stakeRequestHash.toLowerCase());
+      for (const message of seen) onMessage(message);
     }),
   );
   tracked.sort((a, b) => a.index - b.index);

@@ -115,6 +115,10 @@ describe('e2e: facilitator start against the devnet with embedded indexers', fun
     expect(message.state).to.equal('COMPLETED');
     expect(message.targetStatus).to.equal('Progressed');
     expect(message.unlockSecret, 'public once progressed').to.match(/^0x[0-9a-f]{64}$/);
+    // No secret in any log line: neither the unlock secret nor a worker's private key, in any spelling.
+    const logs = facilitator.logs().toLowerCase();
+    expect(logs).to.not.contain(message.unlockSecret!.slice(2));
+    for (const worker of devnet.info.accounts.filter((a) => a.role === 'worker')) expect(logs).to.not.contain(worker.privateKey.slice(2).toLowerCase());
     expect(message.transactions.map((t) => t.purpose)).to.include.members(['acceptStakeRequest', 'confirmStakeIntent', 'progressStake', 'progressMint']);
     expect(status.data!.messageCounts).to.deep.include({ state: 'COMPLETED', count: 1 });
     expect((status.data!.workers as unknown[]).length).to.equal(4);

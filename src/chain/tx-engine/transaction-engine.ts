@@ -271,12 +271,12 @@ export class TransactionEngine {
           this.chainId,
         );
     await outbox.markSigned(record.id, { nonce: record.nonce!, gasPrice: price, txHash: signed.hash, rawTransaction: signed.raw });
+    this.metrics.replaced += 1;
     await this.rememberHead(record.id);
     if (cancel) {
       this.cancelled.set(signed.hash, cancel);
       logger.warn({ chain: this.chainId, purpose: record.purpose, subject: record.subject, reason: cancel }, 'stuck transaction would now revert: cancelling it');
     }
-    this.metrics.replaced += 1;
     logger.warn(
       { chain: this.chainId, purpose: record.purpose, subject: record.subject, nonce: Number(record.nonce), gasPrice: price.toString(), txHash: signed.hash },
       'stuck transaction replaced with a gas bump',
