@@ -135,7 +135,7 @@ export class TransactionEngine {
       } catch (error) {
         failures += 1;
         this.options.logger.warn(
-          { chain: this.chainId, worker, err: error instanceof Error ? error.message : String(error) },
+          { chainId: this.chainId, worker, err: error instanceof Error ? error.message : String(error) },
           'transaction engine step failed; retrying',
         );
       }
@@ -191,7 +191,7 @@ export class TransactionEngine {
       await outbox.markMined(record.id, { txHash: hash, blockNumber: minedBlock, success, error });
       if (!success) this.metrics.failed += 1;
       logger.info(
-        { chain: this.chainId, purpose: record.purpose, subject: record.subject, txHash: hash, block: Number(minedBlock), success, error },
+        { chainId: this.chainId, purpose: record.purpose, subject: record.subject, txHash: hash, block: Number(minedBlock), success, error },
         success ? 'transaction mined' : 'transaction reverted',
       );
       this.emit(await outbox.get(record.id));
@@ -261,7 +261,7 @@ export class TransactionEngine {
         txHash: record.txHash!,
         rawTransaction: record.rawTransaction!,
       });
-      logger.warn({ chain: this.chainId, purpose: record.purpose, subject: record.subject }, 'transaction stuck at the gas price cap; re-broadcast');
+      logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject }, 'transaction stuck at the gas price cap; re-broadcast');
       return;
     }
     const signed = cancel
@@ -275,10 +275,10 @@ export class TransactionEngine {
     await this.rememberHead(record.id);
     if (cancel) {
       this.cancelled.set(signed.hash, cancel);
-      logger.warn({ chain: this.chainId, purpose: record.purpose, subject: record.subject, reason: cancel }, 'stuck transaction would now revert: cancelling it');
+      logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject, reason: cancel }, 'stuck transaction would now revert: cancelling it');
     }
     logger.warn(
-      { chain: this.chainId, purpose: record.purpose, subject: record.subject, nonce: Number(record.nonce), gasPrice: price.toString(), txHash: signed.hash },
+      { chainId: this.chainId, purpose: record.purpose, subject: record.subject, nonce: Number(record.nonce), gasPrice: price.toString(), txHash: signed.hash },
       'stuck transaction replaced with a gas bump',
     );
     await client.sendRawTransaction(signed.raw).catch((error: unknown) => {
@@ -303,7 +303,7 @@ export class TransactionEngine {
       if (error instanceof RevertError) {
         await outbox.markFailed(record.id, error.message);
         this.metrics.failed += 1;
-        logger.warn({ chain: this.chainId, purpose: record.purpose, subject: record.subject, reason: error.reason }, 'transaction not sent: it would revert');
+        logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject, reason: error.reason }, 'transaction not sent: it would revert');
         this.emit(await outbox.get(record.id));
         return false;
       }
@@ -336,11 +336,11 @@ export class TransactionEngine {
         return false;
       }
       // Otherwise (timeout, connection reset) the node may or may not have it: settle() finds out.
-      logger.warn({ chain: this.chainId, purpose: record.purpose, subject: record.subject, err: message }, 'broadcast uncertain; will check');
+      logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject, err: message }, 'broadcast uncertain; will check');
     }
     this.metrics.sent += 1;
     logger.info(
-      { chain: this.chainId, purpose: record.purpose, subject: record.subject, worker: record.worker, nonce: Number(nonce), txHash: signed.hash },
+      { chainId: this.chainId, purpose: record.purpose, subject: record.subject, worker: record.worker, nonce: Number(nonce), txHash: signed.hash },
       'transaction sent',
     );
     return true;
@@ -357,7 +357,7 @@ export class TransactionEngine {
     }
     const delay = Math.min(1000 * 2 ** attempts, 60_000);
     await this.options.outbox.markRetry(record.id, message, Date.now() + delay);
-    this.options.logger.warn({ chain: this.chainId, purpose: record.purpose, subject: record.subject, attempts, delayMs: delay, err: message }, 'transaction deferred');
+    this.options.logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject, attempts, delayMs: delay, err: message }, 'transaction deferred');
   }
 
   /** A mined zero-value self-transfer: the cancellation of a stuck call (also after a restart). */

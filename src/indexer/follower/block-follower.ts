@@ -94,7 +94,7 @@ export class BlockFollower<W> {
       } catch (error) {
         failures += 1;
         this.options.logger.warn(
-          { chain: this.options.name, failures, err: error instanceof Error ? error.message : String(error) },
+          { follower: this.options.name, failures, err: error instanceof Error ? error.message : String(error) },
           'indexing step failed; retrying',
         );
       }
@@ -178,7 +178,7 @@ export class BlockFollower<W> {
     } catch (error) {
       if (error instanceof RpcError && isRangeError(error) && to > from) {
         this.range = Math.max(1, Math.floor(Number(to - from + 1n) / 2));
-        this.options.logger.info({ chain: this.options.name, range: this.range }, 'eth_getLogs range shrunk');
+        this.options.logger.info({ follower: this.options.name, range: this.range }, 'eth_getLogs range shrunk');
         const middle = from + BigInt(this.range) - 1n;
         return [...(await this.getLogs(from, middle)), ...(await this.getLogs(middle + 1n, to))];
       }
@@ -201,7 +201,7 @@ export class BlockFollower<W> {
     }
     const target =
       ancestor ?? (recent.length > 0 ? recent[recent.length - 1].number - 1n : this.options.runner.startBlock - 1n);
-    logger.warn({ chain: this.options.name, divergedAt: divergedAt.toString(), rollbackTo: target.toString() }, 'chain reorganization: rolling back');
+    logger.warn({ follower: this.options.name, divergedAt: divergedAt.toString(), rollbackTo: target.toString() }, 'chain reorganization: rolling back');
     await store.rollbackTo(target);
   }
 }
