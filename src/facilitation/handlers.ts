@@ -63,7 +63,7 @@ export async function handleEntityBatch(context: HandlerContext, batch: EntityBa
         if (str(entity, 'contractAddress') !== context.composer) break;
         const hash = str(entity, 'stakeRequestHash');
         log.info({ stakeRequestHash: hash }, batch.entityType);
-        await store.setStakeRequestState(hash, batch.entityType === 'StakeRevoked' ? 'REVOKED' : 'REJECTED');
+        await store.recordClosure(hash, batch.entityType === 'StakeRevoked' ? 'REVOKED' : 'REJECTED');
         break;
       }
       case 'StakeIntentDeclared': {

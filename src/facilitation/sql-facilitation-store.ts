@@ -130,6 +130,7 @@ export class SqlFacilitationStore implements FacilitationStore {
     const now = Date.now();
     const created = await this.knex.transaction(async (trx) => {
       if (await trx('stake_requests').where({ stake_request_hash: request.stakeRequestHash }).first()) return false;
+      const closure = await trx('stake_request_closures').where({ stake_request_hash: request.stakeRequestHash }).first();
       await trx('stake_requests').insert({
         stake_request_hash: request.stakeRequestHash,
         composer: request.composer,
@@ -143,9 +144,9 @@ export class SqlFacilitationStore implements FacilitationStore {
         nonce: request.nonce.toString(),
         block_number: request.blockNumber.toString(),
         transaction_hash: request.transactionHash,
-        state: request.state,
+        state: closure ? closure.state : request.state,
         message_hash: request.messageHash ?? null,
-        reason: request.reason ?? null,
+        reason: closure ? 'closed by the composer before the facilitator saw the request' : (request.reason ?? null),
         created_at: now,
         updated_at: now,
       });
@@ -172,6 +173,16 @@ export class SqlFacilitationStore implements FacilitationStore {
     if (filter.staker) query.where('staker', filter.staker);
     const rows = await query.orderBy('created_at', 'desc').orderBy('stake_request_hash').limit(first).offset(skip);
     return rows.map(toStakeRequest);
+  }
+
+  async recordClosure(stakeRequestHash: string, state: 'REVOKED' | 'REJECTED'): Promise<void> {
+    if (await this.getStakeRequest(stakeRequestHash)) return this.setStakeRequestState(stakeRequestHash, state);
+    await this.knex('stake_request_closures')
+      .insert({ stake_request_hash: stakeRequestHash, state, created_at: Date.now() })
+      .onConflict('stake_request_hash')
+      .ignore();
+    // The request may have been recorded in between: apply the closure to it as well.
+    if (await this.getStakeRequest(stakeRequestHash)) await this.setStakeRequestState(stakeRequestHash, state);
   }
 
   async setStakeRequestState(

@@ -23,6 +23,11 @@ export interface FacilitationStore {
   getStakeRequest(stakeRequestHash: string): Promise<StakeRequestRecord | undefined>;
   stakeRequestsInState(states: StakeRequestState[]): Promise<StakeRequestRecord[]>;
   /**
+   * The composer closed a request (StakeRevoked / StakeRejected). Applied at once when the request is
+   * known; otherwise kept, and the request is recorded closed when its StakeRequested arrives.
+   */
+  recordClosure(stakeRequestHash: string, state: 'REVOKED' | 'REJECTED'): Promise<void>;
+  /**
    * Moves a request to `state` (with a reason / message hash) unless it is already final; REVOKED and
    * REJECTED (the composer's own word) still replace TAKEN, IGNORED and FAILED.
    */

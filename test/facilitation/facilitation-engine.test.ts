@@ -128,6 +128,24 @@ describe('facilitation engine: stake & mint from the database', function () {
     });
   }
 
+  async function deliverStakeRevoked(stake: RequestedStake): Promise<void> {
+    await handleEntityBatch(handlerContext, {
+      stream: 'origin.StakeRevoked',
+      entityType: 'StakeRevoked',
+      throughBlock: Number(stake.blockNumber) + 1,
+      entities: [
+        {
+          id: `${stake.stakeRequestHash}-revoked`,
+          blockNumber: (stake.blockNumber + 1n).toString(),
+          logIndex: '0',
+          contractAddress: handlerContext.composer,
+          staker: stake.staker,
+          stakeRequestHash: stake.stakeRequestHash,
+        },
+      ],
+    });
+  }
+
   async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -244,23 +262,20 @@ describe('facilitation engine: stake & mint from the database', function () {
     expect(await context.origin.composer.stakeRequestExists(stake.stakeRequestHash)).to.equal(false);
     await deliverStakeRequested(stake);
     await until(() => store.getStakeRequest(stake.stakeRequestHash), (r) => r?.state === 'TAKEN');
-    await handleEntityBatch(handlerContext, {
-      stream: 'origin.StakeRevoked',
-      entityType: 'StakeRevoked',
-      throughBlock: Number(stake.blockNumber) + 1,
-      entities: [
-        {
-          id: `${stake.stakeRequestHash}-revoked`,
-          blockNumber: (stake.blockNumber + 1n).toString(),
-          logIndex: '0',
-          contractAddress: handlerContext.composer,
-          staker: stake.staker,
-          stakeRequestHash: stake.stakeRequestHash,
-        },
-      ],
-    });
+    await deliverStakeRevoked(stake);
     expect((await store.getStakeRequest(stake.stakeRequestHash))!.state).to.equal('REVOKED');
     expect(await store.messageForStakeRequest(stake.stakeRequestHash)).to.equal(undefined);
     expect(await db.knex('transactions').where({ purpose: ACCEPT_PURPOSE })).to.have.length(0);
+  });
+
+  it('records a request whose StakeRevoked was handled first as REVOKED, and never accepts it', async () => {
+    const stake = await stakeFrom(8);
+    await devnet.originSender(addressesWithRole(devnet, 'staker')[8]).send(context.origin.composer.revokeStakeRequest(stake));
+    await deliverStakeRevoked(stake);
+    await deliverStakeRequested(stake);
+    expect((await store.getStakeRequest(stake.stakeRequestHash))!.state).to.equal('REVOKED');
+    await new Promise((r) => setTimeout(r, 1_000)); // a few reconcile rounds
+    expect(await db.knex('transactions').where({ purpose: ACCEPT_PURPOSE })).to.have.length(0);
+    expect(await store.messageForStakeRequest(stake.stakeRequestHash)).to.equal(undefined);
   });
 });

@@ -97,6 +97,20 @@ describe('facilitation store on SQLite', () => {
     }
   });
 
+  it('records a request closed on chain before it was seen as closed, and closes a known one at once', async () => {
+    const early = hex('21', 32);
+    await store.recordClosure(early, 'REVOKED');
+    await store.recordClosure(early, 'REVOKED'); // the event replayed
+    const recorded = await store.recordStakeRequest(request({ stakeRequestHash: early }));
+    expect(recorded.state).to.equal('REVOKED');
+    expect(recorded.reason).to.match(/closed by the composer/);
+
+    const known = hex('22', 32);
+    await store.recordStakeRequest(request({ stakeRequestHash: known }));
+    await store.recordClosure(known, 'REJECTED');
+    expect((await store.getStakeRequest(known))!.state).to.equal('REJECTED');
+  });
+
   it('moves message states with the message boxes, never backwards', async () => {
     await store.recordStakeRequest(request());
     await store.recordAcceptance(message());
