@@ -33,6 +33,8 @@ export class AcceptStakeRequestService {
   private readonly queue = new KeyedQueue(ACCEPT_CONCURRENCY);
   /** Allowance checks of one worker in turn, so concurrent accepts do not each queue an approval. */
   private readonly allowanceQueues = new Map<string, SerialQueue>();
+  /** A bounty approval of each worker on its way, if any. */
+  private readonly pendingApprovals = new Map<string, Promise<void>>();
 
   constructor(
     private readonly context: FacilitationContext,
@@ -188,17 +190,33 @@ export class AcceptStakeRequestService {
 
   /**
    * acceptStakeRequest pulls the bounty with transferFrom, so the allowance must cover every accept of
-   * this worker not yet mined (they may all land in one block), this one included. When it does not,
-   * approve those plus a batch more (approve overwrites, so either order of mining is safe) and wait
-   * until the approval is mined so the accept's simulation sees it.
+   * this worker not yet mined (they may all land in one block), this one included. The allowance is
+   * topped up before it runs dry (below half a batch of headroom), to what is left plus the unmined
+   * accepts plus a batch: approve overwrites, and accepts sent while the top-up is pending are bounded
+   * by what is left, so every order of mining stays covered. Only an accept the current allowance does
+   * not cover waits for the approval to be mined (so its simulation sees it).
    */
   private async ensureBountyAllowance(worker: string, bounty: bigint): Promise<void> {
-    const { origin, policy, logger, store } = this.context;
+    const { origin, policy, store } = this.context;
     const unmined = BigInt((await store.messagesInState(['ACCEPTING'])).filter((m) => m.worker === worker).length);
     const needed = bounty * (unmined > 0n ? unmined : 1n);
+    const batch = bounty * policy.bountyAllowanceBatch;
     const allowance = await origin.valueToken.allowance(worker, origin.composer.address);
-    if (allowance >= needed) return;
-    const amount = needed + bounty * policy.bountyAllowanceBatch;
+    if (allowance >= needed + batch / 2n) return;
+    let approval = this.pendingApprovals.get(worker);
+    if (!approval) {
+      approval = this.approve(worker, allowance, allowance + needed + batch, unmined).finally(() => this.pendingApprovals.delete(worker));
+      this.pendingApprovals.set(worker, approval);
+    }
+    if (allowance >= needed) {
+      approval.catch(() => undefined); // a failed top-up is retried by the next accept that needs it
+      return;
+    }
+    await approval;
+  }
+
+  private async approve(worker: string, allowance: bigint, amount: bigint, unmined: bigint): Promise<void> {
+    const { origin, logger } = this.context;
     const call = origin.valueToken.approve(origin.composer.address, amount);
     const { record } = await origin.engine.submit({
       worker,
