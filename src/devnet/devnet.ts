@@ -127,6 +127,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
           origin.client,
           token,
           funded.map((a) => ({ owner: a.address, amount: ostPerAccount })),
+          origin.nextBlock,
         ),
     });
     const pair = mosaicConfig.auxiliaryChains[String(auxChainId)].contractAddresses;

@@ -24,6 +24,11 @@ export interface DevChain {
   client: ChainClient;
   /** address (lowercase) -> private key of ganache's deterministic accounts, in ganache's order. */
   accounts: Array<{ address: string; privateKey: string }>;
+  /**
+   * Resolves once a block later than the current head exists. On interval mining it waits for the
+   * miner: an evm_mine racing the interval miner can crash inside ganache 7.9.2.
+   */
+  nextBlock(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -53,12 +58,22 @@ export async function startDevChain(options: DevChainOptions): Promise<DevChain>
     privateKey: account.secretKey,
   }));
   const rpcUrl = `http://${host}:${port}`;
+  const client = new ChainClient(new HttpJsonRpc(rpcUrl), options.chainId);
+  const nextBlock = async () => {
+    if (!options.blockTimeMs) {
+      await client.rpc.request('evm_mine', []);
+      return;
+    }
+    const head = await client.blockNumber();
+    while ((await client.blockNumber()) <= head) await new Promise((r) => setTimeout(r, Math.max(10, options.blockTimeMs! / 4)));
+  };
   return {
     chainId: options.chainId,
     rpcUrl,
     wsUrl: `ws://${host}:${port}`,
-    client: new ChainClient(new HttpJsonRpc(rpcUrl), options.chainId),
+    client,
     accounts,
+    nextBlock,
     close: async () => {
       await server.close();
     },

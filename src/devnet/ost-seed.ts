@@ -26,6 +26,7 @@ export async function seedTokenBalances(
   client: ChainClient,
   token: string,
   balances: ReadonlyArray<{ owner: string; amount: bigint }>,
+  nextBlock: () => Promise<void>,
 ): Promise<void> {
   let total = 0n;
   for (const { owner, amount } of balances) {
@@ -33,6 +34,6 @@ export async function seedTokenBalances(
     await client.rpc.request('evm_setAccountStorageAt', [token, balanceSlot(owner), valueHex(amount)]);
   }
   await client.rpc.request('evm_setAccountStorageAt', [token, slotHex(TOTAL_SUPPLY_SLOT), valueHex(total)]);
-  // Storage writes take effect in the next block; mine one so reads see them at once.
-  await client.rpc.request('evm_mine', []);
+  // Storage writes take effect in the next block: wait for it so reads see them at once.
+  await nextBlock();
 }

@@ -115,7 +115,7 @@ describe('stake & mint sent directly against the real Mosaic 0.12 contracts', fu
 
   async function anchorOriginHead(): Promise<bigint> {
     const { auxAnchor } = contracts();
-    await devnet.origin.client.rpc.request('evm_mine', []); // a height above any anchored one
+    await devnet.origin.nextBlock(); // a height above any anchored one
     const head = await devnet.origin.client.getBlock('latest');
     const admin = addressesWithRole(devnet, 'admin')[0];
     await devnet.auxiliarySender(admin).send(auxAnchor.anchorStateRoot(BigInt(head.number), head.stateRoot));

@@ -63,7 +63,7 @@ describe('block follower: the origin subgraph over a real chain, with reorgs and
     await devnet.origin.client.rpc.request('evm_revert', [snapshot]);
     // The new branch: a different request, and more blocks than the orphaned branch had.
     const replacement = await stake(2);
-    for (let i = 0; i < 3; i++) await devnet.origin.client.rpc.request('evm_mine', []);
+    for (let i = 0; i < 3; i++) await devnet.origin.nextBlock();
     await catchUp(f);
     await catchUp(f);
 
