@@ -3,11 +3,11 @@ import { MessageStatus } from '../../mosaic/message-status';
 import type { Logger } from '../../logging/logger';
 import type { FacilitationContext } from '../context';
 import type { MessageRecord, StakeRequestRecord } from '../model';
-import { KeyedQueue, SerialQueue } from '../serial';
+import { KeyedQueue } from '../serial';
 import type { WorkerPool } from '../worker-pool';
+import { BountyAllowance } from './bounty-allowance';
 
 export const ACCEPT_PURPOSE = 'acceptStakeRequest';
-export const APPROVE_BOUNTY_PURPOSE = 'approveBounty';
 /** A reverted or cancelled accept is tried again (the request still pending) at most this many times in all. */
 export const MAX_ACCEPT_ATTEMPTS = 3;
 /** Stake requests prepared at once (each reads a few values on-chain before its accept is queued). */
@@ -31,15 +31,14 @@ export function stakeRequestOfAcceptSubject(subject: string): string {
 export class AcceptStakeRequestService {
   /** One task per request at a time (never two secrets for one request); different requests side by side. */
   private readonly queue = new KeyedQueue(ACCEPT_CONCURRENCY);
-  /** Allowance checks of one worker in turn, so concurrent accepts do not each queue an approval. */
-  private readonly allowanceQueues = new Map<string, SerialQueue>();
-  /** A bounty approval of each worker on its way, if any. */
-  private readonly pendingApprovals = new Map<string, Promise<void>>();
+  private readonly allowance: BountyAllowance;
 
   constructor(
     private readonly context: FacilitationContext,
     private readonly workers: WorkerPool,
-  ) {}
+  ) {
+    this.allowance = new BountyAllowance(context);
+  }
 
   handle(request: StakeRequestRecord): Promise<void> {
     return this.queue.run(request.stakeRequestHash, () => this.accept(request.stakeRequestHash));
@@ -97,10 +96,7 @@ export class AcceptStakeRequestService {
     } else if (attempt.next > 0) {
       log.warn({ messageHash: message.messageHash, attempt: attempt.next + 1, lastError: attempt.lastError }, 'acceptStakeRequest failed; trying again');
     }
-    const worker = message.worker;
-    let allowanceQueue = this.allowanceQueues.get(worker);
-    if (!allowanceQueue) this.allowanceQueues.set(worker, (allowanceQueue = new SerialQueue()));
-    await allowanceQueue.run(() => this.ensureBountyAllowance(worker, bounty));
+    await this.allowance.cover(message.worker, bounty);
     const call = origin.composer.acceptStakeRequest({ ...request, staker: request.staker, hashLock: message.hashLock });
     const { created } = await origin.engine.submit({
       worker: message.worker,
@@ -186,51 +182,5 @@ export class AcceptStakeRequestService {
       targetStatus: MessageStatus.Undeclared,
       state: 'ACCEPTING',
     };
-  }
-
-  /**
-   * acceptStakeRequest pulls the bounty with transferFrom, so the allowance must cover every accept of
-   * this worker not yet mined (they may all land in one block), this one included. The allowance is
-   * topped up before it runs dry (below half a batch of headroom), to what is left plus the unmined
-   * accepts plus a batch: approve overwrites, and accepts sent while the top-up is pending are bounded
-   * by what is left, so every order of mining stays covered. Only an accept the current allowance does
-   * not cover waits for the approval to be mined (so its simulation sees it).
-   */
-  private async ensureBountyAllowance(worker: string, bounty: bigint): Promise<void> {
-    const { origin, policy, store } = this.context;
-    const unmined = BigInt((await store.messagesInState(['ACCEPTING'])).filter((m) => m.worker === worker).length);
-    const needed = bounty * (unmined > 0n ? unmined : 1n);
-    const batch = bounty * policy.bountyAllowanceBatch;
-    const allowance = await origin.valueToken.allowance(worker, origin.composer.address);
-    if (allowance >= needed + batch / 2n) return;
-    let approval = this.pendingApprovals.get(worker);
-    if (!approval) {
-      approval = this.approve(worker, allowance, allowance + needed + batch, unmined).finally(() => this.pendingApprovals.delete(worker));
-      this.pendingApprovals.set(worker, approval);
-    }
-    if (allowance >= needed) {
-      approval.catch(() => undefined); // a failed top-up is retried by the next accept that needs it
-      return;
-    }
-    await approval;
-  }
-
-  private async approve(worker: string, allowance: bigint, amount: bigint, unmined: bigint): Promise<void> {
-    const { origin, logger } = this.context;
-    const call = origin.valueToken.approve(origin.composer.address, amount);
-    const { record } = await origin.engine.submit({
-      worker,
-      purpose: APPROVE_BOUNTY_PURPOSE,
-      subject: `${worker}@${allowance.toString()}:${Date.now()}`,
-      to: call.to,
-      data: call.data,
-      value: 0n,
-      gas: call.gas,
-    });
-    logger.info({ worker, amount: amount.toString(), unminedAccepts: Number(unmined) }, 'bounty allowance approval queued');
-    const outcome = await origin.engine.waitFor(record.id);
-    if (outcome.status !== 'mined' || outcome.lastError) {
-      throw new Error(`bounty approval for ${worker} failed: ${outcome.lastError ?? 'unknown reason'}`);
-    }
   }
 }
