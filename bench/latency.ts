@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import type { ChainClient } from '../src/chain/chain-client';
 import { startDevnet, type Devnet } from '../src/devnet/devnet';
 import { requestStakeOnDevnet } from '../src/devnet/devnet-stake';
@@ -11,6 +11,8 @@ export interface LatencyBenchResult {
   bench: 'latency';
   single: { runs: number; medianMs: number };
   concurrent50: { medianMs: number; p90Ms: number; wallMs: number };
+  /** Peak resident memory of the `facilitator start` process over the whole run (Linux VmHWM). */
+  facilitatorPeakRssMb: number | null;
   floorMedianMs: number;
   ratioSingle: number;
   ratioConcurrent: number;
@@ -20,6 +22,16 @@ export interface LatencyBenchResult {
 
 const log = (line: string) => process.stderr.write(`[bench:latency] ${line}\n`);
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
+
+/** Peak resident set of a process in MiB, from /proc (null where there is no /proc). */
+function peakRssMb(pid: number | undefined): number | null {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Math.round(Number(match[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** Beneficiaries minted so far on the cogateway (from MintProgressed logs), with when we saw them. */
 async function mintedBeneficiaries(client: ChainClient, coGateway: string, fromBlock: bigint): Promise<Set<string>> {
@@ -82,6 +94,7 @@ export async function measureLatency(): Promise<LatencyBenchResult> {
         bench: 'latency',
         single: { runs: single.length, medianMs: singleMedian },
         concurrent50: { medianMs: concurrentMedian, p90Ms: percentile(concurrent.latencies, 0.9), wallMs: concurrent.wallMs },
+        facilitatorPeakRssMb: peakRssMb(facilitator.child.pid),
         floorMedianMs: floor.medianMs,
         ratioSingle: singleMedian / floor.medianMs,
         ratioConcurrent: concurrentMedian / floor.medianMs,
