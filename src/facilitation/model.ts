@@ -33,6 +33,8 @@ export type MessageState =
   | 'CONFIRMED'
   /** Progressed on both sides. */
   | 'COMPLETED'
+  /** Never declared: another facilitator accepted the request first, or the staker revoked it. Not a failure. */
+  | 'ABANDONED'
   | 'FAILED';
 
 export interface StakeRequestRecord {
@@ -85,7 +87,7 @@ export interface MessageRecord {
 
 /** The state a message is in, from what is known about both message boxes. */
 export function deriveMessageState(message: Pick<MessageRecord, 'sourceStatus' | 'targetStatus' | 'state'>): MessageState {
-  if (message.state === 'FAILED') return 'FAILED';
+  if (message.state === 'FAILED' || message.state === 'ABANDONED') return message.state;
   if (message.sourceStatus === MessageStatus.Progressed && message.targetStatus === MessageStatus.Progressed) return 'COMPLETED';
   if (message.targetStatus === MessageStatus.Declared || message.targetStatus === MessageStatus.Progressed) return 'CONFIRMED';
   if (message.state === 'CONFIRMING') return 'CONFIRMING';

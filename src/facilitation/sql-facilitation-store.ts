@@ -292,7 +292,7 @@ export class SqlFacilitationStore implements FacilitationStore {
 
   async setMessageState(messageHash: string, state: MessageState, reason?: string): Promise<void> {
     await this.updateMessage(messageHash, (current) => {
-      if (current.state === 'COMPLETED' || current.state === 'FAILED') return {};
+      if (current.state === 'COMPLETED' || current.state === 'FAILED' || current.state === 'ABANDONED') return {};
       return { state, reason: reason ?? current.reason };
     });
   }

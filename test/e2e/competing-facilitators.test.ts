@@ -81,7 +81,7 @@ describe('e2e: two facilitators with different workers compete for the same requ
       do {
         const result = await runCli(['status', '--facilitator-config', home.configPath, '--json'], { env: home.env, timeoutMs: 30_000 });
         expect(result.code, result.stderr).to.equal(0);
-        open = (JSON.parse(result.stdout) as StatusJson).messageCounts.filter((c) => !['COMPLETED', 'FAILED'].includes(c.state));
+        open = (JSON.parse(result.stdout) as StatusJson).messageCounts.filter((c) => !['COMPLETED', 'ABANDONED'].includes(c.state));
         if (open.length > 0) await new Promise((r) => setTimeout(r, 500));
       } while (open.length > 0 && Date.now() < settleBy);
       expect(open, `open messages of facilitator ${index + 1}\n${running[index].logs().slice(-5000)}`).to.deep.equal([]);

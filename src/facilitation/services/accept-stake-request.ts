@@ -135,7 +135,7 @@ export class AcceptStakeRequestService {
         await store.updateSourceStatus(message.messageHash, outbox);
         return;
       }
-      await store.setMessageState(message.messageHash, 'FAILED', 'the stake request was accepted by another facilitator or revoked');
+      await store.setMessageState(message.messageHash, 'ABANDONED', 'the stake request was accepted by another facilitator or revoked');
     }
     log.info('stake request no longer pending in the composer (accepted by another facilitator or revoked)');
     await store.setStakeRequestState(request.stakeRequestHash, 'TAKEN', { reason: 'no longer pending in the composer' });
