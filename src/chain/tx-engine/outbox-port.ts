@@ -54,6 +54,8 @@ export interface OutboxPort {
    * Atomic: two callers never get the same nonce.
    */
   reserveNonce(chainId: number, worker: string, chainPending: bigint): Promise<bigint>;
+  /** Sets the worker's next nonce (after a resync from the chain and the persisted transactions). */
+  resetNonce(chainId: number, worker: string, next: bigint): Promise<void>;
   /** Gives back `nonce` when it was the last one reserved and its transaction was never accepted by the node. */
   releaseNonce(chainId: number, worker: string, nonce: bigint): Promise<void>;
   /** Persists the signed transaction BEFORE it is broadcast, so a crash right after still knows its hash. */

@@ -133,6 +133,13 @@ export class SqlOutbox implements OutboxPort {
     });
   }
 
+  async resetNonce(chainId: number, worker: string, next: bigint): Promise<void> {
+    await this.knex('worker_nonces')
+      .insert({ chain_id: chainId, worker, next_nonce: next.toString() })
+      .onConflict(['chain_id', 'worker'])
+      .merge(['next_nonce']);
+  }
+
   async releaseNonce(chainId: number, worker: string, nonce: bigint): Promise<void> {
     await this.knex('worker_nonces')
       .where({ chain_id: chainId, worker, next_nonce: (nonce + 1n).toString() })

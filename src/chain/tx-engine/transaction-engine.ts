@@ -313,9 +313,8 @@ export class TransactionEngine {
 
     const gasPrice = await this.currentGasPrice();
     const key = record.worker;
-    const chainPending = this.nonceSynced.has(key) ? 0n : await client.getTransactionCount(record.worker, 'pending');
-    const nonce = await outbox.reserveNonce(this.chainId, record.worker, chainPending);
-    this.nonceSynced.add(key);
+    if (!this.nonceSynced.has(key)) await this.syncNonce(record.worker);
+    const nonce = await outbox.reserveNonce(this.chainId, record.worker, 0n);
     const signed = signer.sign(
       { nonce, gasPrice, gasLimit: record.gas, to: record.to, value: record.value, data: record.data },
       this.chainId,
@@ -344,6 +343,21 @@ export class TransactionEngine {
       'transaction sent',
     );
     return true;
+  }
+
+  /**
+   * The worker's next nonce from what is certain: the chain's pending count and the transactions this
+   * engine persisted as signed. The stored counter alone is not: a crash between reserving a nonce and
+   * persisting its signed transaction would leave it one ahead, and every later transaction behind a gap.
+   */
+  private async syncNonce(worker: string): Promise<void> {
+    const chainPending = await this.options.client.getTransactionCount(worker, 'pending');
+    let next = chainPending;
+    for (const record of await this.options.outbox.inFlight(this.chainId, worker)) {
+      if (record.nonce !== undefined && record.nonce + 1n > next) next = record.nonce + 1n;
+    }
+    await this.options.outbox.resetNonce(this.chainId, worker, next);
+    this.nonceSynced.add(worker);
   }
 
   private async retryLater(record: OutboxRecord, error: unknown): Promise<void> {

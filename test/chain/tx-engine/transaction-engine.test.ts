@@ -84,6 +84,19 @@ describe('transaction engine on a real chain with a SQLite outbox', function () 
     expect(await engine.unsettled('approve-unsettled')).to.deep.equal([]);
   });
 
+  it('leaves no nonce gap after a crash between reserving a nonce and persisting its transaction', async () => {
+    // What a process killed right after reserveNonce leaves behind: the stored counter one ahead of the chain.
+    const pending = await devnet.origin.client.getTransactionCount(worker, 'pending');
+    await outbox.reserveNonce(devnet.origin.chainId, worker, pending);
+    const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000a5', 5n));
+    const outcome = await Promise.race([
+      engine.waitFor(record.id),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('not mined within 20 s: sent behind a nonce gap')), 20_000)),
+    ]);
+    expect(outcome.status).to.equal('mined');
+    expect(outcome.nonce).to.equal(pending);
+  });
+
   it('records a transaction that would revert as failed with the reason, without sending it', async () => {
     const nonceBefore = await devnet.origin.client.getTransactionCount(worker, 'latest');
     const call = token.transfer('0x00000000000000000000000000000000000000a3', 10n ** 40n);
