@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { parseFacilitatorConfig } from '../config/facilitator-config';
 import { unlockKeystore } from '../config/keystore';
-import { requestStake, type RequestedStake } from '../devnet/demo-staker';
+import type { RequestedStake } from '../devnet/demo-staker';
+import { requestStakeOnDevnet } from '../devnet/devnet-stake';
 import { startDevnet } from '../devnet/devnet';
 import { devnetFacilitatorConfig } from '../devnet/devnet-facilitator-config';
 import type { MessageRecord, StakeRequestRecord } from '../facilitation/model';
@@ -126,18 +127,11 @@ async function runDemo(options: DemoOptions): Promise<void> {
     checkDone();
   }
 
-  const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
   const stakers = devnet.info.accounts.filter((a) => a.role === 'staker').slice(0, options.requests);
   out(`${at()} demo staker: ${options.requests} request(s) of ${formatTokenAmount(100n * 10n ** 18n)} OST`);
   await Promise.all(
     stakers.map(async (staker, i) => {
-      const stake = await requestStake({
-        client: devnet.origin.client,
-        composer: pair.origin.ostComposerAddress,
-        gateway: pair.origin.ostEIP20GatewayAddress,
-        valueToken: devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress,
-        staker: devnet.originSender(staker.address),
-      });
+      const stake = await requestStakeOnDevnet(devnet, staker.address);
       const row: Tracked = { index: i + 1, stake, requestedAt: Date.now(), state: 'REQUESTED' };
       tracked.push(row);
       byRequest.set(stake.stakeRequestHash.toLowerCase(), row);

@@ -161,7 +161,7 @@ export class TransactionEngine {
       const newBlock = head !== this.settledAtHead.get(worker);
       const stuckAfterMs = this.options.stuckAfterMs ?? 60_000;
       for (const record of inFlight) {
-        if (newBlock || Date.now() - (record.sentAt ?? 0) > stuckAfterMs) moved = (await this.settle(record)) || moved;
+        if (newBlock || Date.now() - (record.sentAt ?? 0) > stuckAfterMs) moved = (await this.settle(record, head)) || moved;
       }
       this.settledAtHead.set(worker, head);
     }
@@ -177,13 +177,14 @@ export class TransactionEngine {
     return moved;
   }
 
-  private async settle(record: OutboxRecord): Promise<boolean> {
+  /** `head`: the chain head read at the start of this pass. */
+  private async settle(record: OutboxRecord, head: bigint): Promise<boolean> {
     const { client, outbox, logger } = this.options;
     for (const hash of [...record.txHashes].reverse()) {
       const receipt = await client.getReceipt(hash);
       if (!receipt || !receipt.blockNumber) continue;
       const minedBlock = BigInt(receipt.blockNumber);
-      const depth = (await client.blockNumber()) - minedBlock + 1n;
+      const depth = head - minedBlock + 1n;
       if (depth < BigInt(Math.max(1, this.options.confirmations ?? 0))) return false;
       const cancelled = this.cancelled.get(hash) ?? (record.txHashes.length > 1 && (await this.isSelfTransfer(hash, record.worker)) ? 'cancelled after it got stuck' : undefined);
       const success = receipt.status === '0x1' && cancelled === undefined;
@@ -209,8 +210,8 @@ export class TransactionEngine {
     }
     const age = Date.now() - (record.sentAt ?? 0);
     const stuckAfterMs = this.options.stuckAfterMs ?? 60_000;
-    if (age > stuckAfterMs && (age > 10 * stuckAfterMs || (await this.blocksMinedWithout(record)))) {
-      await this.replace(record);
+    if (age > stuckAfterMs && (age > 10 * stuckAfterMs || this.blocksMinedWithout(record, head))) {
+      await this.replace(record, head);
       return true;
     }
     return false;
@@ -221,9 +222,9 @@ export class TransactionEngine {
    * broadcast (the one being built at that moment may have missed it), or after ten times the stuck
    * delay with no block at all (the node may have dropped it). Unknown after a restart: yes.
    */
-  private async blocksMinedWithout(record: OutboxRecord): Promise<boolean> {
-    const head = this.headAtBroadcast.get(record.id);
-    return head === undefined || (await this.options.client.blockNumber()) > head + 1n;
+  private blocksMinedWithout(record: OutboxRecord, head: bigint): boolean {
+    const atBroadcast = this.headAtBroadcast.get(record.id);
+    return atBroadcast === undefined || head > atBroadcast + 1n;
   }
 
   private async rememberHead(id: number): Promise<void> {
@@ -237,7 +238,7 @@ export class TransactionEngine {
    * now revert (the world moved on while it was stuck), the nonce is spent on a zero-value transfer to
    * the worker itself instead, so no gas is wasted on a revert and later nonces are not blocked.
    */
-  private async replace(record: OutboxRecord): Promise<void> {
+  private async replace(record: OutboxRecord, head: bigint): Promise<void> {
     const { client, outbox, logger } = this.options;
     const signer = this.options.signers.get(record.worker)!;
     let cancel: string | undefined;
@@ -272,7 +273,7 @@ export class TransactionEngine {
         );
     await outbox.markSigned(record.id, { nonce: record.nonce!, gasPrice: price, txHash: signed.hash, rawTransaction: signed.raw });
     this.metrics.replaced += 1;
-    await this.rememberHead(record.id);
+    this.headAtBroadcast.set(record.id, head);
     if (cancel) {
       this.cancelled.set(signed.hash, cancel);
       logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject, reason: cancel }, 'stuck transaction would now revert: cancelling it');

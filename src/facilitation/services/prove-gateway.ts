@@ -13,6 +13,8 @@ export const PROVE_PURPOSE = 'proveGateway';
 export class ProveGatewayService {
   readonly trigger: Coalescer;
   private provingHeight: bigint | undefined;
+  /** Whether provingHeight was read back from the outbox once (the memory of a previous process is gone). */
+  private restored = false;
 
   constructor(
     private readonly context: FacilitationContext,
@@ -38,7 +40,10 @@ export class ProveGatewayService {
     if (anchored < lowest) return; // wait for the anchor to pass the declaration
     // One proof in flight at a time: messages declared meanwhile share the next proof, taken at the
     // latest anchor once this one settles, instead of one proof per new anchor.
-    if (this.provingHeight === undefined) this.provingHeight = await this.unsettledProofHeight(); // after a restart
+    if (!this.restored) {
+      this.provingHeight = await this.unsettledProofHeight(); // a proof queued before a restart
+      this.restored = true;
+    }
     if (this.provingHeight !== undefined) return;
 
     const worker = await this.workers.choose({ minGasBalance: policy.minWorkerGasBalance });
@@ -68,7 +73,7 @@ export class ProveGatewayService {
     }
   }
 
-  /** The highest height of a proof still queued or in flight in the outbox (a restart forgets provingHeight). */
+  /** The highest height of a proof still queued or in flight in the outbox. */
   private async unsettledProofHeight(): Promise<bigint | undefined> {
     const heights = (await this.context.auxiliary.engine.unsettled(PROVE_PURPOSE)).map((r) => BigInt(r.subject.split('@')[1]));
     return heights.length === 0 ? undefined : heights.reduce((max, h) => (h > max ? h : max));
