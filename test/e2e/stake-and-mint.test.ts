@@ -8,12 +8,10 @@ import { requestStakeOnDevnet } from '../../src/devnet/devnet-stake';
 import { contractInterface, Eip20CoGateway, Eip20Gateway } from '../../src/mosaic/contracts';
 import { MessageStatus } from '../../src/mosaic/message-status';
 import { linkedBytecode } from '../../src/mosaic/artifacts';
-import { startEmbeddedIndexer } from '../../src/indexer/embedded-indexer';
-import { silentLogger } from '../../src/logging/logger';
 import { scanTransactions } from '../helpers/chain-scan';
 import { runCli } from '../helpers/cli';
 import { openTestDatabase } from '../helpers/database';
-import { addressesWithRole, startTestDevnet } from '../helpers/devnet';
+import { addressesWithRole, startDevnetIndexer, startTestDevnet } from '../helpers/devnet';
 import { prepareFacilitatorHome, startFacilitatorProcess, type FacilitatorHome, type RunningFacilitator } from '../helpers/facilitator-process';
 
 /** Every MintProgressed of the cogateway so far, by message hash (read from chain logs only). */
@@ -247,17 +245,7 @@ describe('e2e: facilitator start against the devnet with embedded indexers', fun
 
   it('(e) (a) also passes over the polling transport against a separately running indexer (graph-node stand-in)', async () => {
     const indexerDb = await openTestDatabase();
-    const indexer = await startEmbeddedIndexer({
-      knex: indexerDb.knex,
-      mosaic: devnet.mosaicConfig,
-      auxChainId: devnet.info.auxChainId,
-      chains: {
-        origin: { chainId: devnet.info.origin.chainId, rpcUrl: devnet.info.origin.rpcUrl, pollIntervalMs: 100 },
-        auxiliary: { chainId: devnet.info.auxiliary.chainId, rpcUrl: devnet.info.auxiliary.rpcUrl, pollIntervalMs: 100 },
-      },
-      buildCacheDir: join(packageRoot(), '.tmp', 'subgraph-cache'),
-      logger: silentLogger(),
-    });
+    const indexer = await startDevnetIndexer(devnet, indexerDb.knex, 100);
     try {
       home = await prepareFacilitatorHome(devnet, {
         transport: {

@@ -1,19 +1,14 @@
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { requestStake } from '../../src/devnet/demo-staker';
 import { scriptedStakeAndMint } from '../../src/devnet/scripted-stake-and-mint';
 import { contractInterface } from '../../src/mosaic/contracts';
 import type { Devnet } from '../../src/devnet/devnet';
-import { startEmbeddedIndexer, type EmbeddedIndexer } from '../../src/indexer/embedded-indexer';
-import { silentLogger } from '../../src/logging/logger';
-import { packageRoot } from '../../src/util/package-root';
+import type { EmbeddedIndexer } from '../../src/indexer/embedded-indexer';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
-import { addressesWithRole, startTestDevnet } from '../helpers/devnet';
-
-export const SUBGRAPH_BUILD_CACHE = join(packageRoot(), '.tmp', 'subgraph-cache');
+import { addressesWithRole, startDevnetIndexer, startTestDevnet, SUBGRAPH_BUILD_CACHE } from '../helpers/devnet';
 
 async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: Array<{ message: string }> }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
@@ -31,17 +26,7 @@ describe('embedded indexer: the built subgraphs over a devnet, served like graph
     mkdirSync(SUBGRAPH_BUILD_CACHE, { recursive: true });
     devnet = await startTestDevnet({ stakers: 4 });
     db = await openTestDatabase();
-    indexer = await startEmbeddedIndexer({
-      knex: db.knex,
-      mosaic: devnet.mosaicConfig,
-      auxChainId: devnet.info.auxChainId,
-      chains: {
-        origin: { chainId: devnet.info.origin.chainId, rpcUrl: devnet.info.origin.rpcUrl, pollIntervalMs: 50 },
-        auxiliary: { chainId: devnet.info.auxiliary.chainId, rpcUrl: devnet.info.auxiliary.rpcUrl, pollIntervalMs: 50 },
-      },
-      buildCacheDir: SUBGRAPH_BUILD_CACHE,
-      logger: silentLogger(),
-    });
+    indexer = await startDevnetIndexer(devnet, db.knex, 50);
     originUrl = indexer.server.url(indexer.subgraphName('origin'));
   });
   after(async () => {
