@@ -7,7 +7,7 @@ import { Anchor } from '../mosaic/contracts';
 import { startAnchorRelay, type AnchorRelay } from './anchor-relay';
 import { deployMosaic } from './deploy-mosaic';
 import type { DevAccount, DevnetInfo } from './devnet-info';
-import { startDevChain, type DevChain } from './ganache-chain';
+import { startDevChain, type DevChain } from './anvil-chain';
 import { seedTokenBalances } from './ost-seed';
 
 export interface DevnetOptions {
@@ -63,7 +63,7 @@ function assignRoles(chain: DevChain, workers: number): DevAccount[] {
   }));
 }
 
-/** Starts two ganache chains, deploys Mosaic 0.12 on them, seeds OST and starts the anchor relay. */
+/** Starts two anvil chains, deploys Mosaic 0.12 on them, seeds OST and starts the anchor relay. */
 export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
   const workers = options.workers ?? DEVNET_DEFAULTS.workers;
   const stakers = options.stakers ?? DEVNET_DEFAULTS.stakers;

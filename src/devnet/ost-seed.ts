@@ -19,8 +19,8 @@ export function balanceSlot(owner: string): string {
 }
 
 /**
- * EIP20Token has no mint: the devnet writes balances straight into storage (ganache's
- * evm_setAccountStorageAt) and keeps totalSupply equal to their sum.
+ * EIP20Token has no mint: the devnet writes balances straight into storage (anvil's
+ * anvil_setStorageAt) and keeps totalSupply equal to their sum.
  */
 export async function seedTokenBalances(
   client: ChainClient,
@@ -31,9 +31,9 @@ export async function seedTokenBalances(
   let total = 0n;
   for (const { owner, amount } of balances) {
     total += amount;
-    await client.rpc.request('evm_setAccountStorageAt', [token, balanceSlot(owner), valueHex(amount)]);
+    await client.rpc.request('anvil_setStorageAt', [token, balanceSlot(owner), valueHex(amount)]);
   }
-  await client.rpc.request('evm_setAccountStorageAt', [token, slotHex(TOTAL_SUPPLY_SLOT), valueHex(total)]);
+  await client.rpc.request('anvil_setStorageAt', [token, slotHex(TOTAL_SUPPLY_SLOT), valueHex(total)]);
   // Storage writes take effect in the next block: wait for it so reads see them at once.
   await nextBlock();
 }
