@@ -44,7 +44,7 @@ export async function measureIndexer(events = 10_000): Promise<IndexerBenchResul
     let lastHash = '';
     for (let i = 0n; i < BigInt(events); i++) {
       const call = anchor.anchorStateRoot(startHeight + i, `0x${(i + 1n).toString(16).padStart(64, '0')}`);
-      const signed = signer.sign({ nonce: nonce++, gasPrice, gasLimit: call.gas, to: call.to, data: call.data }, client.chainId);
+      const signed = signer.sign({ nonce: nonce++, fees: { type: 'legacy', gasPrice }, gasLimit: call.gas, to: call.to, data: call.data }, client.chainId);
       lastHash = await client.sendRawTransaction(signed.raw);
     }
     let receipt = await client.getReceipt(lastHash);

@@ -2,9 +2,6 @@ import { RevertError, RpcError } from './errors';
 import type { JsonRpc } from './json-rpc';
 import { isRevertMessage, revertReasonOf } from './revert-reason';
 
-/** Ganache 7's internal error for a receipt read while its block is being saved (a race inside ganache). */
-const RECEIPT_NOT_READY = /reading 'toJSON'/;
-
 export type BlockTag = bigint | 'latest' | 'pending' | 'earliest';
 
 export interface RpcBlock {
@@ -110,17 +107,9 @@ export class ChainClient {
     return this.rpc.request<string>('eth_getCode', [address, 'latest']);
   }
 
-  /**
-   * The receipt, or null while not mined. Ganache 7 may fail the call with an internal error while the
-   * block holding the transaction is being saved ("reading 'toJSON'"): that too means "not yet".
-   */
+  /** The receipt, or null while not mined. */
   async getReceipt(hash: string): Promise<RpcReceipt | null> {
-    try {
-      return await this.rpc.request<RpcReceipt | null>('eth_getTransactionReceipt', [hash]);
-    } catch (error) {
-      if (error instanceof RpcError && RECEIPT_NOT_READY.test(error.message)) return null;
-      throw error;
-    }
+    return this.rpc.request<RpcReceipt | null>('eth_getTransactionReceipt', [hash]);
   }
 
   async getLogs(filter: { fromBlock: bigint; toBlock: bigint; address?: string | string[]; topics?: (string | string[] | null)[] }): Promise<RpcLog[]> {

@@ -1,6 +1,6 @@
 import { RpcError } from './errors';
 
-/** The subset of JSON-RPC the facilitator needs; every call has a timeout (ganache can leave calls unanswered). */
+/** The subset of JSON-RPC the facilitator needs; every call has a timeout (a node may leave a call unanswered). */
 export interface JsonRpc {
   readonly url: string;
   request<T = unknown>(method: string, params?: unknown[], options?: { timeoutMs?: number }): Promise<T>;
@@ -13,7 +13,7 @@ interface JsonRpcResponse {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** JSON-RPC over HTTP with fetch; one request per call (no batching: ganache answers batches in order anyway). */
+/** JSON-RPC over HTTP with fetch; one request per call. */
 export class HttpJsonRpc implements JsonRpc {
   private nextId = 1;
 

@@ -1,9 +1,10 @@
-import { Common, Hardfork, Transaction, privateKeyToAddress } from 'web3-eth-accounts';
+import { Common, FeeMarketEIP1559Transaction, Hardfork, Transaction, privateKeyToAddress } from 'web3-eth-accounts';
 import { bytesToHex, hexToBytes } from 'web3-utils';
+import type { Fees } from './fees';
 
-export interface UnsignedLegacyTransaction {
+export interface UnsignedTransaction {
   nonce: bigint;
-  gasPrice: bigint;
+  fees: Fees;
   gasLimit: bigint;
   to?: string;
   value?: bigint;
@@ -16,10 +17,9 @@ export interface SignedTransaction {
 }
 
 /**
- * Holds one private key and signs EIP-155 legacy transactions for one chain.
- * Legacy (gasPrice) transactions keep replacement by gas bump simple and work on every EVM chain.
- * Signed under London rules: web3 v4's Common throws on Shanghai contract creations (EIP-3860
- * parameter missing), and the signature does not depend on the hardfork.
+ * Holds one private key and signs transactions for one chain: type 2 (EIP-1559) or EIP-155 legacy,
+ * as the fees say. Signed under London rules: web3 v4's Common throws on Shanghai contract creations
+ * (EIP-3860 parameter missing), and the signature does not depend on later hardforks.
  * The key is kept in a private field and never serialized.
  */
 export class LocalSigner {
@@ -31,12 +31,16 @@ export class LocalSigner {
     this.address = privateKeyToAddress(this.#privateKey).toLowerCase();
   }
 
-  sign(tx: UnsignedLegacyTransaction, chainId: number): SignedTransaction {
+  sign(tx: UnsignedTransaction, chainId: number): SignedTransaction {
     const common = Common.custom({ chainId, networkId: chainId }, { hardfork: Hardfork.London });
-    const unsigned = Transaction.fromTxData(
-      { nonce: tx.nonce, gasPrice: tx.gasPrice, gasLimit: tx.gasLimit, to: tx.to, value: tx.value ?? 0n, data: tx.data },
-      { common },
-    );
+    const fields = { nonce: tx.nonce, gasLimit: tx.gasLimit, to: tx.to, value: tx.value ?? 0n, data: tx.data };
+    const unsigned =
+      tx.fees.type === 'eip1559'
+        ? FeeMarketEIP1559Transaction.fromTxData(
+            { ...fields, chainId: BigInt(chainId), maxFeePerGas: tx.fees.maxFeePerGas, maxPriorityFeePerGas: tx.fees.maxPriorityFeePerGas },
+            { common },
+          )
+        : Transaction.fromTxData({ ...fields, gasPrice: tx.fees.gasPrice }, { common });
     const signed = unsigned.sign(this.#privateKey);
     return { raw: bytesToHex(signed.serialize()), hash: bytesToHex(signed.hash()) };
   }

@@ -15,7 +15,7 @@ export function decodeErrorString(data: string): string | undefined {
 
 /**
  * Extracts a revert reason from a JSON-RPC error, whatever the node's dialect:
- * geth puts the return data in `data`, ganache in `data.result` and/or `data.reason`,
+ * geth and anvil put the return data in `data`, other nodes in `data.result` and/or `data.reason`,
  * and both repeat the reason in the message.
  */
 export function revertReasonOf(message: string, data: unknown): string | undefined {

@@ -57,7 +57,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const started = Date.now();
   const at = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s]`;
 
-  out(`${at()} starting the devnet (two ganache chains, Mosaic 0.12 deployed)…`);
+  out(`${at()} starting the devnet (two anvil chains, Mosaic 0.12 deployed)…`);
   const devnet = await startDevnet({ originPort: 0, auxiliaryPort: 0, stakers: Math.max(options.requests, 1), dir: join(dir, 'devnet') });
   out(`${at()} origin ${devnet.info.origin.rpcUrl} (chain ${devnet.info.origin.chainId}), auxiliary ${devnet.info.auxiliary.rpcUrl} (chain ${devnet.info.auxChainId})`);
 

@@ -134,7 +134,7 @@ async function runStake(options: StakeOptions): Promise<void> {
 
 export function devCommand(): Command {
   const dev = new Command('dev')
-    .description('run a local Mosaic devnet: two ganache chains with Mosaic 0.12 deployed and an anchor relay')
+    .description('run a local Mosaic devnet: two anvil chains with Mosaic 0.12 deployed and an anchor relay')
     .option('--dir <path>', 'state folder for mosaic.json and devnet.json', './.devnet')
     .option('--origin-port <port>', 'origin chain HTTP+WS JSON-RPC port (0 = any free port)', parsePort, DEVNET_DEFAULTS.originPort)
     .option('--aux-port <port>', 'auxiliary chain HTTP+WS JSON-RPC port (0 = any free port)', parsePort, DEVNET_DEFAULTS.auxiliaryPort)
@@ -142,7 +142,7 @@ export function devCommand(): Command {
     .option('--aux-chain-id <id>', 'auxiliary chain id', parseChainId, DEVNET_DEFAULTS.auxChainId)
     .option('--workers <n>', 'facilitator worker accounts (whitelisted in the composer)', parsePositiveInteger, DEVNET_DEFAULTS.workers)
     .option('--stakers <n>', 'funded staker accounts', parseNonNegativeInteger, DEVNET_DEFAULTS.stakers)
-    .option('--block-time <ms>', 'mine a block this often (0 = a block per transaction; ganache may then drop concurrent transactions)', parseNonNegativeInteger, DEVNET_DEFAULTS.blockTimeMs)
+    .option('--block-time <ms>', 'mine a block this often (0 = a block per transaction)', parseNonNegativeInteger, DEVNET_DEFAULTS.blockTimeMs)
     .option('--anchor-interval <ms>', 'anchor each chain into the other this often (0 = never)', parseNonNegativeInteger, DEVNET_DEFAULTS.anchorIntervalMs)
     .addHelpText(
       'after',

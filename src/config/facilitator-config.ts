@@ -32,7 +32,7 @@ import { ADDRESS_MESSAGE, isAddress, normalizeAddress, Problems, readJsonFile, s
  *       "1337": { "rpc": "http://…", "ws": "ws://…",
  *                 "subgraph": { "mode": "embedded" },
  *                 "workers": ["0x…"], "confirmations": 0, "pollIntervalMs": 1000,
- *                 "stuckAfterMs": 60000, "maxGasPrice": "200000000000" },
+ *                 "stuckAfterMs": 60000, "txType": "auto", "maxFeePerGas": "200000000000" },
  *       "1405": { "rpc": "http://…",
  *                 "subgraph": { "mode": "remote", "http": "http://…/subgraphs/name/…", "ws": "ws://…",
  *                               "transport": "subscription" },
@@ -47,8 +47,9 @@ import { ADDRESS_MESSAGE, isAddress, normalizeAddress, Problems, readJsonFile, s
  * - Unknown fields are errors (with their path): a typo in an optional setting would otherwise be
  *   silently ignored. Whoever adds a setting declares it here.
  * - `chains` must hold exactly the origin and the auxiliary chain ids.
- * - Gas settings are flat on the chain (`maxGasPrice`: cap of gas bumps, wei as a decimal string;
- *   `stuckAfterMs`: when a sent transaction is replaced) instead of a nested `gas` object.
+ * - Gas settings are flat on the chain (`txType`; `maxFeePerGas`: the cap per gas, wei as a decimal
+ *   string, `maxGasPrice` its older name; `stuckAfterMs`: when a sent transaction is replaced) instead
+ *   of a nested `gas` object.
  * - `database` may be left out (the default path above). `~/` is the home folder; relative paths
  *   (database.path, mosaicConfig) are relative to the folder of this file, so it can be moved with them.
  * - Every address (workers, encryptedAccounts keys, supportedGateways) is stored lowercase after loading;
@@ -94,9 +95,15 @@ export class ChainSettings {
   /** Blocks to wait after an event before acting on it (reorg safety). */
   @IsOptional() @IsInt({ message: 'must be a whole number of blocks' }) @Min(0) @Max(1000) confirmations?: number;
   @IsOptional() @IsInt({ message: 'must be a whole number of milliseconds' }) @Min(10) pollIntervalMs?: number;
-  /** A sent transaction not mined after this long is replaced with a higher gas price. */
+  /** A sent transaction not mined after this long is replaced with higher fees. */
   @IsOptional() @IsInt({ message: 'must be a whole number of milliseconds' }) @Min(1000) stuckAfterMs?: number;
-  /** Gas bumps never go above this price. */
+  /** Type 2 (EIP-1559) where blocks carry a base fee (`auto`, the default), or always one type. */
+  @IsOptional()
+  @IsIn(['auto', 'eip1559', 'legacy'], { message: 'must be "auto" (type 2 where blocks carry a base fee), "eip1559" or "legacy"' })
+  txType?: 'auto' | 'eip1559' | 'legacy';
+  /** No transaction ever offers more per gas (maxFeePerGas, or gasPrice on legacy chains): a send that needs more waits. */
+  @IsOptional() @Matches(DECIMAL, { message: WEI_MESSAGE }) maxFeePerGas?: string;
+  /** The earlier name of maxFeePerGas, still read. */
   @IsOptional() @Matches(DECIMAL, { message: WEI_MESSAGE }) maxGasPrice?: string;
 }
 

@@ -38,7 +38,7 @@ export async function devnetFacilitatorConfig(info: DevnetInfo, options: DevnetC
     workers: workers.map((w) => w.address),
     confirmations: 0,
     pollIntervalMs: options.pollIntervalMs ?? 200,
-    // Blocks come every 100 ms: a transaction not mined in 3 s was dropped (ganache does drop some).
+    // Blocks come every 100 ms: a transaction not mined in 3 s (with blocks mined without it) is underpriced or lost.
     stuckAfterMs: 3000,
   });
   return {

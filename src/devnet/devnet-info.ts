@@ -6,7 +6,7 @@ export type DevAccountRole = 'owner' | 'admin' | 'worker' | 'staker';
 export interface DevAccount {
   role: DevAccountRole;
   address: string;
-  /** Dev-only keys of throwaway ganache accounts, written so other programs can drive the devnet. */
+  /** Dev-only keys of throwaway devnet accounts, written so other programs can drive the devnet. */
   privateKey: string;
 }
 

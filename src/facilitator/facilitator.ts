@@ -1,4 +1,5 @@
 import type { Subscription } from 'rxjs';
+import { FeeOracle, type TxTypeSetting } from '../chain/fees';
 import { ChainClient } from '../chain/chain-client';
 import { HttpJsonRpc } from '../chain/json-rpc';
 import type { LocalSigner } from '../chain/local-signer';
@@ -30,7 +31,10 @@ export interface ChainRuntimeOptions {
   workers: LocalSigner[];
   /** Replacement policy of the transaction engine. */
   stuckAfterMs?: number;
-  maxGasPrice?: bigint;
+  /** Transaction type (default auto: type 2 where blocks carry a base fee). */
+  txType?: TxTypeSetting;
+  /** Cap per gas: a send that needs more waits. */
+  maxFeePerGas?: bigint;
   rpcTimeoutMs?: number;
 }
 
@@ -79,7 +83,7 @@ export class Facilitator {
         outbox: options.stores.outbox,
         confirmations: chain.confirmations,
         stuckAfterMs: chain.stuckAfterMs,
-        maxGasPrice: chain.maxGasPrice,
+        fees: new FeeOracle(client, chain.txType ?? 'auto', chain.maxFeePerGas),
         pollIntervalMs: Math.min(chain.pollIntervalMs, 200),
         logger: logger.child({ component: 'transactions', chain: name }),
       });

@@ -117,7 +117,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         pollIntervalMs: chain.pollIntervalMs ?? 1000,
         workers: options.signers[side],
         stuckAfterMs: chain.stuckAfterMs,
-        maxGasPrice: chain.maxGasPrice !== undefined ? BigInt(chain.maxGasPrice) : undefined,
+        txType: chain.txType ?? 'auto',
+        maxFeePerGas: chain.maxFeePerGas !== undefined ? BigInt(chain.maxFeePerGas) : chain.maxGasPrice !== undefined ? BigInt(chain.maxGasPrice) : undefined,
       };
     };
 

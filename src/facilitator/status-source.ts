@@ -3,7 +3,7 @@ import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
 import type { SqlOutbox } from '../chain/tx-engine/sql-outbox';
 import type { MessageRecord } from '../facilitation/model';
 import type { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
-import type { EngineCounters, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
+import type { ChainStatus, EngineCounters, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
 import type { SqlCursorStore } from '../streams/sql-cursor-store';
 import type { Facilitator } from './facilitator';
 
@@ -75,6 +75,17 @@ export class FacilitatorStatusSource implements StatusSource {
 
   engineCounters(): EngineCounters[] {
     const { origin, auxiliary } = this.facilitator.context;
-    return [origin, auxiliary].map((side) => ({ chainId: side.chainId, ...side.engine.metrics }));
+    return [origin, auxiliary].map((side) => ({
+      chainId: side.chainId,
+      ...side.engine.metrics,
+      maxFeePerGas: side.engine.feeCap,
+      feeCapWait: side.engine.feeCapWait(),
+    }));
+  }
+
+  async chains(): Promise<ChainStatus[]> {
+    const { origin, auxiliary } = this.facilitator.context;
+    const types = await Promise.all([origin.engine.txType(), auxiliary.engine.txType()]);
+    return this.engineCounters().map((counters, i) => ({ ...counters, txType: types[i] }));
   }
 }

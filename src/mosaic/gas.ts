@@ -1,6 +1,7 @@
 /**
- * Gas limits sent with each Mosaic call (eth_estimateGas can hang on ganache, so limits are explicit).
- * Each is the gas seen on ganache (shared/DESIGN.md §4) with a margin of about 50%.
+ * Gas limits sent with each Mosaic call: explicit, so a send costs no eth_estimateGas round trip and the
+ * simulation (eth_call) runs with the same limit. Each is the gas seen on the devnet (shared/DESIGN.md §4)
+ * with a margin of about 50%.
  */
 export const GAS_LIMITS = {
   approve: 80_000n,

@@ -33,7 +33,18 @@ export function createMetrics(source: StatusSource): Registry {
     });
   transactions('facilitator_transactions_sent_total', 'Transactions broadcast', (c) => c.sent);
   transactions('facilitator_transactions_failed_total', 'Transactions that reverted or were refused', (c) => c.failed);
-  transactions('facilitator_transactions_replaced_total', 'Stuck transactions replaced with a gas bump', (c) => c.replaced);
+  transactions('facilitator_transactions_replaced_total', 'Stuck transactions replaced at the same nonce with higher fees', (c) => c.replaced);
+
+  new Gauge({
+    name: 'facilitator_transactions_waiting_for_fee_cap',
+    help: 'Transactions held back because the chain needs more per gas than its maxFeePerGas cap',
+    labelNames: ['chain_id'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const counters of source.engineCounters()) this.set({ chain_id: String(counters.chainId) }, counters.feeCapWait?.transactions ?? 0);
+    },
+  });
 
   new Gauge({
     name: 'facilitator_stream_lag_blocks',

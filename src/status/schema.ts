@@ -43,7 +43,10 @@ function transactionView(record: OutboxRecord) {
     subject: record.subject,
     status: record.status,
     nonce: record.nonce,
-    gasPrice: record.gasPrice,
+    type: record.fees === undefined ? null : record.fees.type === 'eip1559' ? 2 : 0,
+    gasPrice: record.fees?.type === 'legacy' ? record.fees.gasPrice : null,
+    maxFeePerGas: record.fees?.type === 'eip1559' ? record.fees.maxFeePerGas : null,
+    maxPriorityFeePerGas: record.fees?.type === 'eip1559' ? record.fees.maxPriorityFeePerGas : null,
     txHash: record.txHash,
     attempts: record.attempts,
     lastError: record.lastError,
@@ -105,6 +108,11 @@ export function buildStatusSchema(source: StatusSource): { schema: GraphQLSchema
       (await source.messages({ state: args.state, staker: lower(args.staker) }, page(args))).map((m) => messageView(m, source)),
     messageCounts: () => source.messageCounts(),
     workers: async () => (await source.workers()).map(workerView),
+    chains: async () =>
+      (await source.chains()).map((chain) => ({
+        ...chain,
+        feeCapWait: chain.feeCapWait ? { ...chain.feeCapWait, since: new Date(chain.feeCapWait.since).toISOString() } : null,
+      })),
     streams: async () =>
       (await source.streams()).map((s) => ({
         ...s,

@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
+import type { FeeCapWait } from '../chain/tx-engine/transaction-engine';
 import type { MessageRecord, MessageState, StakeRequestRecord, StakeRequestState } from '../facilitation/model';
 
 export interface Page {
@@ -27,6 +28,14 @@ export interface EngineCounters {
   sent: number;
   failed: number;
   replaced: number;
+  /** The chain's cap per gas, if configured. */
+  maxFeePerGas?: bigint;
+  /** What the cap holds back now (undefined when nothing waits for it). */
+  feeCapWait?: FeeCapWait;
+}
+
+export interface ChainStatus extends EngineCounters {
+  txType: 'eip1559' | 'legacy';
 }
 
 /** What the status API and the metrics read; implemented over the database, the engines and the streams. */
@@ -41,5 +50,7 @@ export interface StatusSource {
   workers(): Promise<WorkerStatus[]>;
   streams(): Promise<StreamStatus[]>;
   engineCounters(): EngineCounters[];
+  /** Per chain: transaction type, counters, fee cap and what it holds back. */
+  chains(): Promise<ChainStatus[]>;
   readonly messageChanges$: Observable<MessageRecord>;
 }

@@ -10,7 +10,7 @@ describe('revert reasons', () => {
     expect(decodeErrorString('0x')).to.equal(undefined);
   });
 
-  it('reads the reason from geth-style, ganache-style and message-only errors', () => {
+  it('reads the reason from geth-style, nested-data-style and message-only errors', () => {
     expect(revertReasonOf('execution reverted: Stake request must exists.', errorData)).to.equal('Stake request must exists.');
     expect(revertReasonOf('VM Exception', { reason: 'Incorrect staker nonce.' })).to.equal('Incorrect staker nonce.');
     expect(revertReasonOf('VM Exception', { result: errorData })).to.equal('Stake request must exists.');

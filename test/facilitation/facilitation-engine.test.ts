@@ -51,7 +51,7 @@ describe('facilitation engine: stake & mint from the database', function () {
         signers: new Map(workers.map((w) => [w.address, new LocalSigner(w.privateKey)])),
         outbox,
         pollIntervalMs: 20,
-        stuckAfterMs: 3_000, // ganache 7.9.2 may drop a pending transaction; a replacement rescues it
+        stuckAfterMs: 3_000,
         logger: silentLogger(),
       });
     context = {

@@ -1,3 +1,5 @@
+import type { Fees } from '../fees';
+
 /**
  * The transaction outbox as the engine sees it. The database implements it (src/db); the engine only
  * depends on this contract, so its rules can be tested and reasoned about on their own.
@@ -22,7 +24,8 @@ export interface OutboxRecord extends OutboxRequest {
   id: number;
   status: OutboxStatus;
   nonce: bigint | undefined;
-  gasPrice: bigint | undefined;
+  /** Fees of the latest broadcast. */
+  fees: Fees | undefined;
   /** Hash of the latest broadcast (replacements change it). */
   txHash: string | undefined;
   /** Every hash broadcast for this record's nonce, oldest first (any of them may be mined). */
@@ -59,10 +62,12 @@ export interface OutboxPort {
   /** Gives back `nonce` when it was the last one reserved and its transaction was never accepted by the node. */
   releaseNonce(chainId: number, worker: string, nonce: bigint): Promise<void>;
   /** Persists the signed transaction BEFORE it is broadcast, so a crash right after still knows its hash. */
-  markSigned(id: number, signed: { nonce: bigint; gasPrice: bigint; txHash: string; rawTransaction: string }): Promise<void>;
+  markSigned(id: number, signed: { nonce: bigint; fees: Fees; txHash: string; rawTransaction: string }): Promise<void>;
   /** Final outcome of a mined transaction: status `mined` when it succeeded, `failed` (with the error) when it reverted. */
   markMined(id: number, result: { txHash: string; blockNumber: bigint; success: boolean; error?: string }): Promise<void>;
   markFailed(id: number, error: string): Promise<void>;
+  /** Not sent yet for a reason that is not a failure (fees above the cap): tried again not before `notBefore`, attempts unchanged. */
+  defer(id: number, reason: string, notBefore: number): Promise<void>;
   /** A transient failure: back to queued, tried again not before `notBefore`. */
   markRetry(id: number, error: string, notBefore: number): Promise<void>;
 }

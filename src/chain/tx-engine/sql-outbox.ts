@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Fees } from '../fees';
 import type { OutboxPort, OutboxRecord, OutboxRequest, OutboxStatus } from './outbox-port';
 
 interface TransactionRow {
@@ -14,6 +15,8 @@ interface TransactionRow {
   status: OutboxStatus;
   nonce: string | null;
   gas_price: string | null;
+  tx_type: number | null;
+  max_priority_fee_per_gas: string | null;
   tx_hash: string | null;
   tx_hashes: string;
   raw_transaction: string | null;
@@ -22,6 +25,20 @@ interface TransactionRow {
   sent_at: number | string | null;
   not_before: number | string | null;
   mined_block: string | null;
+}
+
+function feesOf(row: TransactionRow): Fees | undefined {
+  if (row.gas_price === null) return undefined;
+  if (Number(row.tx_type) === 2 && row.max_priority_fee_per_gas !== null) {
+    return { type: 'eip1559', maxFeePerGas: BigInt(row.gas_price), maxPriorityFeePerGas: BigInt(row.max_priority_fee_per_gas) };
+  }
+  return { type: 'legacy', gasPrice: BigInt(row.gas_price) };
+}
+
+function feeColumns(fees: Fees): Pick<TransactionRow, 'gas_price' | 'tx_type' | 'max_priority_fee_per_gas'> {
+  return fees.type === 'eip1559'
+    ? { gas_price: fees.maxFeePerGas.toString(), tx_type: 2, max_priority_fee_per_gas: fees.maxPriorityFeePerGas.toString() }
+    : { gas_price: fees.gasPrice.toString(), tx_type: 0, max_priority_fee_per_gas: null };
 }
 
 function toRecord(row: TransactionRow): OutboxRecord {
@@ -37,7 +54,7 @@ function toRecord(row: TransactionRow): OutboxRecord {
     gas: BigInt(row.gas),
     status: row.status,
     nonce: row.nonce === null ? undefined : BigInt(row.nonce),
-    gasPrice: row.gas_price === null ? undefined : BigInt(row.gas_price),
+    fees: feesOf(row),
     txHash: row.tx_hash ?? undefined,
     txHashes: JSON.parse(row.tx_hashes) as string[],
     rawTransaction: row.raw_transaction ?? undefined,
@@ -151,7 +168,7 @@ export class SqlOutbox implements OutboxPort {
     return row ? BigInt(row.next_nonce) : undefined;
   }
 
-  async markSigned(id: number, signed: { nonce: bigint; gasPrice: bigint; txHash: string; rawTransaction: string }): Promise<void> {
+  async markSigned(id: number, signed: { nonce: bigint; fees: Fees; txHash: string; rawTransaction: string }): Promise<void> {
     await this.knex.transaction(async (trx) => {
       const row = (await trx<TransactionRow>('transactions').where({ id }).first())!;
       const hashes = JSON.parse(row.tx_hashes) as string[];
@@ -161,7 +178,7 @@ export class SqlOutbox implements OutboxPort {
         .update({
           status: 'sent',
           nonce: signed.nonce.toString(),
-          gas_price: signed.gasPrice.toString(),
+          ...feeColumns(signed.fees),
           tx_hash: signed.txHash,
           tx_hashes: JSON.stringify(hashes),
           raw_transaction: signed.rawTransaction,
@@ -186,6 +203,10 @@ export class SqlOutbox implements OutboxPort {
 
   async markFailed(id: number, error: string): Promise<void> {
     await this.knex('transactions').where({ id }).update({ status: 'failed', last_error: error, updated_at: Date.now() });
+  }
+
+  async defer(id: number, reason: string, notBefore: number): Promise<void> {
+    await this.knex('transactions').where({ id, status: 'queued' }).update({ last_error: reason, not_before: notBefore, updated_at: Date.now() });
   }
 
   async markRetry(id: number, error: string, notBefore: number): Promise<void> {

@@ -2,6 +2,7 @@ import { Subject } from 'rxjs';
 import type { Logger } from '../../logging/logger';
 import type { ChainClient } from '../chain-client';
 import { RevertError, RpcError } from '../errors';
+import { FeeOracle, maxPerGas, replacementFees, type FeeCapExceeded, type Fees } from '../fees';
 import type { LocalSigner } from '../local-signer';
 import type { OutboxPort, OutboxRecord, OutboxRequest } from './outbox-port';
 
@@ -12,14 +13,10 @@ export interface TransactionEngineOptions {
   outbox: OutboxPort;
   /** Blocks on top of the mined one before the outcome counts. */
   confirmations?: number;
-  /** Not mined after this long: replace at the same nonce with a higher gas price. */
+  /** Not mined after this long (and blocks mined without it): replace at the same nonce with higher fees. */
   stuckAfterMs?: number;
-  /** Replacement bump in percent (nodes require ≥ 10). */
-  gasBumpPercent?: number;
-  /** Never pay more than this per gas. */
-  maxGasPrice?: bigint;
-  /** Gas price for new transactions; defaults to the node's eth_gasPrice. */
-  gasPrice?: () => Promise<bigint>;
+  /** Fees from the node, the transaction type and the chain's cap (default: auto type, no cap). */
+  fees?: FeeOracle;
   /** Transactions of one worker broadcast and not yet final, at most. */
   maxInFlightPerWorker?: number;
   pollIntervalMs?: number;
@@ -36,10 +33,20 @@ export interface EngineMetrics {
   replaced: number;
 }
 
+/** Transactions held back because the chain needs more per gas than its cap allows. */
+export interface FeeCapWait extends FeeCapExceeded {
+  /** Outbox records waiting (not sent, or a replacement not made). */
+  transactions: number;
+  /** When the oldest of them started waiting (ms since the epoch). */
+  since: number;
+}
+
 /** Node answers to a broadcast that mean "this transaction will never be accepted as signed". */
 const REJECTED = /insufficient funds|intrinsic gas|exceeds block gas limit|invalid sender|fee cap|underpriced/i;
 /** Node answers that mean "I already have it / it is already mined": nothing to undo. */
-const ALREADY_KNOWN = /already known|known transaction|nonce too low|already imported|doesn't have the correct nonce/i;
+const ALREADY_KNOWN = /already known|known transaction|nonce too low|already imported/i;
+/** How often a transaction held back by the fee cap looks at the fees again. */
+const FEE_CAP_RECHECK_MS = 1_000;
 
 /**
  * Sends the outbox's transactions for one chain: a nonce per worker kept in the database, the signed
@@ -60,9 +67,49 @@ export class TransactionEngine {
   private readonly headAtBroadcast = new Map<number, bigint>();
   /** Chain head at each worker's last settle pass. */
   private readonly settledAtHead = new Map<string, bigint>();
+  /** Records held back by the fee cap, with what they needed and since when. */
+  private readonly feeWaits = new Map<number, FeeCapExceeded & { since: number }>();
+  private readonly fees: FeeOracle;
   private stopped = true;
 
-  constructor(private readonly options: TransactionEngineOptions) {}
+  constructor(private readonly options: TransactionEngineOptions) {
+    this.fees = options.fees ?? new FeeOracle(options.client);
+  }
+
+  /** The transaction type this chain gets (type 2 where blocks carry a base fee, unless configured). */
+  txType(): Promise<'eip1559' | 'legacy'> {
+    return this.fees.txType();
+  }
+
+  /** The chain's fee cap, if any. */
+  get feeCap(): bigint | undefined {
+    return this.fees.cap;
+  }
+
+  /** What the fee cap holds back now, or undefined when nothing waits for it. */
+  feeCapWait(): FeeCapWait | undefined {
+    if (this.feeWaits.size === 0) return undefined;
+    const waits = [...this.feeWaits.values()];
+    const needed = waits.reduce((max, w) => (w.neededPerGas > max ? w.neededPerGas : max), 0n);
+    return { neededPerGas: needed, capPerGas: waits[0].capPerGas, transactions: waits.length, since: Math.min(...waits.map((w) => w.since)) };
+  }
+
+  /** Holds a record back for the cap: logged when it starts waiting, not on every retry. */
+  private holdForFeeCap(record: OutboxRecord, wait: FeeCapExceeded, what: string): void {
+    if (!this.feeWaits.has(record.id)) {
+      this.options.logger.warn(
+        { chainId: this.chainId, purpose: record.purpose, subject: record.subject, neededPerGas: wait.neededPerGas.toString(), capPerGas: wait.capPerGas.toString() },
+        `${what} waits: the chain needs more per gas than its maxFeePerGas cap`,
+      );
+    }
+    this.feeWaits.set(record.id, { ...wait, since: this.feeWaits.get(record.id)?.since ?? Date.now() });
+  }
+
+  private releaseFeeCapHold(record: OutboxRecord): void {
+    if (this.feeWaits.delete(record.id)) {
+      this.options.logger.info({ chainId: this.chainId, purpose: record.purpose, subject: record.subject }, 'fees back under the cap: sending');
+    }
+  }
 
   get chainId(): number {
     return this.options.client.chainId;
@@ -120,6 +167,7 @@ export class TransactionEngine {
     if (!record || (record.status !== 'mined' && record.status !== 'failed')) return;
     const outcome = record as TransactionOutcome;
     this.headAtBroadcast.delete(record.id);
+    this.feeWaits.delete(record.id);
     this.outcomes$.next(outcome);
     for (const resolve of this.waiters.get(record.id) ?? []) resolve(outcome);
     this.waiters.delete(record.id);
@@ -234,9 +282,10 @@ export class TransactionEngine {
   }
 
   /**
-   * Same nonce, higher gas price (or a plain re-broadcast when the cap is reached). When the call would
-   * now revert (the world moved on while it was stuck), the nonce is spent on a zero-value transfer to
-   * the worker itself instead, so no gas is wasted on a revert and later nonces are not blocked.
+   * Same nonce, every fee field raised by the nodes' replacement minimum (and at least today's fees).
+   * When the cap does not allow that, the pending transaction is re-broadcast as it is and waits. When the
+   * call would now revert (the world moved on while it was stuck), the nonce is spent on a zero-value
+   * transfer to the worker itself instead, so no gas is wasted on a revert and later nonces are not blocked.
    */
   private async replace(record: OutboxRecord, head: bigint): Promise<void> {
     const { client, outbox, logger } = this.options;
@@ -247,31 +296,20 @@ export class TransactionEngine {
     } catch (error) {
       if (error instanceof RevertError) cancel = error.message;
     }
-    const previous = record.gasPrice ?? 0n;
-    const bump = BigInt(this.options.gasBumpPercent ?? 20);
-    const cap = this.options.maxGasPrice;
-    let price = (previous * (100n + bump)) / 100n + 1n;
-    const network = await this.currentGasPrice();
-    if (network > price) price = network;
-    if (cap !== undefined && price > cap) price = cap;
-    if (price <= previous) {
+    const previous: Fees = record.fees ?? { type: 'legacy', gasPrice: 0n };
+    const next = replacementFees(previous, await this.fees.uncapped(), this.fees.cap);
+    if ('waiting' in next) {
+      this.holdForFeeCap(record, next.waiting, 'replacement of a stuck transaction');
       if (record.rawTransaction) await client.sendRawTransaction(record.rawTransaction).catch(() => undefined);
-      await outbox.markSigned(record.id, {
-        nonce: record.nonce!,
-        gasPrice: previous,
-        txHash: record.txHash!,
-        rawTransaction: record.rawTransaction!,
-      });
-      logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject }, 'transaction stuck at the gas price cap; re-broadcast');
+      await outbox.markSigned(record.id, { nonce: record.nonce!, fees: previous, txHash: record.txHash!, rawTransaction: record.rawTransaction! });
+      this.headAtBroadcast.set(record.id, head);
       return;
     }
+    this.feeWaits.delete(record.id);
     const signed = cancel
-      ? signer.sign({ nonce: record.nonce!, gasPrice: price, gasLimit: 21_000n, to: record.worker, value: 0n, data: '0x' }, this.chainId)
-      : signer.sign(
-          { nonce: record.nonce!, gasPrice: price, gasLimit: record.gas, to: record.to, value: record.value, data: record.data },
-          this.chainId,
-        );
-    await outbox.markSigned(record.id, { nonce: record.nonce!, gasPrice: price, txHash: signed.hash, rawTransaction: signed.raw });
+      ? signer.sign({ nonce: record.nonce!, fees: next.fees, gasLimit: 21_000n, to: record.worker, value: 0n, data: '0x' }, this.chainId)
+      : signer.sign({ nonce: record.nonce!, fees: next.fees, gasLimit: record.gas, to: record.to, value: record.value, data: record.data }, this.chainId);
+    await outbox.markSigned(record.id, { nonce: record.nonce!, fees: next.fees, txHash: signed.hash, rawTransaction: signed.raw });
     this.metrics.replaced += 1;
     this.headAtBroadcast.set(record.id, head);
     if (cancel) {
@@ -279,18 +317,12 @@ export class TransactionEngine {
       logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject, reason: cancel }, 'stuck transaction would now revert: cancelling it');
     }
     logger.warn(
-      { chainId: this.chainId, purpose: record.purpose, subject: record.subject, nonce: Number(record.nonce), gasPrice: price.toString(), txHash: signed.hash },
-      'stuck transaction replaced with a gas bump',
+      { chainId: this.chainId, purpose: record.purpose, subject: record.subject, nonce: Number(record.nonce), maxPerGas: maxPerGas(next.fees).toString(), txHash: signed.hash },
+      'stuck transaction replaced with higher fees',
     );
     await client.sendRawTransaction(signed.raw).catch((error: unknown) => {
       if (!(error instanceof Error && ALREADY_KNOWN.test(error.message))) throw error;
     });
-  }
-
-  private async currentGasPrice(): Promise<bigint> {
-    const price = await (this.options.gasPrice ? this.options.gasPrice() : this.options.client.gasPrice());
-    const cap = this.options.maxGasPrice;
-    return cap !== undefined && price > cap ? cap : price;
   }
 
   /** Simulate, reserve a nonce, sign, persist, broadcast. Returns true once broadcast. */
@@ -312,15 +344,22 @@ export class TransactionEngine {
       return false;
     }
 
-    const gasPrice = await this.currentGasPrice();
+    const quote = await this.fees.quote();
+    if ('waiting' in quote) {
+      this.holdForFeeCap(record, quote.waiting, 'transaction');
+      const reason = `waiting: the chain needs ${quote.waiting.neededPerGas} wei per gas, above the cap of ${quote.waiting.capPerGas}`;
+      await outbox.defer(record.id, reason, Date.now() + FEE_CAP_RECHECK_MS);
+      return false;
+    }
+    this.releaseFeeCapHold(record);
     const key = record.worker;
     if (!this.nonceSynced.has(key)) await this.syncNonce(record.worker);
     const nonce = await outbox.reserveNonce(this.chainId, record.worker, 0n);
     const signed = signer.sign(
-      { nonce, gasPrice, gasLimit: record.gas, to: record.to, value: record.value, data: record.data },
+      { nonce, fees: quote.fees, gasLimit: record.gas, to: record.to, value: record.value, data: record.data },
       this.chainId,
     );
-    await outbox.markSigned(record.id, { nonce, gasPrice, txHash: signed.hash, rawTransaction: signed.raw });
+    await outbox.markSigned(record.id, { nonce, fees: quote.fees, txHash: signed.hash, rawTransaction: signed.raw });
     await this.rememberHead(record.id);
     try {
       await client.sendRawTransaction(signed.raw);

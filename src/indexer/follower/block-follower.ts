@@ -48,7 +48,7 @@ function toFollowedLog(log: RpcLog): FollowedLog {
   };
 }
 
-/** Provider errors that mean "ask for fewer blocks" (geth, Infura, Alchemy, ganache wordings). */
+/** Provider errors that mean "ask for fewer blocks" (geth, Infura, Alchemy and other providers' wordings). */
 function isRangeError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   return /range|too many|limit|exceed|timeout|no answer|response size/i.test(error.message);

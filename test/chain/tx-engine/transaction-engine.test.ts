@@ -1,12 +1,25 @@
 import { expect } from 'chai';
+import { FeeOracle } from '../../../src/chain/fees';
 import { LocalSigner } from '../../../src/chain/local-signer';
 import { SqlOutbox } from '../../../src/chain/tx-engine/sql-outbox';
 import { TransactionEngine } from '../../../src/chain/tx-engine/transaction-engine';
+import { startDevChain, type DevChain } from '../../../src/devnet/anvil-chain';
 import type { Devnet } from '../../../src/devnet/devnet';
 import { silentLogger } from '../../../src/logging/logger';
 import { Eip20Token } from '../../../src/mosaic/contracts';
 import { openTestDatabase, type TestDatabase } from '../../helpers/database';
 import { startTestDevnet } from '../../helpers/devnet';
+import { startManualMiner, type ManualMiner } from '../../helpers/manual-miner';
+
+const GWEI = 1_000_000_000n;
+
+interface RpcTransaction {
+  type: string;
+  nonce: string;
+  gasPrice?: string;
+  maxFeePerGas?: string;
+  maxPriorityFeePerGas?: string;
+}
 
 describe('transaction engine on a real chain with a SQLite outbox', function () {
   this.timeout(60_000);
@@ -16,32 +29,58 @@ describe('transaction engine on a real chain with a SQLite outbox', function () 
   let outbox: SqlOutbox;
   let worker: string;
   let token: Eip20Token;
+  let miner: ManualMiner;
+  let signer: LocalSigner;
 
   before(async () => {
-    devnet = await startTestDevnet({ stakers: 1 });
+    // A block per transaction while deploying, then blocks every 100 ms from a miner the tests control.
+    devnet = await startTestDevnet({ stakers: 1, blockTimeMs: 0 });
+    miner = await startManualMiner(devnet.origin.client);
   });
-  after(async () => devnet?.close());
+  after(async () => {
+    await miner?.stop();
+    await devnet?.close();
+  });
+
+  const startEngine = (fees?: FeeOracle) => {
+    engine = new TransactionEngine({
+      client: devnet.origin.client,
+      signers: new Map([[worker, signer]]),
+      outbox,
+      stuckAfterMs: 300,
+      pollIntervalMs: 20,
+      fees: fees ?? new FeeOracle(devnet.origin.client, 'auto', undefined, 0),
+      logger: silentLogger(),
+    });
+    engine.start();
+  };
 
   beforeEach(async () => {
     db = await openTestDatabase();
     outbox = new SqlOutbox(db.knex);
     const account = devnet.info.accounts.find((a) => a.role === 'worker')!;
     worker = account.address;
+    signer = new LocalSigner(account.privateKey);
     token = new Eip20Token(devnet.origin.client, devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress);
-    engine = new TransactionEngine({
-      client: devnet.origin.client,
-      signers: new Map([[worker, new LocalSigner(account.privateKey)]]),
-      outbox,
-      stuckAfterMs: 300,
-      pollIntervalMs: 20,
-      logger: silentLogger(),
-    });
-    engine.start();
+    miner.resume();
+    miner.holdBaseFee(undefined);
+    startEngine();
   });
   afterEach(async () => {
+    miner.resume();
+    miner.holdBaseFee(undefined);
     await engine.stop();
     await db.close();
   });
+
+  const transaction = (hash: string) => devnet.origin.client.rpc.request<RpcTransaction>('eth_getTransactionByHash', [hash]);
+  const until = async (what: string, check: () => Promise<boolean>, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
 
   const approve = (spender: string, amount: bigint) => {
     const call = token.approve(spender, amount);
@@ -58,6 +97,16 @@ describe('transaction engine on a real chain with a SQLite outbox', function () 
     expect(await token.allowance(worker, spender)).to.equal(5n);
   });
 
+  it('sends type-2 (EIP-1559) transactions on a chain whose blocks carry a base fee', async () => {
+    const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000a6', 6n));
+    const outcome = await engine.waitFor(record.id);
+    const tx = await transaction(outcome.txHash!);
+    expect(tx.type).to.equal('0x2');
+    expect(outcome.fees?.type).to.equal('eip1559');
+    const block = await devnet.origin.client.getBlock(outcome.minedBlock!);
+    expect(BigInt(tx.maxFeePerGas!) >= BigInt(block.baseFeePerGas!)).to.equal(true);
+  });
+
   it('never queues the same step of the same subject twice', async () => {
     const spender = '0x00000000000000000000000000000000000000a2';
     const first = await engine.submit(approve(spender, 7n));
@@ -70,16 +119,12 @@ describe('transaction engine on a real chain with a SQLite outbox', function () 
   });
 
   it('lists a purpose\'s records as unsettled until they are final', async () => {
-    await devnet.origin.client.rpc.request('miner_stop', []);
-    let id: number;
-    try {
-      const { record } = await engine.submit({ ...approve('0x00000000000000000000000000000000000000a4', 4n), purpose: 'approve-unsettled' });
-      id = record.id;
-      expect((await engine.unsettled('approve-unsettled')).map((r) => r.id)).to.deep.equal([record.id]);
-      expect(await engine.unsettled('another-purpose')).to.deep.equal([]);
-    } finally {
-      await devnet.origin.client.rpc.request('miner_start', []);
-    }
+    miner.pause();
+    const { record } = await engine.submit({ ...approve('0x00000000000000000000000000000000000000a4', 4n), purpose: 'approve-unsettled' });
+    const id = record.id;
+    expect((await engine.unsettled('approve-unsettled')).map((r) => r.id)).to.deep.equal([record.id]);
+    expect(await engine.unsettled('another-purpose')).to.deep.equal([]);
+    miner.resume();
     await engine.waitFor(id);
     expect(await engine.unsettled('approve-unsettled')).to.deep.equal([]);
   });
@@ -118,39 +163,138 @@ describe('transaction engine on a real chain with a SQLite outbox', function () 
   });
 
   it('does not replace a transaction while the chain mines no blocks (slow is not stuck)', async () => {
-    await devnet.origin.client.rpc.request('miner_stop', []);
-    let id: number;
-    try {
-      const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000c2', 3n));
-      id = record.id;
-      await new Promise((r) => setTimeout(r, 1_500)); // 5× the stuck delay, under the 10× fallback
-      const current = await outbox.get(record.id);
-      expect(current!.status).to.equal('sent');
-      expect(current!.txHashes).to.have.length(1);
-    } finally {
-      await devnet.origin.client.rpc.request('miner_start', []);
-    }
-    expect((await engine.waitFor(id)).status).to.equal('mined');
+    miner.pause();
+    const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000c2', 3n));
+    await new Promise((r) => setTimeout(r, 1_500)); // 5× the stuck delay, under the 10× fallback
+    const current = await outbox.get(record.id);
+    expect(current!.status).to.equal('sent');
+    expect(current!.txHashes).to.have.length(1);
+    miner.resume();
+    expect((await engine.waitFor(record.id)).status).to.equal('mined');
   });
 
-  it('replaces a stuck transaction at the same nonce with a higher gas price', async () => {
-    await devnet.origin.client.rpc.request('miner_stop', []);
-    try {
-      const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000c1', 9n));
-      // Wait until the engine has replaced it at least once.
-      const deadline = Date.now() + 10_000;
-      let current = await outbox.get(record.id);
-      while ((current?.txHashes.length ?? 0) < 2 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-        current = await outbox.get(record.id);
+  it('replaces a transaction left behind by a base fee raised under it, with both fee fields bumped, and gets it mined', async () => {
+    miner.pause();
+    const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000c1', 9n));
+    await until('the approve is sent', async () => (await outbox.get(record.id))?.status === 'sent');
+    const first = (await outbox.get(record.id))!;
+    if (first.fees?.type !== 'eip1559') throw new Error('expected a type-2 transaction');
+    const spike = first.fees.maxFeePerGas * 4n;
+    // Replaced transactions vanish from the node: watch the outbox for the fees of each broadcast.
+    const seen = [first.fees];
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        const fees = (await outbox.get(record.id))!.fees;
+        if (fees?.type === 'eip1559' && fees.maxFeePerGas !== seen[seen.length - 1].maxFeePerGas) seen.push(fees);
+        await new Promise((r) => setTimeout(r, 5));
       }
-      expect(current!.txHashes.length).to.be.greaterThan(1);
-      expect(engine.metrics.replaced).to.be.greaterThan(0);
-    } finally {
-      await devnet.origin.client.rpc.request('miner_start', []);
-    }
-    const outcome = await engine.waitFor((await outbox.list({ chainId: devnet.origin.chainId, status: ['sent', 'mined'] }))[0].id);
+    })();
+    miner.holdBaseFee(spike);
+    miner.resume();
+    const outcome = await engine.waitFor(record.id);
+    watching = false;
+    await watch;
     expect(outcome.status).to.equal('mined');
+    expect(outcome.txHashes.length).to.be.greaterThan(1);
+    expect(engine.metrics.replaced).to.be.greaterThan(0);
+    const mined = await transaction(outcome.txHash!);
+    expect(mined.type).to.equal('0x2');
+    expect(BigInt(mined.maxFeePerGas!) >= spike).to.equal(true);
+    // Every replacement raised both fields by at least 12.5% over the one before it.
+    expect(seen.length).to.be.greaterThan(1);
+    for (let i = 1; i < seen.length; i++) {
+      const [before, after] = [seen[i - 1], seen[i]];
+      if (before?.type !== 'eip1559' || after?.type !== 'eip1559') throw new Error('expected type-2 fees');
+      expect(after.maxFeePerGas * 1000n >= before.maxFeePerGas * 1125n).to.equal(true);
+      expect(after.maxPriorityFeePerGas * 1000n >= before.maxPriorityFeePerGas * 1125n).to.equal(true);
+    }
     expect(await token.allowance(worker, '0x00000000000000000000000000000000000000c1')).to.equal(9n);
+  });
+
+  it('never offers more than the cap: a send that needs more waits (and says so), then goes once fees fall', async () => {
+    await engine.stop();
+    const cap = 5n * GWEI;
+    startEngine(new FeeOracle(devnet.origin.client, 'auto', cap, 0));
+    miner.holdBaseFee(20n * GWEI);
+    await miner.blocks(2);
+    const nonceBefore = await devnet.origin.client.getTransactionCount(worker, 'pending');
+    const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000c3', 3n));
+    await until('the engine reports the wait', async () => engine.feeCapWait() !== undefined);
+    await new Promise((r) => setTimeout(r, 500));
+    const waiting = (await outbox.get(record.id))!;
+    expect(waiting.status).to.equal('queued');
+    expect(waiting.attempts).to.equal(0);
+    expect(waiting.lastError).to.match(/above the cap/);
+    expect(engine.feeCapWait()!.capPerGas).to.equal(cap);
+    expect(engine.feeCapWait()!.neededPerGas > cap).to.equal(true);
+    expect(await devnet.origin.client.getTransactionCount(worker, 'pending')).to.equal(nonceBefore);
+    miner.holdBaseFee(GWEI / 2n);
+    const outcome = await engine.waitFor(record.id);
+    expect(outcome.status).to.equal('mined');
+    expect(engine.feeCapWait()).to.equal(undefined);
+    for (const hash of outcome.txHashes) expect(BigInt((await transaction(hash)).maxFeePerGas!) <= cap).to.equal(true);
+  });
+
+  it('holds a stuck transaction at the cap instead of bumping past it', async () => {
+    await engine.stop();
+    const cap = 3n * GWEI;
+    miner.holdBaseFee(GWEI / 2n);
+    await miner.blocks(2);
+    startEngine(new FeeOracle(devnet.origin.client, 'auto', cap, 0));
+    miner.pause();
+    const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000c4', 4n));
+    await until('the approve is sent', async () => (await outbox.get(record.id))?.status === 'sent');
+    miner.holdBaseFee(10n * GWEI);
+    miner.resume();
+    await until('the engine reports the stuck transaction held at the cap', async () => engine.feeCapWait() !== undefined);
+    const held = (await outbox.get(record.id))!;
+    expect(held.status).to.equal('sent');
+    expect(held.fees?.type === 'eip1559' && held.fees.maxFeePerGas <= cap).to.equal(true);
+    // anvil refuses (and drops) a transaction below the base fee; the engine re-broadcasts it as it is.
+    const pending = await transaction(held.txHash!);
+    if (pending) expect(BigInt(pending.maxFeePerGas!) <= cap).to.equal(true);
+    miner.holdBaseFee(GWEI / 2n);
+    expect((await engine.waitFor(record.id)).status).to.equal('mined');
+  });
+});
+
+describe('transaction engine on a chain without a base fee (pre-London)', function () {
+  this.timeout(60_000);
+  let chain: DevChain;
+  let db: TestDatabase;
+
+  before(async () => {
+    chain = await startDevChain({ chainId: 4242, port: 0, totalAccounts: 1, blockTimeMs: 0, legacyOnly: true });
+    db = await openTestDatabase();
+  });
+  after(async () => {
+    await db?.close();
+    await chain?.close();
+  });
+
+  it('picks legacy transactions on its own (txType auto) and gets them mined', async () => {
+    const account = chain.accounts[0];
+    const engine = new TransactionEngine({
+      client: chain.client,
+      signers: new Map([[account.address, new LocalSigner(account.privateKey)]]),
+      outbox: new SqlOutbox(db.knex),
+      pollIntervalMs: 20,
+      logger: silentLogger(),
+    });
+    engine.start();
+    try {
+      const recipient = '0x00000000000000000000000000000000000000d1';
+      const { record } = await engine.submit({ worker: account.address, purpose: 'pay', subject: 'legacy', to: recipient, data: '0x', value: 7n, gas: 21_000n });
+      const outcome = await engine.waitFor(record.id);
+      expect(outcome.status).to.equal('mined');
+      expect(await engine.txType()).to.equal('legacy');
+      expect(outcome.fees?.type).to.equal('legacy');
+      const tx = await chain.client.rpc.request<RpcTransaction>('eth_getTransactionByHash', [outcome.txHash]);
+      expect(tx.type).to.equal('0x0');
+      expect(await chain.client.getBalance(recipient)).to.equal(7n);
+    } finally {
+      await engine.stop();
+    }
   });
 });
