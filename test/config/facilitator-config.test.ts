@@ -97,6 +97,20 @@ describe('facilitator-config', function () {
     expect(loadError(plain)).to.match(/: chains\.1405\.rpc: is missing \(must be the JSON-RPC URL/);
   });
 
+  it('reads txType and the maxFeePerGas cap per chain, and names a bad value', function () {
+    const plain: Plain = clone(facilitatorConfig(workers));
+    plain.chains[ORIGIN_CHAIN_ID].txType = 'legacy';
+    plain.chains[ORIGIN_CHAIN_ID].maxFeePerGas = '50000000000';
+    const config = loadFacilitatorConfig(folder.write('facilitator-config.json', plain));
+    expect(config.chains[String(ORIGIN_CHAIN_ID)].txType).to.equal('legacy');
+    expect(config.chains[String(ORIGIN_CHAIN_ID)].maxFeePerGas).to.equal('50000000000');
+    plain.chains[ORIGIN_CHAIN_ID].txType = 'type2';
+    expect(loadError(plain)).to.match(/chains\.1337\.txType: must be "auto" .*"eip1559" or "legacy"/);
+    plain.chains[ORIGIN_CHAIN_ID].txType = 'auto';
+    plain.chains[ORIGIN_CHAIN_ID].maxFeePerGas = '50 gwei';
+    expect(loadError(plain)).to.match(/chains\.1337\.maxFeePerGas: must be a whole number of wei/);
+  });
+
   it('a bad worker address names chain, index and the expected form', function () {
     const plain: Plain = clone(facilitatorConfig(workers));
     plain.chains[ORIGIN_CHAIN_ID].workers = [workers.origin.address, '0x1234'];

@@ -124,6 +124,12 @@ describe('e2e: facilitator start against the devnet with embedded indexers', fun
     const metrics = await (await fetch(statusUrl.replace(/\/graphql$/, '/metrics'))).text();
     expect(metrics).to.match(/facilitator_messages\{state="COMPLETED"\} 1/);
     expect(metrics).to.match(/facilitator_transactions_sent_total\{chain_id="1337"\} [1-9]/);
+    expect(metrics).to.match(/facilitator_transactions_waiting_for_fee_cap\{chain_id="1405"\} 0/);
+    const chains = await query('{ chains { chainId txType replaced feeCapWait { neededPerGas } } }');
+    expect(chains.data?.chains).to.deep.equal([
+      { chainId: 1337, txType: 'eip1559', replaced: 0, feeCapWait: null },
+      { chainId: 1405, txType: 'eip1559', replaced: 0, feeCapWait: null },
+    ]);
     expect((await fetch(statusUrl.replace(/\/graphql$/, '/health'))).status).to.equal(200);
     const graphiql = await fetch(statusUrl, { headers: { accept: 'text/html' } });
     expect(await graphiql.text()).to.contain('GraphiQL');
@@ -198,6 +204,9 @@ describe('e2e: facilitator start against the devnet with embedded indexers', fun
     expect(proofs).to.be.greaterThan(0);
     expect(proofs).to.be.lessThan(20);
     expectNoDuplicates(transactions);
+    // On a devnet with a base fee, every facilitation transaction is type 2, and none had to be replaced.
+    expect(transactions.filter((tx) => tx.type !== '0x2').map((tx) => `${tx.method} ${tx.type}`)).to.deep.equal([]);
+    expect(facilitator.logs()).to.not.contain('stuck transaction replaced');
   });
 
   it('(c) killed with SIGKILL during each step in turn and restarted, finishes every message and sends nothing twice', async () => {

@@ -9,6 +9,8 @@ export interface ScannedTransaction {
   to: string | null;
   method: string | undefined;
   input: string;
+  /** '0x0' legacy, '0x2' EIP-1559. */
+  type: string;
   success: boolean;
   blockNumber: number;
 }
@@ -33,7 +35,7 @@ export async function scanTransactions(
   const head = Number(await client.blockNumber());
   const result: ScannedTransaction[] = [];
   for (let number = 0; number <= head; number++) {
-    const block = await client.rpc.request<{ transactions: Array<{ hash: string; from: string; to: string | null; input: string }> }>(
+    const block = await client.rpc.request<{ transactions: Array<{ hash: string; from: string; to: string | null; input: string; type: string }> }>(
       'eth_getBlockByNumber',
       [toQuantity(number), true],
     );
@@ -46,6 +48,7 @@ export async function scanTransactions(
         to,
         method: to ? selectors.get(to)?.get(tx.input.slice(0, 10)) : undefined,
         input: tx.input,
+        type: tx.type,
         success: receipt?.status === '0x1',
         blockNumber: number,
       });
