@@ -4,6 +4,7 @@ import type { ChainClient } from '../chain-client';
 import { RevertError, RpcError } from '../errors';
 import { FeeOracle, maxPerGas, replacementFees, type FeeCapExceeded, type Fees } from '../fees';
 import type { LocalSigner } from '../local-signer';
+import { BlockInclusions } from './block-inclusions';
 import type { OutboxPort, OutboxRecord, OutboxRequest } from './outbox-port';
 
 export interface TransactionEngineOptions {
@@ -67,6 +68,9 @@ export class TransactionEngine {
   private readonly headAtBroadcast = new Map<number, bigint>();
   /** Chain head at each worker's last settle pass. */
   private readonly settledAtHead = new Map<string, bigint>();
+  /** Records seen mined, waiting for their confirmation depth. */
+  private readonly awaitingDepth = new Set<number>();
+  private readonly inclusions: BlockInclusions;
   /** Records held back by the fee cap, with what they needed and since when. */
   private readonly feeWaits = new Map<number, FeeCapExceeded & { since: number }>();
   private readonly fees: FeeOracle;
@@ -74,6 +78,7 @@ export class TransactionEngine {
 
   constructor(private readonly options: TransactionEngineOptions) {
     this.fees = options.fees ?? new FeeOracle(options.client);
+    this.inclusions = new BlockInclusions(options.client);
   }
 
   /** The transaction type this chain gets (type 2 where blocks carry a base fee, unless configured). */
@@ -168,6 +173,7 @@ export class TransactionEngine {
     const outcome = record as TransactionOutcome;
     this.headAtBroadcast.delete(record.id);
     this.feeWaits.delete(record.id);
+    this.awaitingDepth.delete(record.id);
     this.outcomes$.next(outcome);
     for (const resolve of this.waiters.get(record.id) ?? []) resolve(outcome);
     this.waiters.delete(record.id);
@@ -204,12 +210,19 @@ export class TransactionEngine {
     let moved = false;
     const inFlight = await this.options.outbox.inFlight(this.chainId, worker);
     if (inFlight.length > 0) {
-      // A receipt can only appear with a new block: without one, only a stuck candidate needs a look.
+      // A receipt can only appear with a new block, for a transaction in it: only those, the ones waiting
+      // for confirmations and stuck candidates need a look.
       const head = await this.options.client.blockNumber();
-      const newBlock = head !== this.settledAtHead.get(worker);
+      const previous = this.settledAtHead.get(worker);
+      const included = previous === undefined ? undefined : await this.inclusions.hashesIn(previous, head);
       const stuckAfterMs = this.options.stuckAfterMs ?? 60_000;
       for (const record of inFlight) {
-        if (newBlock || Date.now() - (record.sentAt ?? 0) > stuckAfterMs) moved = (await this.settle(record, head)) || moved;
+        const look =
+          included === undefined ||
+          this.awaitingDepth.has(record.id) ||
+          record.txHashes.some((hash) => included.has(hash.toLowerCase())) ||
+          Date.now() - (record.sentAt ?? 0) > stuckAfterMs;
+        if (look) moved = (await this.settle(record, head)) || moved;
       }
       this.settledAtHead.set(worker, head);
     }
@@ -233,7 +246,11 @@ export class TransactionEngine {
       if (!receipt || !receipt.blockNumber) continue;
       const minedBlock = BigInt(receipt.blockNumber);
       const depth = head - minedBlock + 1n;
-      if (depth < BigInt(Math.max(1, this.options.confirmations ?? 0))) return false;
+      if (depth < BigInt(Math.max(1, this.options.confirmations ?? 0))) {
+        this.awaitingDepth.add(record.id);
+        return false;
+      }
+      this.awaitingDepth.delete(record.id);
       const cancelled = this.cancelled.get(hash) ?? (record.txHashes.length > 1 && (await this.isSelfTransfer(hash, record.worker)) ? 'cancelled after it got stuck' : undefined);
       const success = receipt.status === '0x1' && cancelled === undefined;
       const error = cancelled !== undefined ? `cancelled: ${cancelled}` : success ? undefined : await this.revertReasonAt(record, minedBlock);

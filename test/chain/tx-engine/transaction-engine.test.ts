@@ -162,6 +162,23 @@ describe('transaction engine on a real chain with a SQLite outbox', function () 
     for (let i = 1; i < nonces.length; i++) expect(nonces[i]).to.equal(nonces[i - 1] + 1);
   });
 
+  it('records a transaction mined only once it has the confirmation depth', async () => {
+    await engine.stop();
+    engine = new TransactionEngine({
+      client: devnet.origin.client,
+      signers: new Map([[worker, signer]]),
+      outbox,
+      confirmations: 4,
+      pollIntervalMs: 20,
+      logger: silentLogger(),
+    });
+    engine.start();
+    const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000a7', 7n));
+    const outcome = await engine.waitFor(record.id);
+    expect(outcome.status).to.equal('mined');
+    expect((await devnet.origin.client.blockNumber()) - outcome.minedBlock! + 1n >= 4n).to.equal(true);
+  });
+
   it('does not replace a transaction while the chain mines no blocks (slow is not stuck)', async () => {
     miner.pause();
     const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000c2', 3n));
