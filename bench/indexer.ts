@@ -9,6 +9,7 @@ import { builtSubgraphsFor } from '../src/indexer/subgraph-build-cache';
 import { silentLogger } from '../src/logging/logger';
 import { Anchor, contractInterface } from '../src/mosaic/contracts';
 import { packageRoot } from '../src/util/package-root';
+import { benchLog, envNumber, runAsMain, type Targets } from './harness';
 
 export interface IndexerBenchResult {
   bench: 'indexer';
@@ -18,9 +19,11 @@ export interface IndexerBenchResult {
   baselineGetLogs: { seconds: number; eventsPerSecond: number };
   /** indexer seconds / plain eth_getLogs seconds over the same range (lower is better). */
   ratio: number;
+  /** No target of its own yet: reported for comparison between runs. */
+  targets: Targets;
 }
 
-const log = (line: string) => process.stderr.write(`[bench:indexer] ${line}\n`);
+const log = benchLog('indexer');
 
 /**
  * ≥ 10,000 StateRootAvailable events on origin (the admin anchoring increasing heights), indexed from
@@ -98,6 +101,7 @@ export async function measureIndexer(events = 10_000): Promise<IndexerBenchResul
       indexer: { seconds, eventsPerSecond: counted / seconds, blocksPerSecond: blocks / seconds },
       baselineGetLogs: { seconds: baselineSeconds, eventsPerSecond: counted / baselineSeconds },
       ratio: seconds / baselineSeconds,
+      targets: {},
     };
   } finally {
     await devnet.close();
@@ -105,11 +109,4 @@ export async function measureIndexer(events = 10_000): Promise<IndexerBenchResul
   }
 }
 
-if (require.main === module) {
-  measureIndexer(Number(process.env.BENCH_EVENTS ?? 10_000))
-    .then((result) => process.stdout.write(`${JSON.stringify(result)}\n`))
-    .catch((error: unknown) => {
-      process.stderr.write(`bench/indexer failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exit(1);
-    });
-}
+runAsMain(module, 'indexer', () => measureIndexer(envNumber('BENCH_EVENTS', 10_000)));

@@ -1,122 +1,168 @@
-import { createWriteStream, readFileSync } from 'node:fs';
-import type { ChainClient } from '../src/chain/chain-client';
-import { startDevnet, type Devnet } from '../src/devnet/devnet';
-import { requestStakeOnDevnet } from '../src/devnet/devnet-stake';
-import { contractInterface } from '../src/mosaic/contracts';
-import { prepareFacilitatorHome, startFacilitatorProcess } from '../test/helpers/facilitator-process';
-import { measureFloor } from './floor';
-import { median } from './stats';
+import { measureBatchFloor, type BatchFloorResult } from './batch-floor';
+import { startBenchDevnet, type BenchDevnet } from './bench-devnet';
+import { startBenchFacilitator, type BenchFacilitator, type WarningSummary } from './facilitator-run';
+import { measureFloor, type FloorResult } from './floor';
+import { atMost, benchLog, envNumber, expectTrue, runAsMain, type Targets } from './harness';
+import { ProgressWatch } from './progress-watch';
+import { isComplete, isMinted, latencyMs, trackedRequest, wallMs } from './requests';
+import { median, percentile, ratio, roundMs } from './stats';
+
+export interface PhaseResult {
+  requests: number;
+  minted: number;
+  allMinted: boolean;
+  /** Also progressed on origin (the message completed on both sides). */
+  completed: number;
+  /** Block of the last StakeRequested → block of the last MintProgressed (null unless all minted). */
+  wallMs: number | null;
+  medianMs: number;
+  p90Ms: number;
+  /** facilitator_transactions_replaced_total during the phase. */
+  replacements: number;
+  durationMs: number;
+}
 
 export interface LatencyBenchResult {
   bench: 'latency';
-  single: { runs: number; medianMs: number };
-  concurrent50: { medianMs: number; p90Ms: number; wallMs: number };
+  single: PhaseResult & { runs: number; samplesMs: number[] };
+  concurrent50: PhaseResult;
+  concurrent200: PhaseResult;
   /** Peak resident memory of the `facilitator start` process over the whole run (Linux VmHWM). */
   facilitatorPeakRssMb: number | null;
+  facilitatorLog: WarningSummary;
   floorMedianMs: number;
-  ratioSingle: number;
-  ratioConcurrent: number;
-  anchorIntervalMs: number;
+  batchFloorWallMs: number;
+  ratioSingle: number | null;
+  ratioConcurrent50: number | null;
+  workers: number;
+  anchoring: string;
   blockTimeMs: number;
+  devnetStartupMs: number;
+  durationMs: number;
+  targets: Targets;
 }
 
-const log = (line: string) => process.stderr.write(`[bench:latency] ${line}\n`);
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))];
+const log = benchLog('latency');
 
-/** Peak resident set of a process in MiB, from /proc (null where there is no /proc). */
-function peakRssMb(pid: number | undefined): number | null {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Math.round(Number(match[1]) / 1024) : null;
-  } catch {
-    return null;
-  }
+interface Running {
+  bench: BenchDevnet;
+  facilitator: BenchFacilitator;
+  watch: ProgressWatch;
 }
 
-/** Beneficiaries minted so far on the cogateway (from MintProgressed logs), with when we saw them. */
-async function mintedBeneficiaries(client: ChainClient, coGateway: string, fromBlock: bigint): Promise<Set<string>> {
-  const iface = contractInterface('EIP20CoGateway');
-  const logs = await client.getLogs({ fromBlock, toBlock: await client.blockNumber(), address: coGateway, topics: [iface.eventTopic('MintProgressed')] });
-  return new Set(iface.decodeLogs(logs).map((e) => String(e.args._beneficiary).toLowerCase()));
-}
+const deadlineFor = (requests: number) => Date.now() + envNumber('BENCH_PHASE_DEADLINE_MS', 30_000 + 1_500 * requests);
 
-/** Requests from `stakers` at once; per request: StakeRequested receipt → MintProgressed seen on-chain. */
-async function run(devnet: Devnet, stakers: string[], tag: number): Promise<{ latencies: number[]; wallMs: number }> {
-  const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
-  const fromBlock = await devnet.auxiliary.client.blockNumber();
+/** `stakers` request at once; waits (bounded) until each is minted and progressed; per-request latencies on the block clocks. */
+async function runPhase(r: Running, stakers: string[], tag: number): Promise<PhaseResult & { latencies: number[] }> {
   const started = performance.now();
-  const requested = new Map<string, number>();
-  await Promise.all(
-    stakers.map(async (staker, i) => {
-      const beneficiary = `0x${(tag * 1000 + i + 1).toString(16).padStart(40, '0')}`;
-      await requestStakeOnDevnet(devnet, staker, beneficiary);
-      requested.set(beneficiary, performance.now());
-    }),
-  );
-  const latencies = new Map<string, number>();
-  const deadline = Date.now() + 300_000;
-  while (latencies.size < stakers.length) {
-    if (Date.now() > deadline) throw new Error(`only ${latencies.size} of ${stakers.length} requests minted within 5 minutes`);
-    const minted = await mintedBeneficiaries(devnet.auxiliary.client, pair.auxiliary.ostEIP20CogatewayAddress, fromBlock);
-    const now = performance.now();
-    for (const [beneficiary, at] of requested) if (minted.has(beneficiary) && !latencies.has(beneficiary)) latencies.set(beneficiary, now - at);
-    await new Promise((r) => setTimeout(r, 25));
+  const replacedBefore = await r.facilitator.replacements();
+  const batch = await Promise.all(stakers.map((staker, i) => trackedRequest(r.bench.devnet, staker, tag, i)));
+  const done = await r.watch.until(() => batch.every((t) => isComplete(r.watch, t)), deadlineFor(stakers.length));
+  const latencies: number[] = [];
+  for (const tracked of batch) {
+    const latency = await latencyMs(r.bench.clocks, r.watch, tracked);
+    if (latency !== undefined) latencies.push(latency);
   }
-  return { latencies: [...latencies.values()], wallMs: performance.now() - started };
+  const wall = await wallMs(r.bench.clocks, r.watch, batch);
+  const minted = batch.filter((t) => isMinted(r.watch, t)).length;
+  if (!done) log(`phase ${tag}: deadline passed with ${minted} of ${batch.length} minted`);
+  return {
+    requests: batch.length,
+    minted,
+    allMinted: minted === batch.length,
+    completed: batch.filter((t) => isComplete(r.watch, t)).length,
+    wallMs: wall === null ? null : roundMs(wall),
+    medianMs: roundMs(median(latencies)),
+    p90Ms: roundMs(percentile(latencies, 0.9)),
+    replacements: (await r.facilitator.replacements()) - replacedBefore,
+    durationMs: Math.round(performance.now() - started),
+    latencies,
+  };
+}
+
+const withoutSamples = ({ latencies: _latencies, ...phase }: PhaseResult & { latencies: number[] }): PhaseResult => phase;
+
+/** Single requests one after the other (`runs` of them), then 50 and 200 at once, each from stakers of its own. */
+async function runPhases(r: Running, stakers: string[], runs: number) {
+  log(`${runs} single requests`);
+  const singles = [];
+  for (let i = 0; i < runs; i++) singles.push(await runPhase(r, [stakers[i]], 1 + i));
+  const samples = singles.flatMap((s) => s.latencies);
+  const single = {
+    runs,
+    requests: runs,
+    minted: singles.reduce((n, s) => n + s.minted, 0),
+    allMinted: singles.every((s) => s.allMinted),
+    completed: singles.reduce((n, s) => n + s.completed, 0),
+    wallMs: null,
+    medianMs: roundMs(median(samples)),
+    p90Ms: roundMs(percentile(samples, 0.9)),
+    replacements: singles.reduce((n, s) => n + s.replacements, 0),
+    durationMs: singles.reduce((n, s) => n + s.durationMs, 0),
+    samplesMs: samples.map(roundMs),
+  };
+  log('50 concurrent requests');
+  const concurrent50 = withoutSamples(await runPhase(r, stakers.slice(runs, runs + 50), 100));
+  log('200 concurrent requests');
+  const concurrent200 = withoutSamples(await runPhase(r, stakers.slice(runs + 50, runs + 250), 200));
+  return { single, concurrent50, concurrent200 };
+}
+
+export interface Baselines {
+  floor?: FloorResult;
+  batchFloor?: BatchFloorResult;
 }
 
 /**
- * The facilitator's end-to-end latency for 1 and for 50 concurrent requests, as ratios to the same-run
- * floor. The facilitator runs as `facilitator start` in its own process, as operators run it; the
- * devnet stays in this one (BENCH_LOG=<file> keeps the facilitator's JSON log lines).
+ * The facilitator as operators run it (`facilitator start`, its own process, embedded indexers, SQLite)
+ * with 1 (several runs), 50 and 200 concurrent requests, judged from chain state by an independent staker,
+ * against the floor and the batch floor of the same run (measured first when not given).
  */
-export async function measureLatency(): Promise<LatencyBenchResult> {
-  log('floor (the flow sent directly)');
-  const floor = await measureFloor(Number(process.env.BENCH_FLOOR_RUNS ?? 5));
-  const anchorIntervalMs = 500;
-  const devnet = await startDevnet({ originPort: 0, auxiliaryPort: 0, stakers: 55, anchorIntervalMs });
-  const home = await prepareFacilitatorHome(devnet);
-  const logFile = process.env.BENCH_LOG ? createWriteStream(process.env.BENCH_LOG) : undefined;
+export async function measureLatency(baselines: Baselines = {}): Promise<LatencyBenchResult> {
+  const started = performance.now();
+  const floor = baselines.floor ?? (log('floor first'), await measureFloor());
+  const batchFloor = baselines.batchFloor ?? (log('batch floor first'), await measureBatchFloor());
+  const runs = envNumber('BENCH_SINGLE_RUNS', 5);
+  const workers = envNumber('BENCH_WORKERS', 2);
+  const bench = await startBenchDevnet({ stakers: runs + 250, workers, anchorIntervalMs: envNumber('BENCH_ANCHOR_INTERVAL_MS', 0) }, log);
   try {
-    const facilitator = await startFacilitatorProcess({ ...home, env: { ...home.env, LOG_LEVEL: logFile ? 'debug' : 'warn' } });
-    if (logFile) facilitator.child.stderr.pipe(logFile);
+    const facilitator = await startBenchFacilitator(bench.devnet);
+    let phases: Awaited<ReturnType<typeof runPhases>>;
+    let peakRss: number | null;
     try {
-      const stakers = devnet.info.accounts.filter((a) => a.role === 'staker').map((a) => a.address);
-      log('single requests');
-      const single: number[] = [];
-      const singleRuns = Number(process.env.BENCH_SINGLE_RUNS ?? 5);
-      for (let i = 0; i < singleRuns; i++) single.push(...(await run(devnet, [stakers[i]], i + 1)).latencies);
-      log('50 concurrent requests');
-      const concurrent = await run(devnet, stakers.slice(5, 55), 100);
-      const singleMedian = median(single);
-      const concurrentMedian = median(concurrent.latencies);
-      return {
-        bench: 'latency',
-        single: { runs: single.length, medianMs: singleMedian },
-        concurrent50: { medianMs: concurrentMedian, p90Ms: percentile(concurrent.latencies, 0.9), wallMs: concurrent.wallMs },
-        facilitatorPeakRssMb: peakRssMb(facilitator.child.pid),
-        floorMedianMs: floor.medianMs,
-        ratioSingle: singleMedian / floor.medianMs,
-        ratioConcurrent: concurrentMedian / floor.medianMs,
-        anchorIntervalMs,
-        blockTimeMs: devnet.info.blockTimeMs,
-      };
+      const watch = await ProgressWatch.start(bench.devnet);
+      phases = await runPhases({ bench, facilitator, watch }, bench.devnet.info.accounts.filter((a) => a.role === 'staker').map((a) => a.address), runs);
+      peakRss = facilitator.peakRssMb();
     } finally {
       const code = await facilitator.stop();
       if (code !== 0) log(`facilitator exited with ${code}`);
     }
+    const ratioSingle = ratio(phases.single.medianMs, floor.medianMs);
+    const ratioConcurrent50 = ratio(phases.concurrent50.wallMs, batchFloor.wallMs);
+    return {
+      bench: 'latency',
+      ...phases,
+      facilitatorPeakRssMb: peakRss,
+      facilitatorLog: facilitator.warnings(),
+      floorMedianMs: floor.medianMs,
+      batchFloorWallMs: batchFloor.wallMs,
+      ratioSingle,
+      ratioConcurrent50,
+      workers,
+      anchoring: bench.anchoring,
+      blockTimeMs: bench.devnet.info.blockTimeMs,
+      devnetStartupMs: bench.startupMs,
+      durationMs: Math.round(performance.now() - started),
+      targets: {
+        ratioSingle: atMost(ratioSingle, 1.2),
+        ratioConcurrent50: atMost(ratioConcurrent50, 1.5),
+        allMinted200: expectTrue(phases.concurrent200.allMinted),
+        replacements200: atMost(phases.concurrent200.replacements, 0),
+      },
+    };
   } finally {
-    logFile?.end();
-    await devnet.close();
-    home.remove();
+    await bench.close();
   }
 }
 
-if (require.main === module) {
-  measureLatency()
-    .then((result) => process.stdout.write(`${JSON.stringify(result)}\n`))
-    .catch((error: unknown) => {
-      process.stderr.write(`bench/latency failed: ${error instanceof Error ? error.stack : String(error)}\n`);
-      process.exit(1);
-    });
-}
+runAsMain(module, 'latency', () => measureLatency());
