@@ -20,6 +20,11 @@ export type StakeRequestState =
   | 'IGNORED'
   /** Gone from the composer without our acceptance (another facilitator accepted it). */
   | 'TAKEN'
+  /**
+   * Its StakeRequested was reorganised away: the node knows its transaction neither mined nor pending.
+   * Recorded again as REQUESTED if the same request reappears on the chain.
+   */
+  | 'ORPHANED'
   | 'FAILED';
 
 export type MessageState =
@@ -33,7 +38,11 @@ export type MessageState =
   | 'CONFIRMED'
   /** Progressed on both sides. */
   | 'COMPLETED'
-  /** Never declared: another facilitator accepted the request first, or the staker revoked it. Not a failure. */
+  /**
+   * Not declared: another facilitator accepted the request first, the staker revoked it, or the request
+   * (and our acceptance) was reorganised away. Not a failure. Should our declaration appear on the
+   * chain after all, the message follows it again (a declared message is never left behind).
+   */
   | 'ABANDONED'
   | 'FAILED';
 
@@ -87,7 +96,10 @@ export interface MessageRecord {
 
 /** The state a message is in, from what is known about both message boxes. */
 export function deriveMessageState(message: Pick<MessageRecord, 'sourceStatus' | 'targetStatus' | 'state'>): MessageState {
-  if (message.state === 'FAILED' || message.state === 'ABANDONED') return message.state;
+  if (message.state === 'FAILED') return message.state;
+  // ABANDONED means "not declared": once our declaration is seen on chain (a reorganised acceptance
+  // mined again, an accept landing after the request looked taken), the message must be carried on.
+  if (message.state === 'ABANDONED' && message.sourceStatus === MessageStatus.Undeclared) return message.state;
   if (message.sourceStatus === MessageStatus.Progressed && message.targetStatus === MessageStatus.Progressed) return 'COMPLETED';
   if (message.targetStatus === MessageStatus.Declared || message.targetStatus === MessageStatus.Progressed) return 'CONFIRMED';
   if (message.state === 'CONFIRMING') return 'CONFIRMING';

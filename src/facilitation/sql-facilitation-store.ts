@@ -59,11 +59,15 @@ interface MessageRow {
 }
 
 /** States a stake request never leaves. */
-const FINAL_REQUEST_STATES: ReadonlySet<StakeRequestState> = new Set(['ACCEPTED', 'REVOKED', 'REJECTED', 'IGNORED', 'TAKEN', 'FAILED']);
+const FINAL_REQUEST_STATES: ReadonlySet<StakeRequestState> = new Set(['ACCEPTED', 'REVOKED', 'REJECTED', 'IGNORED', 'TAKEN', 'ORPHANED', 'FAILED']);
 /** The composer's own word on a request's end (StakeRevoked, StakeRejected)... */
 const ON_CHAIN_CLOSURES: ReadonlySet<StakeRequestState> = new Set(['REVOKED', 'REJECTED']);
 /** ...replaces these final states, which only say the facilitator did not (or could not) take it. */
 const EXPLAINED_BY_CLOSURE: ReadonlySet<StakeRequestState> = new Set(['TAKEN', 'IGNORED', 'FAILED']);
+/** Requests a reorg may take back from the facilitator (not the composer's own closures, not IGNORED). */
+const LOSABLE_REQUEST_STATES: readonly StakeRequestState[] = ['REQUESTED', 'ACCEPTING', 'ACCEPTED', 'TAKEN', 'ORPHANED', 'FAILED'];
+/** Messages a reorg may send back: not confirmed on the auxiliary chain, no confirmStakeIntent under way. */
+const REOPENABLE_MESSAGE_STATES: readonly MessageState[] = ['ACCEPTING', 'DECLARED', 'ABANDONED'];
 
 const optionalBig = (value: string | null): bigint | undefined => (value === null ? undefined : BigInt(value));
 
@@ -128,8 +132,13 @@ export class SqlFacilitationStore implements FacilitationStore {
 
   async recordStakeRequest(request: StakeRequestRecord): Promise<StakeRequestRecord> {
     const now = Date.now();
-    const created = await this.knex.transaction(async (trx) => {
-      if (await trx('stake_requests').where({ stake_request_hash: request.stakeRequestHash }).first()) return false;
+    const outcome = await this.knex.transaction(async (trx): Promise<'created' | 'revived' | 'kept'> => {
+      const existing = await trx<StakeRequestRow>('stake_requests').where({ stake_request_hash: request.stakeRequestHash }).first();
+      if (existing?.state === 'ORPHANED') {
+        await this.reviveOrphaned(trx, request, now);
+        return 'revived';
+      }
+      if (existing) return 'kept';
       const closure = await trx('stake_request_closures').where({ stake_request_hash: request.stakeRequestHash }).first();
       await trx('stake_requests').insert({
         stake_request_hash: request.stakeRequestHash,
@@ -150,11 +159,33 @@ export class SqlFacilitationStore implements FacilitationStore {
         created_at: now,
         updated_at: now,
       });
-      return true;
+      return 'created';
     });
     const stored = (await this.getStakeRequest(request.stakeRequestHash))!;
-    if (created) this.changes.next({ kind: 'stakeRequest', record: stored });
+    if (outcome === 'revived') await this.notifyMessageOf(request.stakeRequestHash);
+    if (outcome !== 'kept') this.changes.next({ kind: 'stakeRequest', record: stored });
     return stored;
+  }
+
+  /** An ORPHANED request seen on the chain again: REQUESTED at its new place; its abandoned message ACCEPTING again. */
+  private async reviveOrphaned(trx: Knex.Transaction, request: StakeRequestRecord, now: number): Promise<void> {
+    await trx('stake_requests')
+      .where({ stake_request_hash: request.stakeRequestHash })
+      .update({
+        state: 'REQUESTED',
+        reason: null,
+        block_number: request.blockNumber.toString(),
+        transaction_hash: request.transactionHash,
+        updated_at: now,
+      });
+    await trx('messages')
+      .where({ stake_request_hash: request.stakeRequestHash, state: 'ABANDONED', source_status: 0, target_status: 0 })
+      .update({ state: 'ACCEPTING', reason: null, updated_at: now });
+  }
+
+  private async notifyMessageOf(stakeRequestHash: string): Promise<void> {
+    const message = await this.messageForStakeRequest(stakeRequestHash);
+    if (message) this.changes.next({ kind: 'message', record: message });
   }
 
   async getStakeRequest(stakeRequestHash: string): Promise<StakeRequestRecord | undefined> {
@@ -248,6 +279,34 @@ export class SqlFacilitationStore implements FacilitationStore {
     return record;
   }
 
+  async recordLostRequest(stakeRequestHash: string, state: 'ORPHANED' | 'TAKEN', reason: string): Promise<void> {
+    await this.afterReorg(stakeRequestHash, { request: state, message: 'ABANDONED' }, reason);
+  }
+
+  async reopenAcceptance(stakeRequestHash: string, reason: string): Promise<void> {
+    await this.afterReorg(stakeRequestHash, { request: 'ACCEPTING', message: 'ACCEPTING' }, reason);
+  }
+
+  /** One write for a reorg's verdict on a request and its message; notifies what changed. */
+  private async afterReorg(stakeRequestHash: string, to: { request: StakeRequestState; message: MessageState }, reason: string): Promise<void> {
+    const now = Date.now();
+    const changed = await this.knex.transaction(async (trx) => {
+      const request = await trx('stake_requests')
+        .where({ stake_request_hash: stakeRequestHash })
+        .whereIn('state', LOSABLE_REQUEST_STATES)
+        .andWhere((q) => q.whereNot('state', to.request).orWhereNot('reason', reason).orWhereNull('reason'))
+        .update({ state: to.request, reason, updated_at: now });
+      const message = await trx('messages')
+        .where({ stake_request_hash: stakeRequestHash, target_status: 0 })
+        .whereIn('state', REOPENABLE_MESSAGE_STATES)
+        .andWhere((q) => q.whereNot('state', to.message).orWhereNot('source_status', 0).orWhereNotNull('declaration_height'))
+        .update({ state: to.message, reason, source_status: 0, declaration_height: null, updated_at: now });
+      return { request: request > 0, message: message > 0 };
+    });
+    if (changed.message) await this.notifyMessageOf(stakeRequestHash);
+    if (changed.request) this.changes.next({ kind: 'stakeRequest', record: (await this.getStakeRequest(stakeRequestHash))! });
+  }
+
   async messageForStakeRequest(stakeRequestHash: string): Promise<MessageRecord | undefined> {
     const row = await this.knex<MessageRow>('messages').where({ stake_request_hash: stakeRequestHash }).first();
     return row ? toMessage(row) : undefined;
@@ -295,6 +354,10 @@ export class SqlFacilitationStore implements FacilitationStore {
       if (current.state === 'COMPLETED' || current.state === 'FAILED' || current.state === 'ABANDONED') return {};
       return { state, reason: reason ?? current.reason };
     });
+  }
+
+  async moveDeclaration(messageHash: string, declarationHeight: bigint): Promise<void> {
+    await this.updateMessage(messageHash, () => ({ declarationHeight }));
   }
 
   /** Read-modify-write of one message in a transaction; the state is re-derived; notifies when it changed. */

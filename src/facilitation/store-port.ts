@@ -18,7 +18,11 @@ import type {
 export interface FacilitationStore {
   readonly changes$: Observable<FacilitationChange>;
 
-  /** Inserts a newly observed request; an existing one is left as it is. Returns the stored record. */
+  /**
+   * Inserts a newly observed request; an existing one is left as it is, except an ORPHANED one that
+   * reappears on the chain: it is REQUESTED again (new block and transaction), and its abandoned message
+   * goes back to ACCEPTING with the same secret. Returns the stored record.
+   */
   recordStakeRequest(request: StakeRequestRecord): Promise<StakeRequestRecord>;
   getStakeRequest(stakeRequestHash: string): Promise<StakeRequestRecord | undefined>;
   stakeRequestsInState(states: StakeRequestState[]): Promise<StakeRequestRecord[]>;
@@ -43,6 +47,21 @@ export interface FacilitationStore {
    * Returns the message stored for the request.
    */
   recordAcceptance(message: MessageRecord): Promise<MessageRecord>;
+  /**
+   * A reorg took the request or our acceptance off the chain and the request is not pending in the
+   * composer: the request moves to `state` (ORPHANED: reorganised away itself; TAKEN: accepted by
+   * someone else or revoked on the new branch) with `reason`, from any state but REVOKED, REJECTED and
+   * IGNORED; its message, unless confirmed on the auxiliary chain or being confirmed, becomes ABANDONED
+   * with the reason, its outbox status and declaration height cleared (the secret is kept).
+   */
+  recordLostRequest(stakeRequestHash: string, state: 'ORPHANED' | 'TAKEN', reason: string): Promise<void>;
+  /**
+   * A reorg took our acceptance off the chain while the request is still pending in the composer: the
+   * message (unless confirmed on the auxiliary chain or being confirmed) goes back to ACCEPTING with the
+   * reason, outbox status and declaration height cleared, and the request to ACCEPTING, so the accept is
+   * sent again with the same hash lock.
+   */
+  reopenAcceptance(stakeRequestHash: string, reason: string): Promise<void>;
   messageForStakeRequest(stakeRequestHash: string): Promise<MessageRecord | undefined>;
   getMessage(messageHash: string): Promise<MessageRecord | undefined>;
   messagesInState(states: MessageState[]): Promise<MessageRecord[]>;
@@ -51,6 +70,8 @@ export interface FacilitationStore {
   /** Raises the inbox (target) status; records the proven height used when given. */
   updateTargetStatus(messageHash: string, status: MessageStatus, confirmedHeight?: bigint): Promise<void>;
   setMessageState(messageHash: string, state: MessageState, reason?: string): Promise<void>;
+  /** The declaration is on the chain at another height than recorded (mined again after a reorg). */
+  moveDeclaration(messageHash: string, declarationHeight: bigint): Promise<void>;
 
   getGateway(gateway: string): Promise<GatewayRecord | undefined>;
   /** Raises lastProvenHeight (never lowers it). */

@@ -1,7 +1,7 @@
 import { concatMap, defer, from, Observable, retry, timer, type Subscription } from 'rxjs';
 import type { Logger } from '../logging/logger';
 import { entityDocuments, type StreamedEntityType } from './documents';
-import type { SubgraphClient } from './subgraph-client';
+import type { SubgraphClient, SubgraphHead } from './subgraph-client';
 
 /** An entity as the subgraph returns it (graph-node JSON: BigInt as decimal strings, Bytes as 0x-hex). */
 export interface StreamedEntity {
@@ -42,11 +42,18 @@ export interface EntityStreamOptions {
   pollIntervalMs?: number;
   /** Subscription transport: with no push for this long, check for missed entities and reconnect if any. */
   silenceMs?: number;
+  /**
+   * Reads reach this many blocks below the cursor (polling: every poll; subscription: the subscription's
+   * start), within the blocks this stream session delivered, so that entities a reorg put at heights
+   * already passed are still delivered. Within a session entities are recognised by id, so none twice.
+   */
+  reorgWindowBlocks?: number;
   pageSize?: number;
   logger: Logger;
 }
 
 const PAGE_SIZE = 1000;
+const REORG_WINDOW_BLOCKS = 32;
 
 function byBlockThenLog(a: StreamedEntity, b: StreamedEntity): number {
   const blocks = Number(a.blockNumber) - Number(b.blockNumber);
@@ -84,22 +91,34 @@ async function startingCursor(options: EntityStreamOptions): Promise<number> {
 
 /**
  * Polling transport (graph-node ≥ 0.38 has no subscriptions): poll `_meta`; when the head passes the
- * cursor, page the entities changed since, pinned at the head, and emit them as one batch.
+ * cursor (or the head block changed at the same height: a reorg), page the entities changed since,
+ * pinned at the head, and emit the ones not yet delivered as one batch. The pages start a reorg window
+ * below the cursor: a reorg may put new entities at heights this stream already passed. Entities are
+ * recognised by id within the session; blocks an earlier session delivered are not read again.
  */
 function pollingBatches(options: EntityStreamOptions): Observable<EntityBatch> {
   return new Observable<EntityBatch>((subscriber) => {
     let stopped = false;
     const run = async () => {
       let cursor = await startingCursor(options);
+      const sessionStart = cursor;
+      const window = options.reorgWindowBlocks ?? REORG_WINDOW_BLOCKS;
+      const delivered = new Map<string, number>(); // id → block, for the blocks of the window
+      let lastHead: SubgraphHead | undefined;
       while (!stopped) {
         const head = await options.client.head();
         const safeHead = head.number - (options.confirmations ?? 0);
-        if (safeHead > cursor) {
-          const entities = await fetchRange(options, cursor + 1, safeHead);
+        const reorged = lastHead !== undefined && head.number === lastHead.number && head.hash !== lastHead.hash;
+        if (safeHead > cursor || (reorged && safeHead >= cursor)) {
+          const from = Math.max(sessionStart + 1, cursor + 1 - window);
+          const entities = (await fetchRange(options, from, safeHead)).filter((e) => !delivered.has(e.id));
           if (stopped) return;
-          subscriber.next({ stream: options.name, entityType: options.entityType, entities, throughBlock: safeHead });
-          cursor = safeHead;
+          for (const [id, block] of delivered) if (block < from) delivered.delete(id);
+          for (const entity of entities) delivered.set(entity.id, Number(entity.blockNumber));
+          cursor = Math.max(cursor, safeHead);
+          subscriber.next({ stream: options.name, entityType: options.entityType, entities, throughBlock: cursor });
         }
+        lastHead = head;
         await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs ?? 1000));
       }
     };
@@ -112,8 +131,11 @@ function pollingBatches(options: EntityStreamOptions): Observable<EntityBatch> {
 
 /**
  * Subscription transport: catch up by paging to the current head, then subscribe to entities changed
- * since; each push is filtered to entities not yet seen. A full push (page limit reached) or a silent
- * subscription that missed entities restarts the whole thing from the last delivered block.
+ * since; each push (the whole current result since the subscription's start) is filtered to entities
+ * not yet delivered, by id, whatever their block: after a reorg the indexer pushes the entities of the
+ * new branch, possibly at heights already passed. Entities waiting for confirmations are taken from the
+ * latest push only, so one that a reorg removed is never released. A full push (page limit reached) or
+ * a silent subscription that missed entities restarts the whole thing from the last delivered block.
  */
 function subscriptionBatches(options: EntityStreamOptions): Observable<EntityBatch> {
   return new Observable<EntityBatch>((subscriber) => {
@@ -129,16 +151,18 @@ function subscriptionBatches(options: EntityStreamOptions): Observable<EntityBat
 
     const run = async () => {
       let cursor = await startingCursor(options);
+      const sessionStart = cursor;
+      const seen = new Set<string>();
       const head = await options.client.head();
       const safeHead = head.number - confirmations;
       if (safeHead > cursor) {
         const entities = await fetchRange(options, cursor + 1, safeHead);
+        for (const entity of entities) seen.add(entity.id);
         subscriber.next({ stream: options.name, entityType: options.entityType, entities, throughBlock: safeHead });
         cursor = safeHead;
       }
       if (stopped) return;
 
-      const seen = new Set<string>();
       let pending: StreamedEntity[] = [];
       let lastPushAt = Date.now();
       let knownHead = head.number;
@@ -147,6 +171,7 @@ function subscriptionBatches(options: EntityStreamOptions): Observable<EntityBat
         const ready = pending.filter((e) => Number(e.blockNumber) <= knownHead - confirmations);
         if (ready.length === 0) return;
         pending = pending.filter((e) => Number(e.blockNumber) > knownHead - confirmations);
+        for (const entity of ready) seen.add(entity.id);
         ready.sort(byBlockThenLog);
         const through = Math.max(cursor, Number(ready[ready.length - 1].blockNumber));
         cursor = through;
@@ -154,19 +179,17 @@ function subscriptionBatches(options: EntityStreamOptions): Observable<EntityBat
       };
 
       const documents = entityDocuments(options.entityType);
-      live = options.client.subscribe<{ entities: StreamedEntity[] }>(documents.live, { fromBlock: cursor + 1, first }).subscribe({
+      // Pushes cover a reorg window below the cursor too (blocks of this session: their ids are in `seen`).
+      const fromBlock = Math.max(sessionStart + 1, cursor + 1 - (options.reorgWindowBlocks ?? REORG_WINDOW_BLOCKS));
+      live = options.client.subscribe<{ entities: StreamedEntity[] }>(documents.live, { fromBlock, first }).subscribe({
         next: (data) => {
           lastPushAt = Date.now();
           if (data.entities.length >= first) {
             fail(new Error(`${options.name}: subscription result reached ${first} entities; restarting with a catch-up`));
             return;
           }
-          for (const entity of data.entities) {
-            if (seen.has(entity.id) || Number(entity.blockNumber) <= cursor) continue;
-            seen.add(entity.id);
-            pending.push(entity);
-            knownHead = Math.max(knownHead, Number(entity.blockNumber));
-          }
+          pending = data.entities.filter((entity) => !seen.has(entity.id));
+          for (const entity of pending) knownHead = Math.max(knownHead, Number(entity.blockNumber));
           if (confirmations === 0) release();
         },
         error: fail,

@@ -132,6 +132,69 @@ describe('facilitation store on SQLite', () => {
     expect(stored.state).to.equal('COMPLETED');
   });
 
+  it('after a reorg: a lost request is ORPHANED with its message ABANDONED (declaration cleared, secret kept), and revived when it reappears', async () => {
+    await store.recordStakeRequest(request());
+    await store.recordAcceptance(message());
+    await store.updateSourceStatus(hex('ee', 32), MessageStatus.Declared, 42n);
+    expect((await store.getStakeRequest(hex('11', 32)))!.state).to.equal('ACCEPTED');
+    changes.length = 0;
+
+    await store.recordLostRequest(hex('11', 32), 'ORPHANED', 'reorganised away');
+    const orphaned = (await store.getStakeRequest(hex('11', 32)))!;
+    expect([orphaned.state, orphaned.reason]).to.deep.equal(['ORPHANED', 'reorganised away']);
+    let stored = (await store.getMessage(hex('ee', 32)))!;
+    expect([stored.state, stored.reason, stored.sourceStatus, stored.declarationHeight, stored.unlockSecret]).to.deep.equal([
+      'ABANDONED',
+      'reorganised away',
+      MessageStatus.Undeclared,
+      undefined,
+      hex('cd', 32),
+    ]);
+    expect(changes.map((c) => c.kind).sort()).to.deep.equal(['message', 'stakeRequest']);
+    await store.recordLostRequest(hex('11', 32), 'ORPHANED', 'reorganised away'); // seen again: no change
+    expect(changes).to.have.length(2);
+    await store.setStakeRequestState(hex('11', 32), 'TAKEN');
+    expect((await store.getStakeRequest(hex('11', 32)))!.state, 'final').to.equal('ORPHANED');
+
+    // The same request mined again (a node re-injected it): REQUESTED at its new block, the message ACCEPTING.
+    await store.recordStakeRequest(request({ blockNumber: 12n, transactionHash: hex('78', 32) }));
+    const revived = (await store.getStakeRequest(hex('11', 32)))!;
+    expect([revived.state, revived.reason, revived.blockNumber, revived.transactionHash]).to.deep.equal(['REQUESTED', undefined, 12n, hex('78', 32)]);
+    stored = (await store.getMessage(hex('ee', 32)))!;
+    expect([stored.state, stored.reason, stored.unlockSecret]).to.deep.equal(['ACCEPTING', undefined, hex('cd', 32)]);
+  });
+
+  it('after a reorg: an acceptance lost while the request stands goes back to ACCEPTING; a confirmed message is left alone', async () => {
+    await store.recordStakeRequest(request());
+    await store.recordAcceptance(message());
+    await store.updateSourceStatus(hex('ee', 32), MessageStatus.Declared, 42n);
+    await store.reopenAcceptance(hex('11', 32), 'acceptance reorganised away');
+    expect((await store.getStakeRequest(hex('11', 32)))!.state).to.equal('ACCEPTING');
+    let stored = (await store.getMessage(hex('ee', 32)))!;
+    expect([stored.state, stored.sourceStatus, stored.declarationHeight, stored.reason]).to.deep.equal(['ACCEPTING', 0, undefined, 'acceptance reorganised away']);
+    // Declared again at another height: followed from there.
+    await store.updateSourceStatus(hex('ee', 32), MessageStatus.Declared, 47n);
+    stored = (await store.getMessage(hex('ee', 32)))!;
+    expect([stored.state, stored.declarationHeight]).to.deep.equal(['DECLARED', 47n]);
+    await store.moveDeclaration(hex('ee', 32), 49n);
+    expect((await store.getMessage(hex('ee', 32)))!.declarationHeight).to.equal(49n);
+
+    await store.updateTargetStatus(hex('ee', 32), MessageStatus.Declared, 50n);
+    await store.recordLostRequest(hex('11', 32), 'ORPHANED', 'reorganised away');
+    expect((await store.getMessage(hex('ee', 32)))!.state, 'confirmed on the auxiliary chain').to.equal('CONFIRMED');
+  });
+
+  it('an ABANDONED message whose declaration shows up on chain after all is carried on (DECLARED)', async () => {
+    await store.recordStakeRequest(request());
+    await store.recordAcceptance(message());
+    await store.setMessageState(hex('ee', 32), 'ABANDONED', 'looked taken');
+    await store.updateTargetStatus(hex('ee', 32), MessageStatus.Undeclared);
+    expect((await store.getMessage(hex('ee', 32)))!.state).to.equal('ABANDONED');
+    await store.updateSourceStatus(hex('ee', 32), MessageStatus.Declared, 44n);
+    const stored = (await store.getMessage(hex('ee', 32)))!;
+    expect([stored.state, stored.declarationHeight]).to.deep.equal(['DECLARED', 44n]);
+  });
+
   it('emits a change only after the write is visible, and none for a no-op', async () => {
     await store.recordStakeRequest(request());
     await store.recordAcceptance(message());

@@ -18,10 +18,11 @@ const NAMESPACE = 'sg_stream_test';
 const hex = (byte: string, length: number) => `0x${byte.repeat(length)}`;
 const bytes = (value: string): StoreValue => ({ kind: 'Bytes', value: Uint8Array.from(Buffer.from(value.slice(2), 'hex')) });
 const big = (value: bigint): StoreValue => ({ kind: 'BigInt', value });
-const block = (n: number) => ({
+/** Block `n` of a branch (branch 0 is the first chain; a reorg commits the same numbers on branch 1). */
+const block = (n: number, branch = 0) => ({
   number: BigInt(n),
-  hash: `0x${n.toString(16).padStart(64, '0')}`,
-  parentHash: `0x${(n - 1).toString(16).padStart(64, '0')}`,
+  hash: `0x${branch.toString(16).padStart(2, '0')}${n.toString(16).padStart(62, '0')}`,
+  parentHash: `0x${(n === 1 ? 0 : branch).toString(16).padStart(2, '0')}${(n - 1).toString(16).padStart(62, '0')}`,
   timestamp: BigInt(1_700_000_000 + n),
 });
 
@@ -72,6 +73,7 @@ describe('entity streams over a graph-node-compatible server', function () {
     client = new SubgraphClient({ name: 'origin', http: server.url('origin'), ws: server.wsUrl('origin') });
     cursors = new SqlCursorStore(db.knex);
     next = 1;
+    branch = 0;
   });
   afterEach(async () => {
     running?.unsubscribe();
@@ -81,12 +83,20 @@ describe('entity streams over a graph-node-compatible server', function () {
     await db.close();
   });
 
+  let branch = 0;
   async function commit(...entities: Array<[string, EntityData]>): Promise<void> {
-    await store.commitBlock(block(next), entities.length > 0 ? writes(...entities) : undefined);
+    await store.commitBlock(block(next, branch), entities.length > 0 ? writes(...entities) : undefined);
     next += 1;
   }
 
-  function run(transport: StreamTransport, extra: { silenceMs?: number } = {}): EntityBatch[] {
+  /** What the indexer does on a reorg: drop everything above `ancestor`; later commits build a new branch. */
+  async function reorgTo(ancestor: number): Promise<void> {
+    await store.rollbackTo(BigInt(ancestor));
+    next = ancestor + 1;
+    branch += 1;
+  }
+
+  function run(transport: StreamTransport, extra: { silenceMs?: number; confirmations?: number } = {}): EntityBatch[] {
     const batches: EntityBatch[] = [];
     running = runEntityStream(
       { name: 'origin.StakeRequested', entityType: 'StakeRequested', client, transport, cursors, startBlock: 1, pollIntervalMs: 50, logger: silentLogger(), ...extra },
@@ -130,6 +140,41 @@ describe('entity streams over a graph-node-compatible server', function () {
       expect(delivered(batches)).to.deep.equal(['5:0']);
     });
   }
+
+  for (const transport of ['polling', 'subscription'] as const) {
+    it(`${transport}: after a reorg, delivers the new branch's entities at heights already passed, once`, async () => {
+      await commit(stakeRequested(1, 0));
+      await commit(stakeRequested(2, 0));
+      await commit();
+      const batches = run(transport);
+      await until(async () => (await cursors.load('origin.StakeRequested')) === 3, 'the cursor at block 3');
+      expect(delivered(batches)).to.deep.equal(['1:0', '2:0']);
+
+      // Blocks 2 and 3 are replaced; the new block 2 holds another entity; the head stays at 3.
+      await reorgTo(1);
+      await commit(stakeRequested(2, 5));
+      await commit();
+      await until(() => delivered(batches).includes('2:5'), 'the new branch entity below the cursor');
+      await commit(stakeRequested(4, 0));
+      await until(() => delivered(batches).includes('4:0'), 'the next entity');
+      expect(delivered(batches)).to.deep.equal(['1:0', '2:0', '2:5', '4:0']);
+      expect(await cursors.load('origin.StakeRequested')).to.equal(4);
+    });
+  }
+
+  it('subscription with confirmations: an entity a reorg removed while it waited for its confirmations is never delivered', async () => {
+    await commit(stakeRequested(1, 0));
+    await commit();
+    await commit();
+    const batches = run('subscription', { confirmations: 2 });
+    await until(() => delivered(batches).length === 1, 'the confirmed entity');
+    await commit(stakeRequested(4, 0)); // pushed, waits for two more blocks
+    await new Promise((r) => setTimeout(r, 300));
+    await reorgTo(3);
+    for (let i = 0; i < 3; i++) await commit();
+    await new Promise((r) => setTimeout(r, 1_000)); // several release ticks past its confirmations
+    expect(delivered(batches)).to.deep.equal(['1:0']);
+  });
 
   it('subscription: a silent subscription that missed entities reconnects and catches up', async () => {
     await commit(stakeRequested(1, 0));

@@ -6,6 +6,7 @@ import type { MessageRecord, StakeRequestRecord } from '../model';
 import { KeyedQueue } from '../serial';
 import type { WorkerPool } from '../worker-pool';
 import { BountyAllowance } from './bounty-allowance';
+import { orphanedRequestReason, transactionPlacement } from './transaction-placement';
 
 export const ACCEPT_PURPOSE = 'acceptStakeRequest';
 /** A reverted or cancelled accept is tried again (the request still pending) at most this many times in all. */
@@ -70,7 +71,15 @@ export class AcceptStakeRequestService {
     }
     const existing = await store.messageForStakeRequest(stakeRequestHash);
     const attempt = await this.nextAttempt(stakeRequestHash);
-    if (attempt.next === undefined) return; // an attempt is queued, in flight or mined: its outcome decides
+    if (attempt.next === undefined) {
+      // An attempt is queued, in flight or mined: its outcome decides. Only when the engine had to replace
+      // it (no block took it) is the request checked: a reorg may have taken the request itself away, and
+      // then no outcome of that accept can help.
+      if (attempt.replaced && !(await origin.composer.stakeRequestExists(stakeRequestHash))) {
+        await this.noLongerPending(request, existing, log);
+      }
+      return;
+    }
     if (!(await origin.composer.stakeRequestExists(stakeRequestHash))) {
       await this.noLongerPending(request, existing, log);
       return;
@@ -111,21 +120,30 @@ export class AcceptStakeRequestService {
   }
 
   /**
-   * The attempt to send next, or `next: undefined` while one is queued, in flight or mined. A failed
-   * (reverted or cancelled) accept changed nothing on chain, so the next attempt gets its own outbox row.
+   * The attempt to send next, or `next: undefined` while one is queued, in flight or mined (`replaced`:
+   * the one in flight had to be replaced). A failed (reverted or cancelled) accept changed nothing on
+   * chain, nor did a mined one whose block was reorganised away: the next attempt gets its own outbox row.
    */
-  private async nextAttempt(stakeRequestHash: string): Promise<{ next: number | undefined; lastError: string | undefined }> {
+  private async nextAttempt(stakeRequestHash: string): Promise<{ next: number | undefined; lastError: string | undefined; replaced: boolean }> {
     let lastError: string | undefined;
     for (let attempt = 0; attempt < MAX_ACCEPT_ATTEMPTS; attempt++) {
       const record = await this.context.origin.engine.find(ACCEPT_PURPOSE, acceptSubject(stakeRequestHash, attempt));
-      if (!record) return { next: attempt, lastError };
-      if (record.status !== 'failed') return { next: undefined, lastError };
+      if (!record) return { next: attempt, lastError, replaced: false };
+      if (record.status === 'mined' && record.txHash && !(await this.context.origin.client.getReceipt(record.txHash))) {
+        lastError = `acceptStakeRequest ${record.txHash} was reorganised away`;
+        continue;
+      }
+      if (record.status !== 'failed') return { next: undefined, lastError, replaced: record.txHashes.length > 1 };
       lastError = record.lastError;
     }
-    return { next: MAX_ACCEPT_ATTEMPTS, lastError };
+    return { next: MAX_ACCEPT_ATTEMPTS, lastError, replaced: false };
   }
 
-  /** The composer no longer holds the request: our own accept was mined, another facilitator took it, or it was revoked. */
+  /**
+   * The composer no longer holds the request: our own accept was mined, another facilitator took it, it
+   * was revoked, or its StakeRequested was reorganised away (ORPHANED; waited for while a node holds its
+   * transaction pending again).
+   */
   private async noLongerPending(request: StakeRequestRecord, message: MessageRecord | undefined, log: Logger): Promise<void> {
     const { store, origin } = this.context;
     if (message) {
@@ -135,8 +153,20 @@ export class AcceptStakeRequestService {
         await store.updateSourceStatus(message.messageHash, outbox);
         return;
       }
-      await store.setMessageState(message.messageHash, 'ABANDONED', 'the stake request was accepted by another facilitator or revoked');
     }
+    // Taken or revoked, or was its StakeRequested reorganised away? The node says where its transaction is.
+    const placement = await transactionPlacement(origin.client, request.transactionHash);
+    if (placement === 'pending') {
+      log.info({ transactionHash: request.transactionHash }, 'the stake request is pending again after a reorg; waiting for it');
+      return;
+    }
+    if (placement === 'gone') {
+      const reason = orphanedRequestReason(request.transactionHash);
+      log.warn({ messageHash: message?.messageHash, reason }, 'state ORPHANED: the stake request was reorganised away');
+      await store.recordLostRequest(request.stakeRequestHash, 'ORPHANED', reason);
+      return;
+    }
+    if (message) await store.setMessageState(message.messageHash, 'ABANDONED', 'the stake request was accepted by another facilitator or revoked');
     log.info('stake request no longer pending in the composer (accepted by another facilitator or revoked)');
     await store.setStakeRequestState(request.stakeRequestHash, 'TAKEN', { reason: 'no longer pending in the composer' });
   }

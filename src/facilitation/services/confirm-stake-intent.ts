@@ -4,6 +4,7 @@ import type { FacilitationContext } from '../context';
 import type { MessageRecord } from '../model';
 import { Coalescer } from '../serial';
 import type { WorkerPool } from '../worker-pool';
+import { recordLostDeclaration } from './lost-declaration';
 
 export const CONFIRM_PURPOSE = 'confirmStakeIntent';
 
@@ -44,6 +45,10 @@ export class ConfirmStakeIntentService {
     for (const [index, message] of ready.entries()) {
       const log = logger.child({ messageHash: message.messageHash });
       const proven = proof.storage[index].value;
+      if (proven === BigInt(MessageStatus.Undeclared)) {
+        await recordLostDeclaration(this.context, message, log); // a reorg took the declaration away
+        continue;
+      }
       if (proven !== BigInt(MessageStatus.Declared)) {
         log.warn(
           { height: height.toString(), outbox: messageStatusName(Number(proven)) },

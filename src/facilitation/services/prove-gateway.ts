@@ -1,7 +1,9 @@
+import { MessageStatus } from '../../mosaic/message-status';
 import { proveGatewayOutbox } from '../../mosaic/stake-proofs';
 import type { FacilitationContext } from '../context';
 import { Coalescer } from '../serial';
 import type { WorkerPool } from '../worker-pool';
+import { recordLostDeclaration } from './lost-declaration';
 
 export const PROVE_PURPOSE = 'proveGateway';
 
@@ -51,7 +53,13 @@ export class ProveGatewayService {
       logger.warn('no auxiliary worker has enough gas to prove the gateway; will retry');
       return;
     }
-    const proof = await proveGatewayOutbox(origin.client, origin.gateway, [], anchored);
+    // The same eth_getProof reads the messages' outbox slots: a message Undeclared at a height at or
+    // above its declaration lost it to a reorg, and is no reason to prove (see recordLostDeclaration).
+    const covered = unproven.filter((m) => m.declarationHeight! <= anchored);
+    const proof = await proveGatewayOutbox(origin.client, origin.gateway, covered.map((m) => m.messageHash), anchored);
+    const lost = covered.filter((_, index) => proof.storage[index].value === BigInt(MessageStatus.Undeclared));
+    for (const message of lost) await recordLostDeclaration(this.context, message, logger.child({ messageHash: message.messageHash }));
+    if (lost.length === covered.length) return;
     const call = auxiliary.coGateway.proveGateway(anchored, proof.rlpAccount, proof.rlpAccountParentNodes);
     const { record, created } = await auxiliary.engine.submit({
       worker,
@@ -65,7 +73,7 @@ export class ProveGatewayService {
     if (created) {
       this.provingHeight = anchored;
       logger.info(
-        { height: anchored.toString(), messages: unproven.map((m) => m.messageHash), worker },
+        { height: anchored.toString(), messages: covered.filter((m) => !lost.includes(m)).map((m) => m.messageHash), worker },
         'proveGateway queued',
       );
     } else if (record.status === 'failed') {

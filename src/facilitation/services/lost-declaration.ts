@@ -1,0 +1,88 @@
+import type { Logger } from '../../logging/logger';
+import { contractInterface } from '../../mosaic/contracts';
+import { MessageStatus } from '../../mosaic/message-status';
+import type { FacilitationContext } from '../context';
+import type { MessageRecord } from '../model';
+import { ACCEPT_PURPOSE, acceptSubject, MAX_ACCEPT_ATTEMPTS } from './accept-stake-request';
+import { orphanedRequestReason, transactionPlacement } from './transaction-placement';
+
+/**
+ * A message recorded as declared is Undeclared in the gateway's outbox at a height at or above its
+ * declaration height: the block that declared it was reorganised away (the outbox never goes back to
+ * Undeclared otherwise). Records what the chain holds now, so that nothing is proven or confirmed for a
+ * declaration that is not there and the message does not wait for a proof forever:
+ * - declared again at another height (our accept mined again): the declaration height moves there;
+ * - the request still pending in the composer: accept again, with the same hash lock (ACCEPTING);
+ * - the request gone: ORPHANED when its own transaction is gone too, TAKEN when it is mined (taken by
+ *   someone else or revoked on the new branch); the message ABANDONED. While a node holds the request's
+ *   transaction pending again, nothing is decided.
+ */
+export async function recordLostDeclaration(context: FacilitationContext, message: MessageRecord, log: Logger): Promise<void> {
+  const { store, origin } = context;
+  const outbox = await origin.gateway.outboxStatus(message.messageHash);
+  if (outbox !== MessageStatus.Undeclared) {
+    const height = await declarationHeightOnChain(context, message);
+    if (height !== undefined && height !== message.declarationHeight) {
+      log.warn({ from: String(message.declarationHeight), to: String(height) }, 'declaration moved by a reorg: proving it at its new height');
+      await store.moveDeclaration(message.messageHash, height);
+    }
+    return;
+  }
+  const request = await store.getStakeRequest(message.stakeRequestHash);
+  if (!request) return;
+  if (await acceptPending(context, message)) {
+    log.info('our acceptance is pending again after a reorg; waiting for it');
+    return;
+  }
+  if (await origin.composer.stakeRequestExists(request.stakeRequestHash)) {
+    const reason = `our acceptance (declared at block ${String(message.declarationHeight)}) was reorganised away; accepting again with the same hash lock`;
+    log.warn({ reason }, 'state ACCEPTING again: the declaration was reorganised away');
+    await store.reopenAcceptance(request.stakeRequestHash, reason);
+    return;
+  }
+  const placement = await transactionPlacement(origin.client, request.transactionHash);
+  if (placement === 'pending') {
+    log.info({ transactionHash: request.transactionHash }, 'the stake request is pending again after a reorg; waiting for it');
+    return;
+  }
+  const [state, reason] =
+    placement === 'gone'
+      ? (['ORPHANED', orphanedRequestReason(request.transactionHash)] as const)
+      : (['TAKEN', `our acceptance (declared at block ${String(message.declarationHeight)}) was reorganised away and the request is no longer pending in the composer`] as const);
+  log.warn({ reason }, `state ${state}: the declaration was reorganised away`);
+  await store.recordLostRequest(request.stakeRequestHash, state, reason);
+}
+
+/** Whether a node holds one of our accepts of the message pending (put back in its pool after a reorg, as geth does). */
+async function acceptPending(context: FacilitationContext, message: MessageRecord): Promise<boolean> {
+  for (const hash of await acceptHashes(context, message)) {
+    if ((await transactionPlacement(context.origin.client, hash)) === 'pending') return true;
+  }
+  return false;
+}
+
+/** Every transaction hash broadcast for an accept of the message, all attempts. */
+async function acceptHashes(context: FacilitationContext, message: MessageRecord): Promise<string[]> {
+  const hashes: string[] = [];
+  for (let attempt = 0; attempt < MAX_ACCEPT_ATTEMPTS; attempt++) {
+    const record = await context.origin.engine.find(ACCEPT_PURPOSE, acceptSubject(message.stakeRequestHash, attempt));
+    if (!record) break;
+    hashes.push(...record.txHashes);
+  }
+  return hashes;
+}
+
+/** The block of our StakeIntentDeclared for the message, from the receipts of our accepts (any attempt). */
+async function declarationHeightOnChain(context: FacilitationContext, message: MessageRecord): Promise<bigint | undefined> {
+  const { origin } = context;
+  const gateway = contractInterface('EIP20Gateway');
+  for (const hash of await acceptHashes(context, message)) {
+    const receipt = await origin.client.getReceipt(hash);
+    if (!receipt) continue;
+    const declared = gateway
+      .decodeLogs(receipt.logs, origin.gateway.address)
+      .some((e) => e.name === 'StakeIntentDeclared' && String(e.args._messageHash).toLowerCase() === message.messageHash);
+    if (declared) return BigInt(receipt.blockNumber);
+  }
+  return undefined;
+}
