@@ -276,10 +276,39 @@ export class TransactionEngine {
     const age = Date.now() - (record.sentAt ?? 0);
     const stuckAfterMs = this.options.stuckAfterMs ?? 60_000;
     if (age > stuckAfterMs && (age > 10 * stuckAfterMs || this.blocksMinedWithout(record, head))) {
+      // Above a nonce gap no fee gets it mined: fill the gap instead of bumping for ever.
+      if (await this.fillNonceGap(record)) return true;
       await this.replace(record, head);
       return true;
     }
     return false;
+  }
+
+  /**
+   * A reorg can drop mined transactions of a worker (anvil drops them; geth puts them back in its pool):
+   * the chain's nonce goes back below ours and every later transaction sits above a gap. Each missing
+   * nonce below `record`'s gets a zero-value self-transfer (what the step needs is re-derived from the
+   * chain by its service), and the stored next nonce is resynced. True when there was a gap.
+   */
+  private async fillNonceGap(record: OutboxRecord): Promise<boolean> {
+    const { client, outbox, logger } = this.options;
+    const chainNext = await client.getTransactionCount(record.worker, 'pending');
+    if (record.nonce === undefined || chainNext >= record.nonce) return false;
+    const ours = new Set((await outbox.inFlight(this.chainId, record.worker)).map((r) => r.nonce));
+    const quote = await this.fees.uncapped();
+    const signer = this.options.signers.get(record.worker)!;
+    for (let nonce = chainNext; nonce < record.nonce; nonce++) {
+      if (ours.has(nonce)) continue;
+      const filler = signer.sign({ nonce, fees: quote, gasLimit: 21_000n, to: record.worker, value: 0n, data: '0x' }, this.chainId);
+      logger.warn({ chainId: this.chainId, worker: record.worker, nonce: Number(nonce), txHash: filler.hash }, 'nonce gap below a pending transaction (a reorg dropped one): filled with a self-transfer');
+      await client.sendRawTransaction(filler.raw).catch((error: unknown) => {
+        if (!(error instanceof Error && ALREADY_KNOWN.test(error.message))) throw error;
+      });
+    }
+    this.nonceSynced.delete(record.worker);
+    await outbox.markSigned(record.id, { nonce: record.nonce, fees: record.fees!, txHash: record.txHash!, rawTransaction: record.rawTransaction! });
+    if (record.rawTransaction) await client.sendRawTransaction(record.rawTransaction).catch(() => undefined);
+    return true;
   }
 
   /**
