@@ -42,13 +42,14 @@ describe('transaction engine on a real chain with a SQLite outbox', function () 
     await devnet?.close();
   });
 
-  const startEngine = (fees?: FeeOracle) => {
+  const startEngine = (fees?: FeeOracle, confirmations?: number) => {
     engine = new TransactionEngine({
       client: devnet.origin.client,
       signers: new Map([[worker, signer]]),
       outbox,
       stuckAfterMs: 300,
       pollIntervalMs: 20,
+      confirmations,
       fees: fees ?? new FeeOracle(devnet.origin.client, 'auto', undefined, 0),
       logger: silentLogger(),
     });
@@ -164,15 +165,7 @@ describe('transaction engine on a real chain with a SQLite outbox', function () 
 
   it('records a transaction mined only once it has the confirmation depth', async () => {
     await engine.stop();
-    engine = new TransactionEngine({
-      client: devnet.origin.client,
-      signers: new Map([[worker, signer]]),
-      outbox,
-      confirmations: 4,
-      pollIntervalMs: 20,
-      logger: silentLogger(),
-    });
-    engine.start();
+    startEngine(undefined, 4);
     const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000a7', 7n));
     const outcome = await engine.waitFor(record.id);
     expect(outcome.status).to.equal('mined');
