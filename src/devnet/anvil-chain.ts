@@ -18,7 +18,16 @@ export interface DevChainOptions {
   legacyOnly?: boolean;
   /** Base fee of the first block, in wei (anvil's default is 1 gwei). */
   baseFeePerGas?: bigint;
+  /** Block gas limit; the devnet default leaves room for hundreds of facilitation steps per block. */
+  blockGasLimit?: bigint;
 }
+
+/**
+ * 10× mainnet's: at 10 blocks a second, 200 concurrent stake & mints (≈ 2M gas each) never fill blocks
+ * past the EIP-1559 target, so the base fee stays flat and load tests measure the facilitator, not a
+ * fee spiral (tests that want one raise the base fee explicitly).
+ */
+const DEV_BLOCK_GAS_LIMIT = 300_000_000n;
 
 export interface DevChain {
   chainId: number;
@@ -86,6 +95,7 @@ async function freePort(host: string): Promise<number> {
 
 function anvilArguments(options: DevChainOptions, host: string, port: number): string[] {
   const args = ['--quiet', '--host', host, '--port', String(port), '--chain-id', String(options.chainId), '--accounts', '0'];
+  args.push('--gas-limit', String(options.blockGasLimit ?? DEV_BLOCK_GAS_LIMIT));
   if (options.blockTimeMs) args.push('--block-time', String(options.blockTimeMs / 1000));
   if (options.legacyOnly) args.push('--hardfork', 'berlin');
   if (options.baseFeePerGas !== undefined) args.push('--block-base-fee-per-gas', options.baseFeePerGas.toString());
