@@ -1,4 +1,5 @@
 import { startDevnet, type Devnet } from '../src/devnet/devnet';
+import { Anchor } from '../src/mosaic/contracts';
 import { startDevnetClocks, type DevnetClocks } from './block-clock';
 import { sleep, type BenchLog } from './harness';
 
@@ -12,14 +13,62 @@ export interface BenchDevnet {
 }
 
 /**
- * A devnet for the facilitator benches. Anchoring is the chain's part, not the facilitator's: by default
- * the bench anchors every new origin block (the devnet's relay, driven by newHeads instead of a timer), so
- * the facilitator never waits for an anchor longer than the floor does, which anchors right after its
- * accept. anchorIntervalMs > 0 uses the devnet's timer relay instead.
+ * Anchors every new origin block into the auxiliary Anchor, as the admin, driven by newHeads: the
+ * facilitator never waits for an anchor longer than the floor does (it anchors right after its accept).
+ * Only origin → auxiliary: stakes need nothing else, and every transaction fewer spares the nodes.
  */
-export async function startBenchDevnet(options: { stakers: number; workers: number; anchorIntervalMs: number }, log: BenchLog): Promise<BenchDevnet> {
+function anchorEveryBlock(devnet: Devnet, clocks: DevnetClocks, log: BenchLog): { stop(): Promise<void> } {
+  const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
+  const anchor = new Anchor(devnet.auxiliary.client, pair.auxiliary.anchorAddress);
+  const admin = devnet.info.accounts.find((a) => a.role === 'admin');
+  if (!admin) throw new Error('devnet has no admin account');
+  const sender = devnet.auxiliarySender(admin.address);
+  let stopped = false;
+  let errors = 0;
+  const loop = async () => {
+    let anchored = -1n;
+    while (!stopped) {
+      try {
+        const head = await devnet.origin.client.getBlock('latest');
+        const height = BigInt(head.number);
+        if (height > anchored) {
+          await sender.send(anchor.anchorStateRoot(height, head.stateRoot));
+          anchored = height;
+        }
+        if (!stopped) await clocks.origin.minedAt(height + 1n, 60_000);
+      } catch (error) {
+        if (errors++ < 3) log(`bench anchor relay: ${error instanceof Error ? error.message : String(error)}`);
+        if (!stopped) await sleep(devnet.info.blockTimeMs);
+      }
+    }
+  };
+  const running = loop();
+  return {
+    stop: async () => {
+      stopped = true;
+      await running;
+    },
+  };
+}
+
+/**
+ * A devnet for the facilitator benches, with block clocks. Anchoring is the chain's part, not the
+ * facilitator's: by default the bench anchors every origin block (anchorIntervalMs 0); anchorIntervalMs
+ * > 0 uses the devnet's own timer relay (both directions) instead.
+ */
+export async function startBenchDevnet(
+  options: { stakers: number; workers: number; anchorIntervalMs: number; blockTimeMs?: number },
+  log: BenchLog,
+): Promise<BenchDevnet> {
   const started = performance.now();
-  const devnet = await startDevnet({ originPort: 0, auxiliaryPort: 0, stakers: options.stakers, workers: options.workers, anchorIntervalMs: options.anchorIntervalMs });
+  const devnet = await startDevnet({
+    originPort: 0,
+    auxiliaryPort: 0,
+    stakers: options.stakers,
+    workers: options.workers,
+    anchorIntervalMs: options.anchorIntervalMs,
+    blockTimeMs: options.blockTimeMs,
+  });
   const startupMs = Math.round(performance.now() - started);
   log(`devnet with ${devnet.info.accounts.length} accounts started in ${startupMs} ms`);
   let clocks: DevnetClocks;
@@ -29,29 +78,14 @@ export async function startBenchDevnet(options: { stakers: number; workers: numb
     await devnet.close();
     throw error;
   }
-  let stopped = false;
-  let relayErrors = 0;
-  const relay = async () => {
-    while (!stopped && options.anchorIntervalMs === 0) {
-      try {
-        const head = await devnet.origin.client.blockNumber();
-        await devnet.relay.anchorOnce();
-        if (!stopped) await clocks.origin.minedAt(head + 1n, 60_000);
-      } catch (error) {
-        if (relayErrors++ < 3) log(`bench anchor relay: ${error instanceof Error ? error.message : String(error)}`);
-        if (!stopped) await sleep(devnet.info.blockTimeMs);
-      }
-    }
-  };
-  const relaying = relay();
+  const relay = options.anchorIntervalMs === 0 ? anchorEveryBlock(devnet, clocks, log) : undefined;
   return {
     devnet,
     clocks,
-    anchoring: options.anchorIntervalMs === 0 ? 'every origin block (bench relay on newHeads)' : `devnet relay every ${options.anchorIntervalMs} ms`,
+    anchoring: relay ? 'every origin block into the auxiliary Anchor (bench relay on newHeads)' : `devnet relay every ${options.anchorIntervalMs} ms`,
     startupMs,
     close: async () => {
-      stopped = true;
-      await relaying.catch(() => undefined);
+      await relay?.stop();
       clocks.close();
       await devnet.close();
     },

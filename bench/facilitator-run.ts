@@ -1,6 +1,8 @@
-import { createWriteStream, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Devnet } from '../src/devnet/devnet';
 import { prepareFacilitatorHome, startFacilitatorProcess, type RunningFacilitator } from '../test/helpers/facilitator-process';
+import { countsBetween, startRpcCountProxy, type RpcCountProxy } from './rpc-count-proxy';
 
 /** Peak resident set of a process in MiB (Linux VmHWM; null where there is no /proc). */
 export function peakRssMb(pid: number | undefined): number | null {
@@ -16,6 +18,18 @@ function procStatusMb(pid: number | undefined, field: string): number | null {
   try {
     const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Math.round(Number(match[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc/<pid>/stat; null elsewhere). */
+export function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15 (clock ticks, 100 per second on Linux).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return null;
   }
@@ -78,26 +92,71 @@ export interface BenchFacilitator {
   replacements(): Promise<number>;
   peakRssMb(): number | null;
   rssMb(): number | null;
+  /** CPU time the facilitator process has used so far (ms). */
+  cpuMs(): number | null;
   /** SQLite file and its -wal (read them after stop for the final size). */
   databaseBytes(): { main: number; wal: number; total: number };
   warnings(): WarningSummary;
+  /** The facilitator's JSON-RPC calls so far per chain (empty unless started with countRpc). */
+  rpcSnapshot(): Map<string, number>[];
   /** SIGTERM, wait for exit, remove its home; returns the exit code. */
   stop(): Promise<number | null>;
 }
 
 /**
- * `facilitator start` in its own process against the devnet, as operators run it (LOG_LEVEL warn;
- * BENCH_LOG=<file> keeps its debug log lines there instead).
+ * BENCH_CPU_PROF=<dir>: a preload (node 20 refuses --cpu-prof in NODE_OPTIONS) that profiles the
+ * facilitator with the inspector from its start and writes <dir>/facilitator-<pid>.cpuprofile when it exits.
  */
-export async function startBenchFacilitator(devnet: Devnet): Promise<BenchFacilitator> {
-  const home = await prepareFacilitatorHome(devnet);
+function profilePreload(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'profile-preload.cjs');
+  writeFileSync(
+    path,
+    [
+      "const { Session } = require('node:inspector');",
+      "const { writeFileSync } = require('node:fs');",
+      'const session = new Session();',
+      'session.connect();',
+      "session.post('Profiler.enable');",
+      "session.post('Profiler.setSamplingInterval', { interval: 1000 });",
+      "session.post('Profiler.start');",
+      "process.on('exit', () => session.post('Profiler.stop', (error, result) => {",
+      `  if (!error) writeFileSync(${JSON.stringify(dir)} + '/facilitator-' + process.pid + '.cpuprofile', JSON.stringify(result.profile));`,
+      '}));',
+    ].join('\n'),
+  );
+  return path;
+}
+
+/** With countRpc, the facilitator reaches each chain through a counting proxy (one more loopback hop per call). */
+async function rpcProxies(devnet: Devnet, countRpc: boolean): Promise<{ seen: Devnet; proxies: RpcCountProxy[] }> {
+  if (!countRpc) return { seen: devnet, proxies: [] };
+  const origin = await startRpcCountProxy(devnet.info.origin.rpcUrl);
+  const auxiliary = await startRpcCountProxy(devnet.info.auxiliary.rpcUrl);
+  const info = { ...devnet.info, origin: { ...devnet.info.origin, rpcUrl: origin.url }, auxiliary: { ...devnet.info.auxiliary, rpcUrl: auxiliary.url } };
+  return { seen: { ...devnet, info }, proxies: [origin, auxiliary] };
+}
+
+/**
+ * `facilitator start` in its own process against the devnet, as operators run it (LOG_LEVEL warn;
+ * BENCH_LOG=<file> keeps its debug log lines there instead; BENCH_COUNT_RPC=1 counts its RPC calls;
+ * BENCH_CPU_PROF=<dir> profiles it).
+ */
+export async function startBenchFacilitator(devnet: Devnet, countRpc = process.env.BENCH_COUNT_RPC === '1'): Promise<BenchFacilitator> {
+  const { seen, proxies } = await rpcProxies(devnet, countRpc);
+  const home = await prepareFacilitatorHome(seen);
   const logFile = process.env.BENCH_LOG ? createWriteStream(process.env.BENCH_LOG) : undefined;
-  let running: RunningFacilitator;
-  try {
-    running = await startFacilitatorProcess({ ...home, env: { ...home.env, LOG_LEVEL: logFile ? 'debug' : 'warn' } });
-  } catch (error) {
+  const cleanUp = async () => {
     logFile?.end();
     home.remove();
+    await Promise.all(proxies.map((p) => p.close()));
+  };
+  let running: RunningFacilitator;
+  try {
+    const profile = process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--require ${profilePreload(process.env.BENCH_CPU_PROF)}` } : {};
+    running = await startFacilitatorProcess({ ...home, env: { ...home.env, ...profile, LOG_LEVEL: logFile ? 'debug' : 'warn' } });
+  } catch (error) {
+    await cleanUp();
     throw error;
   }
   if (logFile) running.child.stderr.pipe(logFile);
@@ -120,16 +179,25 @@ export async function startBenchFacilitator(devnet: Devnet): Promise<BenchFacili
     },
     peakRssMb: () => peakRssMb(pid),
     rssMb: () => rssMb(pid),
+    cpuMs: () => cpuMs(pid),
     databaseBytes: () => finalBytes ?? databaseBytes(),
     warnings: () => summarizeWarnings(running.logs()),
+    rpcSnapshot: () => proxies.map((p) => p.counts()),
     stop: async () => {
       try {
         return await running.stop();
       } finally {
         finalBytes = databaseBytes();
-        logFile?.end();
-        home.remove();
+        await cleanUp();
       }
     },
   };
+}
+
+/** The facilitator's RPC calls between two snapshots: total, per request, and per method (null when not counted). */
+export function rpcUsage(before: Map<string, number>[], after: Map<string, number>[], requests: number) {
+  if (after.length === 0) return null;
+  const byMethod = countsBetween(before, after, ['origin', 'auxiliary']);
+  const total = Object.values(byMethod).reduce((a, b) => a + b, 0);
+  return { total, perRequest: Math.round((total / Math.max(1, requests)) * 10) / 10, byMethod };
 }

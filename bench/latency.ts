@@ -1,6 +1,6 @@
 import { measureBatchFloor, type BatchFloorResult } from './batch-floor';
 import { startBenchDevnet, type BenchDevnet } from './bench-devnet';
-import { startBenchFacilitator, type BenchFacilitator, type WarningSummary } from './facilitator-run';
+import { rpcUsage, startBenchFacilitator, type BenchFacilitator, type WarningSummary } from './facilitator-run';
 import { measureFloor, type FloorResult } from './floor';
 import { atMost, benchLog, envNumber, expectTrue, runAsMain, type Targets } from './harness';
 import { ProgressWatch } from './progress-watch';
@@ -20,6 +20,10 @@ export interface PhaseResult {
   /** facilitator_transactions_replaced_total during the phase. */
   replacements: number;
   durationMs: number;
+  /** CPU time the facilitator process used during the phase (user + system). */
+  facilitatorCpuMs: number | null;
+  /** The facilitator's JSON-RPC calls during the phase (BENCH_COUNT_RPC=1; null otherwise). */
+  facilitatorRpc: ReturnType<typeof rpcUsage>;
 }
 
 export interface LatencyBenchResult {
@@ -56,6 +60,8 @@ const deadlineFor = (requests: number) => Date.now() + envNumber('BENCH_PHASE_DE
 async function runPhase(r: Running, stakers: string[], tag: number): Promise<PhaseResult & { latencies: number[] }> {
   const started = performance.now();
   const replacedBefore = await r.facilitator.replacements();
+  const cpuBefore = r.facilitator.cpuMs();
+  const rpcBefore = r.facilitator.rpcSnapshot();
   const batch = await Promise.all(stakers.map((staker, i) => trackedRequest(r.bench.devnet, staker, tag, i)));
   const done = await r.watch.until(() => batch.every((t) => isComplete(r.watch, t)), deadlineFor(stakers.length));
   const latencies: number[] = [];
@@ -63,6 +69,8 @@ async function runPhase(r: Running, stakers: string[], tag: number): Promise<Pha
     const latency = await latencyMs(r.bench.clocks, r.watch, tracked);
     if (latency !== undefined) latencies.push(latency);
   }
+  const cpuAfter = r.facilitator.cpuMs();
+  const rpc = rpcUsage(rpcBefore, r.facilitator.rpcSnapshot(), stakers.length);
   const wall = await wallMs(r.bench.clocks, r.watch, batch);
   const minted = batch.filter((t) => isMinted(r.watch, t)).length;
   if (!done) log(`phase ${tag}: deadline passed with ${minted} of ${batch.length} minted`);
@@ -76,6 +84,8 @@ async function runPhase(r: Running, stakers: string[], tag: number): Promise<Pha
     p90Ms: roundMs(percentile(latencies, 0.9)),
     replacements: (await r.facilitator.replacements()) - replacedBefore,
     durationMs: Math.round(performance.now() - started),
+    facilitatorCpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
+    facilitatorRpc: rpc,
     latencies,
   };
 }
@@ -86,6 +96,7 @@ const withoutSamples = ({ latencies: _latencies, ...phase }: PhaseResult & { lat
 async function runPhases(r: Running, stakers: string[], runs: number) {
   log(`${runs} single requests`);
   const singles = [];
+  const rpcBefore = r.facilitator.rpcSnapshot();
   for (let i = 0; i < runs; i++) singles.push(await runPhase(r, [stakers[i]], 1 + i));
   const samples = singles.flatMap((s) => s.latencies);
   const single = {
@@ -99,6 +110,8 @@ async function runPhases(r: Running, stakers: string[], runs: number) {
     p90Ms: roundMs(percentile(samples, 0.9)),
     replacements: singles.reduce((n, s) => n + s.replacements, 0),
     durationMs: singles.reduce((n, s) => n + s.durationMs, 0),
+    facilitatorCpuMs: singles.reduce((n, s) => n + (s.facilitatorCpuMs ?? 0), 0),
+    facilitatorRpc: rpcUsage(rpcBefore, r.facilitator.rpcSnapshot(), runs),
     samplesMs: samples.map(roundMs),
   };
   log('50 concurrent requests');
