@@ -57,30 +57,35 @@ export function counterTotal(metrics: string, name: string): number {
 export interface WarningSummary {
   warnings: number;
   errors: number;
-  /** The most frequent messages of level ≥ warn, with their counts. */
-  top: Array<{ msg: string; count: number }>;
+  /** The most frequent messages of level ≥ warn, with their counts and the fields of their first occurrence. */
+  top: Array<{ msg: string; count: number; first: string }>;
 }
+
+const LOG_NOISE = new Set(['level', 'time', 'pid', 'hostname', 'msg']);
 
 /** Counts the facilitator's JSON log lines of level ≥ warn (pino levels: 40 warn, 50 error, 60 fatal). */
 export function summarizeWarnings(logs: string): WarningSummary {
-  const counts = new Map<string, number>();
+  const seen = new Map<string, { count: number; first: string }>();
   let warnings = 0;
   let errors = 0;
   for (const line of logs.split('\n')) {
     if (!line.startsWith('{')) continue;
-    let entry: { level?: number; msg?: string };
+    let entry: Record<string, unknown>;
     try {
-      entry = JSON.parse(line) as { level?: number; msg?: string };
+      entry = JSON.parse(line) as Record<string, unknown>;
     } catch {
       continue;
     }
-    if ((entry.level ?? 0) < 40) continue;
-    if ((entry.level ?? 0) >= 50) errors++;
+    const level = Number(entry.level ?? 0);
+    if (level < 40) continue;
+    if (level >= 50) errors++;
     else warnings++;
     const msg = String(entry.msg ?? '').slice(0, 160);
-    counts.set(msg, (counts.get(msg) ?? 0) + 1);
+    const known = seen.get(msg);
+    if (known) known.count++;
+    else seen.set(msg, { count: 1, first: JSON.stringify(Object.fromEntries(Object.entries(entry).filter(([k]) => !LOG_NOISE.has(k)))).slice(0, 400) });
   }
-  const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([msg, count]) => ({ msg, count }));
+  const top = [...seen.entries()].sort((a, b) => b[1].count - a[1].count).slice(0, 5).map(([msg, v]) => ({ msg, ...v }));
   return { warnings, errors, top };
 }
 
@@ -94,7 +99,7 @@ export interface BenchFacilitator {
   rssMb(): number | null;
   /** CPU time the facilitator process has used so far (ms). */
   cpuMs(): number | null;
-  /** SQLite file and its -wal (read them after stop for the final size). */
+  /** SQLite file and its -wal: now while it runs, after stop the final size (the WAL is checkpointed at close). */
   databaseBytes(): { main: number; wal: number; total: number };
   warnings(): WarningSummary;
   /** The facilitator's JSON-RPC calls so far per chain (empty unless started with countRpc). */

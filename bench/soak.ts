@@ -23,8 +23,8 @@ export interface SoakResult {
   facilitatorPeakRssMb: number | null;
   /** CPU time the facilitator process used over the soak (user + system), and as a share of one core. */
   facilitatorCpu: { ms: number | null; coreShare: number | null };
-  /** SQLite file + its -wal after the facilitator stopped. */
-  database: { mainBytes: number; walBytes: number; totalMb: number };
+  /** SQLite file + its -wal at the end while running, and after the facilitator stopped (WAL checkpointed). */
+  database: { running: { mainBytes: number; walBytes: number }; final: { mainBytes: number; walBytes: number }; finalTotalMb: number };
   facilitatorLog: WarningSummary;
   /** Chain heights at the end (anvil's cost per block grows with the height). */
   heads: { origin: number; auxiliary: number };
@@ -125,7 +125,7 @@ export async function measureSoak(stakerCount = envNumber('BENCH_SOAK_STAKERS', 
       stakerErrors: [],
     };
     const cpuBefore = facilitator.cpuMs();
-    let end: { peakRss: number | null; replacements: number; startedMs: number; cpu: number | null };
+    let end: { peakRss: number | null; replacements: number; startedMs: number; cpu: number | null; runningDb: { main: number; wal: number } };
     try {
       log(`${stakerCount} stakers × ${rounds} rounds`);
       const { startedMs } = await drive(run, bench.devnet.info.accounts.filter((a) => a.role === 'staker').map((a) => a.address));
@@ -135,6 +135,7 @@ export async function measureSoak(stakerCount = envNumber('BENCH_SOAK_STAKERS', 
         replacements: await facilitator.replacements(),
         startedMs,
         cpu: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
+        runningDb: facilitator.databaseBytes(),
       };
     } finally {
       const code = await facilitator.stop();
@@ -148,7 +149,16 @@ export async function measureSoak(stakerCount = envNumber('BENCH_SOAK_STAKERS', 
 
 async function soakResult(
   run: SoakRun,
-  m: { stakerCount: number; workers: number; peakRss: number | null; replacements: number; startedMs: number; started: number; cpu: number | null },
+  m: {
+    stakerCount: number;
+    workers: number;
+    peakRss: number | null;
+    replacements: number;
+    startedMs: number;
+    started: number;
+    cpu: number | null;
+    runningDb: { main: number; wal: number };
+  },
 ): Promise<SoakResult> {
   const latencies: number[] = [];
   for (const tracked of run.tracked) {
@@ -175,7 +185,11 @@ async function soakResult(
     replacements: m.replacements,
     facilitatorPeakRssMb: m.peakRss,
     facilitatorCpu: { ms: m.cpu, coreShare: m.cpu === null ? null : Math.round((m.cpu / wall) * 100) / 100 },
-    database: { mainBytes: db.main, walBytes: db.wal, totalMb: Math.round((db.total / 1024 / 1024) * 10) / 10 },
+    database: {
+      running: { mainBytes: m.runningDb.main, walBytes: m.runningDb.wal },
+      final: { mainBytes: db.main, walBytes: db.wal },
+      finalTotalMb: Math.round((db.total / 1024 / 1024) * 10) / 10,
+    },
     facilitatorLog: run.facilitator.warnings(),
     heads: { origin: Number(await devnet.origin.client.blockNumber()), auxiliary: Number(await devnet.auxiliary.client.blockNumber()) },
     workers: m.workers,
