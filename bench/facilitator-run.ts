@@ -1,7 +1,9 @@
 import { createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Devnet } from '../src/devnet/devnet';
-import { prepareFacilitatorHome, startFacilitatorProcess, type RunningFacilitator } from '../test/helpers/facilitator-process';
+import { prepareFacilitatorHome, type RunningFacilitator } from '../test/helpers/facilitator-process';
+import { fromSource, launchFacilitator } from './facilitator-launch';
+import type { BenchLog } from './harness';
 import { countsBetween, startRpcCountProxy, type RpcCountProxy } from './rpc-count-proxy';
 
 /** Peak resident set of a process in MiB (Linux VmHWM; null where there is no /proc). */
@@ -91,6 +93,10 @@ export function summarizeWarnings(logs: string): WarningSummary {
 
 export interface BenchFacilitator {
   process: RunningFacilitator;
+  /** How it runs: compiled (as bin/facilitator.js) or from source under tsx. */
+  build: 'compiled' | 'source (tsx)';
+  /** Resident memory right after it reported running. */
+  startRssMb: number | null;
   metricsUrl: string;
   databasePath: string;
   /** facilitator_transactions_replaced_total summed over both chains. */
@@ -147,7 +153,7 @@ async function rpcProxies(devnet: Devnet, countRpc: boolean): Promise<{ seen: De
  * BENCH_LOG=<file> keeps its debug log lines there instead; BENCH_COUNT_RPC=1 counts its RPC calls;
  * BENCH_CPU_PROF=<dir> profiles it).
  */
-export async function startBenchFacilitator(devnet: Devnet, countRpc = process.env.BENCH_COUNT_RPC === '1'): Promise<BenchFacilitator> {
+export async function startBenchFacilitator(devnet: Devnet, log: BenchLog, countRpc = process.env.BENCH_COUNT_RPC === '1'): Promise<BenchFacilitator> {
   const { seen, proxies } = await rpcProxies(devnet, countRpc);
   const home = await prepareFacilitatorHome(seen);
   const logFile = process.env.BENCH_LOG ? createWriteStream(process.env.BENCH_LOG) : undefined;
@@ -159,7 +165,7 @@ export async function startBenchFacilitator(devnet: Devnet, countRpc = process.e
   let running: RunningFacilitator;
   try {
     const profile = process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--require ${profilePreload(process.env.BENCH_CPU_PROF)}` } : {};
-    running = await startFacilitatorProcess({ ...home, env: { ...home.env, ...profile, LOG_LEVEL: logFile ? 'debug' : 'warn' } });
+    running = await launchFacilitator(home, { ...home.env, ...profile, LOG_LEVEL: logFile ? 'debug' : 'warn' }, log);
   } catch (error) {
     await cleanUp();
     throw error;
@@ -175,6 +181,8 @@ export async function startBenchFacilitator(devnet: Devnet, countRpc = process.e
   let finalBytes: ReturnType<typeof databaseBytes> | undefined;
   return {
     process: running,
+    build: fromSource() ? 'source (tsx)' : 'compiled',
+    startRssMb: rssMb(pid),
     metricsUrl: metricsUrl ?? '',
     databasePath: home.databasePath,
     replacements: async () => {

@@ -1,5 +1,6 @@
 import { measureBatchFloor, type BatchFloorResult } from './batch-floor';
 import { startBenchDevnet, type BenchDevnet } from './bench-devnet';
+import { facilitatorBuild, fromSource } from './facilitator-launch';
 import { rpcUsage, startBenchFacilitator, type BenchFacilitator, type WarningSummary } from './facilitator-run';
 import { measureFloor, type FloorResult } from './floor';
 import { atMost, benchLog, envNumber, expectTrue, runAsMain, type Targets } from './harness';
@@ -33,6 +34,9 @@ export interface LatencyBenchResult {
   concurrent200: PhaseResult;
   /** Peak resident memory of the `facilitator start` process over the whole run (Linux VmHWM). */
   facilitatorPeakRssMb: number | null;
+  /** Its resident memory right after start, and how it ran (compiled like bin/facilitator.js, or from source). */
+  facilitatorStartRssMb: number | null;
+  facilitatorBuild: string;
   facilitatorLog: WarningSummary;
   floorMedianMs: number;
   batchFloorWallMs: number;
@@ -137,9 +141,10 @@ export async function measureLatency(baselines: Baselines = {}): Promise<Latency
   const batchFloor = baselines.batchFloor ?? (log('batch floor first'), await measureBatchFloor());
   const runs = envNumber('BENCH_SINGLE_RUNS', 5);
   const workers = envNumber('BENCH_WORKERS', 2);
+  if (!fromSource()) await facilitatorBuild(log);
   const bench = await startBenchDevnet({ stakers: runs + 250, workers, anchorIntervalMs: envNumber('BENCH_ANCHOR_INTERVAL_MS', 0) }, log);
   try {
-    const facilitator = await startBenchFacilitator(bench.devnet);
+    const facilitator = await startBenchFacilitator(bench.devnet, log);
     let phases: Awaited<ReturnType<typeof runPhases>>;
     let peakRss: number | null;
     try {
@@ -156,6 +161,8 @@ export async function measureLatency(baselines: Baselines = {}): Promise<Latency
       bench: 'latency',
       ...phases,
       facilitatorPeakRssMb: peakRss,
+      facilitatorStartRssMb: facilitator.startRssMb,
+      facilitatorBuild: facilitator.build,
       facilitatorLog: facilitator.warnings(),
       floorMedianMs: floor.medianMs,
       batchFloorWallMs: batchFloor.wallMs,

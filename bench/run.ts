@@ -11,6 +11,14 @@ import { measureSoak } from './soak';
  * fails the run (benches report, tests judge). The facilitator's latency is judged against the floor and
  * the batch floor measured in the same run. A bench that breaks prints {"bench", "error"} and the run
  * goes on to the next one, exiting 1 at the end.
+ *
+ * Knobs (environment): BENCH_FLOOR_RUNS (7), BENCH_BATCH_REQUESTS (50), BENCH_BATCH_WORKERS (2),
+ * BENCH_SINGLE_RUNS (5), BENCH_WORKERS (facilitator workers, 2), BENCH_PHASE_DEADLINE_MS,
+ * BENCH_ANCHOR_INTERVAL_MS (0 = the bench anchors every origin block), BENCH_SOAK_STAKERS (200),
+ * BENCH_SOAK_ROUNDS (10), BENCH_SOAK_BLOCK_TIME_MS (250), BENCH_SOAK_DEADLINE_MS (45 min), BENCH_EVENTS
+ * (indexer, 10,000). Diagnostics: BENCH_LOG=<file> (facilitator debug log), BENCH_COUNT_RPC=1 (its RPC
+ * calls per phase), BENCH_CPU_PROF=<dir> (its CPU profile), BENCH_FACILITATOR_FROM_SOURCE=1 (tsx instead
+ * of compiled).
  */
 async function main(): Promise<number> {
   const only = process.argv[2];

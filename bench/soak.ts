@@ -1,4 +1,5 @@
 import { startBenchDevnet, type BenchDevnet } from './bench-devnet';
+import { facilitatorBuild, fromSource } from './facilitator-launch';
 import { startBenchFacilitator, type BenchFacilitator, type WarningSummary } from './facilitator-run';
 import { atMost, benchLog, envNumber, expectTrue, runAsMain, type Targets } from './harness';
 import { ProgressWatch } from './progress-watch';
@@ -21,6 +22,9 @@ export interface SoakResult {
   latency: { medianMs: number; p90Ms: number; maxMs: number };
   replacements: number;
   facilitatorPeakRssMb: number | null;
+  /** Its resident memory right after start, and how it ran (compiled like bin/facilitator.js, or from source). */
+  facilitatorStartRssMb: number | null;
+  facilitatorBuild: string;
   /** CPU time the facilitator process used over the soak (user + system), and as a share of one core. */
   facilitatorCpu: { ms: number | null; coreShare: number | null };
   /** SQLite file + its -wal at the end while running, and after the facilitator stopped (WAL checkpointed). */
@@ -108,12 +112,13 @@ async function drive(run: SoakRun, stakers: string[]): Promise<{ startedMs: numb
 export async function measureSoak(stakerCount = envNumber('BENCH_SOAK_STAKERS', 200), rounds = envNumber('BENCH_SOAK_ROUNDS', 10)): Promise<SoakResult> {
   const started = performance.now();
   const workers = envNumber('BENCH_WORKERS', 2);
+  if (!fromSource()) await facilitatorBuild(log);
   const bench = await startBenchDevnet(
     { stakers: stakerCount, workers, anchorIntervalMs: envNumber('BENCH_ANCHOR_INTERVAL_MS', 0), blockTimeMs: envNumber('BENCH_SOAK_BLOCK_TIME_MS', SOAK_BLOCK_TIME_MS) },
     log,
   );
   try {
-    const facilitator = await startBenchFacilitator(bench.devnet);
+    const facilitator = await startBenchFacilitator(bench.devnet, log);
     const run: SoakRun = {
       bench,
       facilitator,
@@ -184,6 +189,8 @@ async function soakResult(
     latency: { medianMs: roundMs(median(latencies)), p90Ms: roundMs(percentile(latencies, 0.9)), maxMs: roundMs(Math.max(...latencies)) },
     replacements: m.replacements,
     facilitatorPeakRssMb: m.peakRss,
+    facilitatorStartRssMb: run.facilitator.startRssMb,
+    facilitatorBuild: run.facilitator.build,
     facilitatorCpu: { ms: m.cpu, coreShare: m.cpu === null ? null : Math.round((m.cpu / wall) * 100) / 100 },
     database: {
       running: { mainBytes: m.runningDb.main, walBytes: m.runningDb.wal },
