@@ -2,9 +2,10 @@ import type { RpcReceipt } from '../src/chain/chain-client';
 import type { AccountProof } from '../src/chain/proofs';
 import type { RequestedStake } from '../src/devnet/demo-staker';
 import { startDevnet, type Devnet } from '../src/devnet/devnet';
+import { devnetContracts, type DevnetContracts } from '../src/devnet/devnet-contracts';
 import { requestStakeOnDevnet } from '../src/devnet/devnet-stake';
 import { scriptedStakeAndMint } from '../src/devnet/scripted-stake-and-mint';
-import { Anchor, contractInterface, Eip20CoGateway, Eip20Gateway, Eip20Token, OstComposer } from '../src/mosaic/contracts';
+import { contractInterface } from '../src/mosaic/contracts';
 import { generateHashLock } from '../src/mosaic/hashes';
 import { confirmStakeIntentCall, proveGatewayCall, proveGatewayOutbox } from '../src/mosaic/stake-proofs';
 import { startDevnetClocks, type DevnetClocks } from './block-clock';
@@ -34,14 +35,6 @@ export interface BatchFloorResult {
   targets: Targets;
 }
 
-interface Contracts {
-  composer: OstComposer;
-  gateway: Eip20Gateway;
-  coGateway: Eip20CoGateway;
-  auxAnchor: Anchor;
-  ost: Eip20Token;
-}
-
 interface Declared {
   request: RequestedStake;
   worker: string;
@@ -59,19 +52,8 @@ interface Progressed {
 
 const log = benchLog('batchFloor');
 
-function contractsOf(devnet: Devnet): Contracts {
-  const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
-  return {
-    composer: new OstComposer(devnet.origin.client, pair.origin.ostComposerAddress),
-    gateway: new Eip20Gateway(devnet.origin.client, pair.origin.ostEIP20GatewayAddress),
-    coGateway: new Eip20CoGateway(devnet.auxiliary.client, pair.auxiliary.ostEIP20CogatewayAddress),
-    auxAnchor: new Anchor(devnet.auxiliary.client, pair.auxiliary.anchorAddress),
-    ost: new Eip20Token(devnet.origin.client, devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress),
-  };
-}
-
 /** One staker requests; its worker accepts as soon as the request is mined (and the bounty approval is). */
-async function requestAndAccept(devnet: Devnet, c: Contracts, staker: string, worker: string, approved: Promise<unknown>): Promise<Declared> {
+async function requestAndAccept(devnet: Devnet, c: DevnetContracts, staker: string, worker: string, approved: Promise<unknown>): Promise<Declared> {
   const request = await requestStakeOnDevnet(devnet, staker);
   const { unlockSecret, hashLock } = generateHashLock();
   await approved;
@@ -89,7 +71,7 @@ async function requestAndAccept(devnet: Devnet, c: Contracts, staker: string, wo
  * at the head height from the state of the block being built (seen here: 1 in ~50 proofs at the head did
  * not match the header's stateRoot; the same height proven later does).
  */
-async function anchorAndProve(devnet: Devnet, clocks: DevnetClocks, c: Contracts, declared: Declared[], prover: string) {
+async function anchorAndProve(devnet: Devnet, clocks: DevnetClocks, c: DevnetContracts, declared: Declared[], prover: string) {
   const admin = devnet.info.accounts.find((a) => a.role === 'admin');
   if (!admin) throw new Error('devnet has no admin account');
   const head = await devnet.origin.client.getBlock('latest');
@@ -102,7 +84,7 @@ async function anchorAndProve(devnet: Devnet, clocks: DevnetClocks, c: Contracts
 }
 
 /** confirmStakeIntent, then progressStake (origin) and progressMint (auxiliary) together. */
-async function confirmAndProgress(devnet: Devnet, c: Contracts, d: Declared, proof: AccountProof, index: number): Promise<Progressed> {
+async function confirmAndProgress(devnet: Devnet, c: DevnetContracts, d: Declared, proof: AccountProof, index: number): Promise<Progressed> {
   const message = { ...d.request, messageHash: d.messageHash, hashLock: d.hashLock };
   const confirm = await devnet.auxiliarySender(d.worker).send(confirmStakeIntentCall(c.coGateway, message, proof, index));
   const [progressStake, progressMint] = await Promise.all([
@@ -117,7 +99,7 @@ const maxBlock = (receipts: RpcReceipt[]) => receipts.map(blockOf).reduce((a, b)
 const distinctBlocks = (receipts: RpcReceipt[]) => new Set(receipts.map((r) => r.blockNumber)).size;
 
 /** The flow itself: requests and accepts pipelined per request, then one proof, then per-message confirm and progress. */
-async function runBatch(devnet: Devnet, clocks: DevnetClocks, c: Contracts, stakers: string[], workers: string[]) {
+async function runBatch(devnet: Devnet, clocks: DevnetClocks, c: DevnetContracts, stakers: string[], workers: string[]) {
   const bounty = await c.gateway.bounty();
   const perWorker = (w: number) => BigInt(stakers.filter((_, i) => i % workers.length === w).length);
   // Approvals ride along with the requests (before the window): a facilitator keeps its allowance ahead of its accepts.
@@ -177,7 +159,7 @@ export async function measureBatchFloor(
     const samples = [];
     for (let r = 0; r < runs; r++) {
       rpc.reset();
-      const run = await runBatch(devnet, clocks, contractsOf(devnet), stakers.slice(r * requests, (r + 1) * requests), workers);
+      const run = await runBatch(devnet, clocks, devnetContracts(devnet), stakers.slice(r * requests, (r + 1) * requests), workers);
       samples.push({ ...(await timeline(clocks, run)), rpc: rpc.summary() });
     }
     const middle = [...samples].sort((a, b) => a.wallMs - b.wallMs)[Math.floor(samples.length / 2)];

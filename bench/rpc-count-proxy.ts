@@ -1,9 +1,10 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 
 /**
  * A loopback HTTP proxy in front of a JSON-RPC node that counts the methods called through it (batches
  * too): put between the facilitator process and a devnet chain, it counts the facilitator's RPC calls.
+ * WebSocket upgrades (newHeads subscriptions) are passed through unread, counted as `websocket`.
  */
 export interface RpcCountProxy {
   url: string;
@@ -23,9 +24,26 @@ function countBody(body: string, counts: Map<string, number>): void {
   }
 }
 
+/** Replays the upgrade request to the node and then pipes both ways. */
+function passUpgrade(target: URL, req: IncomingMessage, socket: Socket, head: Buffer): void {
+  const upstream = connect(Number(target.port), target.hostname, () => {
+    const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      const name = req.rawHeaders[i];
+      lines.push(`${name}: ${name.toLowerCase() === 'host' ? target.host : req.rawHeaders[i + 1]}`);
+    }
+    upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+    upstream.write(head);
+    socket.pipe(upstream).pipe(socket);
+  });
+  upstream.on('error', () => socket.destroy());
+  socket.on('error', () => upstream.destroy());
+}
+
 export async function startRpcCountProxy(targetUrl: string): Promise<RpcCountProxy> {
   const target = new URL(targetUrl);
   const counts = new Map<string, number>();
+  const upgraded = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -43,6 +61,12 @@ export async function startRpcCountProxy(targetUrl: string): Promise<RpcCountPro
       upstream.end(body);
     });
   });
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    counts.set('websocket', (counts.get('websocket') ?? 0) + 1);
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
+    passUpgrade(target, req, socket, head);
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -54,6 +78,7 @@ export async function startRpcCountProxy(targetUrl: string): Promise<RpcCountPro
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
+        for (const socket of upgraded) socket.destroy();
         server.close(() => resolve());
       }),
   };

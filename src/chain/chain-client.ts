@@ -1,6 +1,6 @@
-import { RevertError, RpcError } from './errors';
+import { RevertError } from './errors';
 import type { JsonRpc } from './json-rpc';
-import { isRevertMessage, revertReasonOf } from './revert-reason';
+import { ExecutionRevertedError, UnknownBlockError } from './node-errors';
 
 export type BlockTag = bigint | 'latest' | 'pending' | 'earliest';
 
@@ -83,7 +83,7 @@ export class ChainClient {
 
   async getBlock(block: BlockTag): Promise<RpcBlock> {
     const result = await this.rpc.request<RpcBlock | null>('eth_getBlockByNumber', [tag(block), false]);
-    if (!result) throw new RpcError(`block ${String(block)} not found on chain ${this.chainId}`, 'eth_getBlockByNumber');
+    if (!result) throw new UnknownBlockError({ method: 'eth_getBlockByNumber', nodeMessage: `block ${String(block)} not found on chain ${this.chainId}` });
     return result;
   }
 
@@ -138,9 +138,7 @@ export class ChainClient {
     try {
       return await this.rpc.request<string>('eth_call', [params, tag(block)]);
     } catch (error) {
-      if (error instanceof RpcError && isRevertMessage(error.message)) {
-        throw new RevertError(label, revertReasonOf(error.message, error.data), { cause: error });
-      }
+      if (error instanceof ExecutionRevertedError) throw new RevertError(label, error.reason, { cause: error });
       throw error;
     }
   }

@@ -1,5 +1,7 @@
 import type { ChainClient, RpcReceipt } from './chain-client';
+import { RetryableError } from '../errors/facilitator-error';
 import { RevertError } from './errors';
+import { ExecutionRevertedError } from './node-errors';
 import { FeeOracle } from './fees';
 import { LocalSigner } from './local-signer';
 import { waitForReceipt } from './receipts';
@@ -56,7 +58,7 @@ export class DirectSender {
       );
     }
     const quote = await this.fees.quote();
-    if ('waiting' in quote) throw new Error(`${request.label}: fees above the cap (${quote.waiting.neededPerGas} > ${quote.waiting.capPerGas} wei per gas)`);
+    if ('waiting' in quote) throw new RetryableError(`${request.label}: fees above the cap (${quote.waiting.neededPerGas} > ${quote.waiting.capPerGas} wei per gas)`);
     if (this.nextNonce === undefined) this.nextNonce = await this.client.getTransactionCount(this.address, 'pending');
     const nonce = this.nextNonce;
     const signed = this.signer.sign(
@@ -67,9 +69,7 @@ export class DirectSender {
       await this.client.sendRawTransaction(signed.raw);
     } catch (error) {
       this.nextNonce = undefined; // re-read the nonce next time: the node may disagree with us
-      if (error instanceof Error && /revert/i.test(error.message)) {
-        throw new RevertError(request.label, /revert\s+(.+)$/.exec(error.message)?.[1], { cause: error });
-      }
+      if (error instanceof ExecutionRevertedError) throw new RevertError(request.label, error.reason, { cause: error });
       throw error;
     }
     this.nextNonce = nonce + 1n;

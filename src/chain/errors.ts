@@ -1,33 +1,15 @@
-/** Base error of the facilitator: a short message, optional details, and the cause chain. */
-export class FacilitatorError extends Error {
-  override readonly name: string = 'FacilitatorError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
+import { NonRetryableError } from '../errors/facilitator-error';
 
-/** A JSON-RPC call answered with an error object, or did not answer in time. */
-export class RpcError extends FacilitatorError {
-  override readonly name = 'RpcError';
-  constructor(
-    message: string,
-    readonly method: string,
-    readonly code?: number,
-    readonly data?: unknown,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export { NodeError } from './node-errors';
 
 /** A contract call or transaction reverted; `reason` is the decoded revert string when there is one. */
-export class RevertError extends FacilitatorError {
+export class RevertError extends NonRetryableError {
   override readonly name = 'RevertError';
   constructor(
     readonly contractMethod: string,
     readonly reason: string | undefined,
     options?: { cause?: unknown },
   ) {
-    super(`${contractMethod} reverted${reason !== undefined ? `: ${reason}` : ' without a reason'}`, options);
+    super(`${contractMethod} reverted${reason !== undefined ? `: ${reason}` : ' without a reason'}`, { cause: options?.cause, details: { contractMethod } });
   }
 }

@@ -1,5 +1,5 @@
 import type { ChainClient } from './chain-client';
-import { RpcError } from './errors';
+import { NodeError } from './node-errors';
 
 /** What a transaction pays per gas: a type-2 fee pair on chains with a base fee, a gas price otherwise. */
 export type Fees =
@@ -141,7 +141,8 @@ export class FeeOracle {
     try {
       return BigInt(await this.client.rpc.request<string>('eth_maxPriorityFeePerGas'));
     } catch (error) {
-      if (!(error instanceof RpcError) || error.code === undefined) throw error;
+      // A node without the method answers with an error object (a code); a transport failure has none.
+      if (!(error instanceof NodeError) || error.code === undefined) throw error;
       const rewards = (history.reward ?? []).map((r) => BigInt(r[0] ?? '0x0'));
       return rewards.length > 0 ? median(rewards) : 0n;
     }

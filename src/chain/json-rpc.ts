@@ -1,4 +1,5 @@
-import { RpcError } from './errors';
+import { classifyHttpStatus, classifyNodeError, RpcTimeoutError, RpcTransportError, type NodeError } from './node-errors';
+import { redactUrl, redactUrlsIn } from '../logging/redact-url';
 
 /** The subset of JSON-RPC the facilitator needs; every call has a timeout (a node may leave a call unanswered). */
 export interface JsonRpc {
@@ -13,49 +14,95 @@ interface JsonRpcResponse {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
-/** JSON-RPC over HTTP with fetch; one request per call. */
+/**
+ * JSON-RPC over HTTP with fetch; one request per call. Every failure is thrown as a NodeError subclass
+ * (node-errors.ts), classified here once; messages name the endpoint redacted, never with its key.
+ */
 export class HttpJsonRpc implements JsonRpc {
   private nextId = 1;
+  private readonly endpoint: string;
+  /** fetch refuses URLs with credentials: `user:password@` goes in an Authorization header instead. */
+  private readonly target: { url: string; authorization?: string };
 
   constructor(
     readonly url: string,
     private readonly defaultTimeoutMs = DEFAULT_TIMEOUT_MS,
-  ) {}
+  ) {
+    this.endpoint = redactUrl(url);
+    this.target = withoutCredentials(url);
+  }
 
   async request<T = unknown>(method: string, params: unknown[] = [], options?: { timeoutMs?: number }): Promise<T> {
     const timeoutMs = options?.timeoutMs ?? this.defaultTimeoutMs;
     const body = JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, method, params });
     let response: Response;
     try {
-      response = await fetch(this.url, {
+      response = await fetch(this.target.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(this.target.authorization ? { authorization: this.target.authorization } : {}) },
         body,
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      const reason =
-        error instanceof Error && error.name === 'TimeoutError'
-          ? `no answer within ${timeoutMs} ms`
-          : `cannot reach ${this.url} (${describeFetchError(error)})`;
-      throw new RpcError(`${method}: ${reason}`, method, undefined, undefined, { cause: error });
+      throw this.unanswered(method, error, timeoutMs);
     }
-    if (!response.ok) {
-      throw new RpcError(`${method}: HTTP ${response.status} from ${this.url}`, method);
-    }
-    const payload = (await response.json()) as JsonRpcResponse;
+    if (!response.ok) throw classifyHttpStatus({ method, endpoint: this.endpoint }, response.status);
+    const payload = await this.readPayload(method, response);
     if (payload.error) {
-      throw new RpcError(`${method}: ${payload.error.message}`, method, payload.error.code, payload.error.data);
+      const { code, message, data } = payload.error;
+      throw classifyNodeError({ method, endpoint: this.endpoint, code, nodeMessage: message, data });
     }
     return payload.result as T;
   }
+
+  private async readPayload(method: string, response: Response): Promise<JsonRpcResponse> {
+    try {
+      return (await response.json()) as JsonRpcResponse;
+    } catch (error) {
+      throw new RpcTransportError({ method, endpoint: this.endpoint, nodeMessage: `${this.endpoint} answered with a body that is not JSON`, cause: safeCause(error) });
+    }
+  }
+
+  /** No answer: timed out, or the connection failed (refused, reset, DNS). */
+  private unanswered(method: string, error: unknown, timeoutMs: number): NodeError {
+    const input = { method, endpoint: this.endpoint, cause: safeCause(error) };
+    if (error instanceof Error && error.name === 'TimeoutError') {
+      return new RpcTimeoutError({ ...input, nodeMessage: `no answer within ${timeoutMs} ms` });
+    }
+    return new RpcTransportError({ ...input, nodeMessage: `cannot reach ${this.endpoint} (${describeFetchError(error)})` });
+  }
+}
+
+function withoutCredentials(url: string): { url: string; authorization?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { url };
+  }
+  if (parsed.username === '' && parsed.password === '') return { url };
+  const credentials = `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}`;
+  parsed.username = '';
+  parsed.password = '';
+  return { url: parsed.toString(), authorization: `Basic ${Buffer.from(credentials).toString('base64')}` };
+}
+
+/**
+ * fetch's errors can repeat the URL (undici names it in some messages): the cause kept on our error is
+ * a fresh Error with the URL redacted, carrying the low-level code (ECONNREFUSED, ...) only.
+ */
+function safeCause(error: unknown): Error {
+  const low = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = (low as { code?: unknown } | undefined)?.code;
+  const safe = new Error(describeFetchError(error));
+  safe.name = error instanceof Error ? error.name : 'Error';
+  if (typeof code === 'string') Object.assign(safe, { code });
+  return safe;
 }
 
 function describeFetchError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as Error & { cause?: unknown }).cause;
-    if (cause instanceof Error) return cause.message;
-    return error.message;
-  }
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause;
+  const text = cause instanceof Error ? cause.message : error.message;
+  return redactUrlsIn(text);
 }

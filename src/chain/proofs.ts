@@ -1,5 +1,6 @@
 import { RLP } from '@ethereumjs/rlp';
-import { bytesToHex, hexToBytes } from 'web3-utils';
+import { bytesToHex, hexToBytes, keccak256 } from 'web3-utils';
+import { RetryableError } from '../errors';
 import type { BlockTag, ChainClient } from './chain-client';
 
 export interface StorageProof {
@@ -24,6 +25,13 @@ export interface AccountProof {
 export function encodeParentNodes(nodes: readonly string[]): string {
   const decoded = nodes.map((node) => RLP.decode(hexToBytes(node)));
   return bytesToHex(RLP.encode(decoded));
+}
+
+/** Hash of the first (root) node of a proof in the encodeParentNodes form: the trie root it proves against. */
+export function proofRootHash(rlpParentNodes: string): string {
+  const nodes = RLP.decode(hexToBytes(rlpParentNodes));
+  if (!Array.isArray(nodes) || nodes.length === 0) throw new Error('empty proof: no root node');
+  return keccak256(RLP.encode(nodes[0])).toLowerCase();
 }
 
 /** The account's RLP value: the last item of the last (leaf) node of the account proof. */
@@ -60,4 +68,28 @@ export async function proveAccount(
       rlpParentNodes: encodeParentNodes(item.proof),
     })),
   };
+}
+
+/** eth_getProof answered for a state other than the block's: proving with it would revert on chain; prove again. */
+export class ProofRootMismatchError extends RetryableError {
+  override readonly name: string = 'ProofRootMismatchError';
+  constructor(
+    readonly height: bigint,
+    readonly proofRoot: string,
+    readonly stateRoot: string,
+  ) {
+    super(`the account proof at height ${height} has root ${proofRoot}, not the block's state root ${stateRoot}: prove again at a height below the head`);
+  }
+}
+
+/**
+ * proveAccount at a height, checked against block(height).stateRoot — the root an anchor holds: anvil
+ * has answered eth_getProof at its head for a state that is not the head header's, and a proveGateway
+ * with such a proof reverts ("Account proof is not verified").
+ */
+export async function proveAccountAtStateRoot(client: ChainClient, address: string, slots: readonly string[], height: bigint): Promise<AccountProof> {
+  const [proof, block] = await Promise.all([proveAccount(client, address, slots, height), client.getBlock(height)]);
+  const root = proofRootHash(proof.rlpAccountParentNodes);
+  if (root !== block.stateRoot.toLowerCase()) throw new ProofRootMismatchError(height, root, block.stateRoot.toLowerCase());
+  return proof;
 }

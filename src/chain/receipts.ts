@@ -1,5 +1,5 @@
 import type { ChainClient, RpcReceipt } from './chain-client';
-import { FacilitatorError } from './errors';
+import { RetryableError } from '../errors/facilitator-error';
 
 /**
  * Polls for a receipt until it appears or the timeout passes. The first look is immediate and the
@@ -18,7 +18,7 @@ export async function waitForReceipt(
     const receipt = await client.getReceipt(hash);
     if (receipt && receipt.blockNumber) return receipt;
     if (Date.now() > deadline) {
-      throw new FacilitatorError(`transaction ${hash} on chain ${client.chainId} not mined within ${timeoutMs} ms`);
+      throw new RetryableError(`transaction ${hash} on chain ${client.chainId} not mined within ${timeoutMs} ms`);
     }
     await new Promise((resolve) => setTimeout(resolve, delay));
     delay = Math.min(delay * 2, pollMs);

@@ -14,32 +14,18 @@ export function decodeErrorString(data: string): string | undefined {
 }
 
 /**
- * Extracts a revert reason from a JSON-RPC error, whatever the node's dialect:
- * geth and anvil put the return data in `data`, other nodes in `data.result` and/or `data.reason`,
- * and both repeat the reason in the message.
+ * The revert reason carried by a JSON-RPC error's `data`, whatever the node's dialect: geth and anvil
+ * put the return data in `data`, other nodes in `data.result`, `data.data` and/or `data.reason`.
+ * (Reading it from the message text is node-errors.ts's job: node wordings live there only.)
  */
-export function revertReasonOf(message: string, data: unknown): string | undefined {
-  if (typeof data === 'string') {
-    const reason = decodeErrorString(data);
+export function revertReasonInData(data: unknown): string | undefined {
+  if (typeof data === 'string') return decodeErrorString(data);
+  if (!data || typeof data !== 'object') return undefined;
+  const record = data as Record<string, unknown>;
+  if (typeof record.reason === 'string' && record.reason.length > 0) return record.reason;
+  for (const nested of [record.result, record.data]) {
+    const reason = typeof nested === 'string' ? decodeErrorString(nested) : undefined;
     if (reason !== undefined) return reason;
   }
-  if (data && typeof data === 'object') {
-    const record = data as Record<string, unknown>;
-    if (typeof record.reason === 'string' && record.reason.length > 0) return record.reason;
-    if (typeof record.result === 'string') {
-      const reason = decodeErrorString(record.result);
-      if (reason !== undefined) return reason;
-    }
-    if (typeof record.data === 'string') {
-      const reason = decodeErrorString(record.data);
-      if (reason !== undefined) return reason;
-    }
-  }
-  const fromMessage = /(?:reverted:|revert)\s+(.+)$/.exec(message);
-  return fromMessage ? fromMessage[1].trim() : undefined;
-}
-
-/** True when a JSON-RPC error message says the EVM reverted (as opposed to a transport error). */
-export function isRevertMessage(message: string): boolean {
-  return /revert/i.test(message);
+  return undefined;
 }

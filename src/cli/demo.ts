@@ -1,18 +1,21 @@
 import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { writeSecretFile } from '../config/secret-file';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
-import { parseFacilitatorConfig } from '../config/facilitator-config';
+import type { LocalSigner } from '../chain/local-signer';
+import { parseFacilitatorConfig, type FacilitatorConfig } from '../config/facilitator-config';
 import { unlockKeystore } from '../config/keystore';
 import type { RequestedStake } from '../devnet/demo-staker';
 import { requestStakeOnDevnet } from '../devnet/devnet-stake';
-import { startDevnet } from '../devnet/devnet';
+import { startDevnet, type Devnet } from '../devnet/devnet';
 import { devnetFacilitatorConfig } from '../devnet/devnet-facilitator-config';
-import type { MessageRecord, StakeRequestRecord } from '../facilitation/model';
-import { startRuntime } from '../facilitator/runtime';
-import { REDACTED_PATHS } from '../logging/logger';
+import type { FacilitationChange, MessageRecord } from '../facilitation/model';
+import { startRuntime, type Runtime } from '../facilitator/runtime';
+import { REDACTED_PATHS, type Logger } from '../logging/logger';
 import { MessageStatus } from '../mosaic/message-status';
+import type { SubgraphSide } from '../subgraph/sides';
 import { formatTokenAmount, parseNonNegativeInteger, parsePositiveInteger } from './option-parsers';
 import { waitForShutdownSignal } from './signals';
 
@@ -45,111 +48,180 @@ function printTable(rows: Tracked[], write: (line: string) => void): void {
   }
 }
 
-/**
- * The whole product on this machine: devnet, embedded indexers, the facilitator (its keys in
- * encrypted keystores, as in production) and a demo staker; progress as requests move through the
- * states, then a final table. Exit 0 once every request is minted.
- */
-async function runDemo(options: DemoOptions): Promise<void> {
-  const out = (line: string) => process.stdout.write(`${line}\n`);
-  const dir = resolve(options.dir);
-  mkdirSync(dir, { recursive: true });
+type Print = (line: string) => void;
+
+/** The demo's console: `say` stamps a line with the seconds since the demo started, `out` writes it as is. */
+function demoConsole(): { out: Print; say: Print } {
   const started = Date.now();
-  const at = () => `[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s]`;
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const say = (line: string) => out(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+  return { out, say };
+}
 
-  out(`${at()} starting the devnet (two anvil chains, Mosaic 0.12 deployed)…`);
-  const devnet = await startDevnet({ originPort: 0, auxiliaryPort: 0, stakers: Math.max(options.requests, 1), dir: join(dir, 'devnet') });
-  out(`${at()} origin ${devnet.info.origin.rpcUrl} (chain ${devnet.info.origin.chainId}), auxiliary ${devnet.info.auxiliary.rpcUrl} (chain ${devnet.info.auxChainId})`);
+/**
+ * Follows each stake request through the facilitator's store changes, prints every state it reaches,
+ * and settles `finished` once every expected request is COMPLETED.
+ */
+class RequestTracker {
+  readonly rows: Tracked[] = [];
+  private readonly byRequest = new Map<string, Tracked>();
+  private readonly byMessage = new Map<string, Tracked>();
+  /** Messages seen for a stake request before our own receipt of requestStake arrived. */
+  private readonly early = new Map<string, MessageRecord[]>();
+  private finish: () => void = () => undefined;
+  readonly finished = new Promise<void>((resolveFinished) => (this.finish = resolveFinished));
 
-  // Keys go through encrypted keystores as in production; the password lives only in this process.
-  const password = randomBytes(24).toString('hex');
+  constructor(
+    private readonly expected: number,
+    private readonly say: Print,
+  ) {}
+
+  /** Stops waiting for the remaining requests (the timeout). */
+  giveUp(): void {
+    this.finish();
+  }
+
+  allCompleted(): boolean {
+    return this.rows.every((t) => t.state === 'COMPLETED');
+  }
+
+  /** Registers a request once its requestStake receipt is in, then replays what the facilitator already did with it. */
+  add(index: number, stake: RequestedStake): void {
+    const row: Tracked = { index, stake, requestedAt: Date.now(), state: 'REQUESTED' };
+    this.rows.push(row);
+    this.byRequest.set(stake.stakeRequestHash.toLowerCase(), row);
+    this.say(`request #${row.index} REQUESTED  stake request ${short(stake.stakeRequestHash)} by ${short(stake.staker)}`);
+    const seen = this.early.get(stake.stakeRequestHash.toLowerCase()) ?? [];
+    this.early.delete(stake.stakeRequestHash.toLowerCase());
+    for (const message of seen) this.onMessage(message);
+  }
+
+  /** Requests are added as their receipts arrive; the table lists them in request order. */
+  sortByIndex(): void {
+    this.rows.sort((a, b) => a.index - b.index);
+  }
+
+  onStoreChange(change: FacilitationChange): void {
+    if (change.kind !== 'stake') return;
+    const { next, changed } = change.transition;
+    const record = next.request;
+    const row = record && this.byRequest.get(record.stakeRequestHash);
+    if (row && record?.messageHash) {
+      row.messageHash = record.messageHash;
+      this.byMessage.set(record.messageHash, row);
+    }
+    if (changed.message && next.message) this.onMessage(next.message);
+  }
+
+  private onMessage(message: MessageRecord): void {
+    const row = this.byMessage.get(message.messageHash) ?? this.byRequest.get(message.stakeRequestHash);
+    if (!row) {
+      // The facilitator can be quicker than our own receipt of requestStake: replay once the row exists.
+      this.early.set(message.stakeRequestHash, [...(this.early.get(message.stakeRequestHash) ?? []), message]);
+      return;
+    }
+    row.messageHash = message.messageHash;
+    this.byMessage.set(message.messageHash, row);
+    const minted = message.targetStatus === MessageStatus.Progressed;
+    if (minted && row.completedAt === undefined) row.completedAt = Date.now();
+    this.report(row, message.state, minted ? `message ${short(message.messageHash)} minted on the auxiliary chain` : `message ${short(message.messageHash)}`);
+    if (this.rows.length === this.expected && this.allCompleted()) this.finish();
+  }
+
+  private report(row: Tracked, state: string, detail: string): void {
+    if (row.state === state) return;
+    row.state = state;
+    this.say(`request #${row.index} ${state.padEnd(10)} ${detail}`);
+  }
+}
+
+/** Writes the facilitator config (workers in encrypted keystores) and parses it back as the facilitator would. */
+async function writeDemoFacilitatorConfig(devnet: Devnet, dir: string, password: string): Promise<FacilitatorConfig> {
   const configPlain = await devnetFacilitatorConfig(devnet.info, {
     databasePath: join(dir, 'facilitator.sqlite'),
     mosaicConfigPath: devnet.info.mosaicConfig,
     password,
   });
   const configPath = join(dir, 'facilitator-config.json');
-  writeFileSync(configPath, `${JSON.stringify(configPlain, null, 2)}\n`, { mode: 0o600 });
-  const config = parseFacilitatorConfig(configPlain, `facilitator-config ${configPath}`);
-  const signers = { origin: [] as Awaited<ReturnType<typeof unlockKeystore>>[], auxiliary: [] as Awaited<ReturnType<typeof unlockKeystore>>[] };
+  writeSecretFile(configPath, `${JSON.stringify(configPlain, null, 2)}\n`);
+  return parseFacilitatorConfig(configPlain, `facilitator-config ${configPath}`);
+}
+
+/** The workers' signers on each side, unlocked from their keystores. */
+async function unlockDemoSigners(config: FacilitatorConfig, password: string): Promise<Record<SubgraphSide, LocalSigner[]>> {
+  const signers: Record<SubgraphSide, LocalSigner[]> = { origin: [], auxiliary: [] };
   for (const [side, chainId] of [['origin', config.originChainId], ['auxiliary', config.auxChainId]] as const) {
     for (const worker of config.chains[String(chainId)].workers) signers[side].push(await unlockKeystore(worker, config.encryptedAccounts[worker], password));
   }
+  return signers;
+}
 
-  const logPath = join(dir, 'facilitator.log');
-  const logger = pino(
+/** The facilitator's JSON-lines log, appended to a file so the console stays for the demo's progress. */
+function demoLogger(logPath: string): Logger {
+  return pino(
     { name: 'facilitator', level: process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
     createWriteStream(logPath, { flags: 'a' }),
   );
-  out(`${at()} starting the facilitator with embedded indexers (first run builds the subgraphs with graph-cli: ~20 s)…`);
+}
+
+/** Starts the facilitator with embedded indexers against the devnet, its keys going through keystores as in production. */
+async function startDemoFacilitator(devnet: Devnet, dir: string, say: Print): Promise<{ runtime: Runtime; logPath: string }> {
+  // The password lives only in this process.
+  const password = randomBytes(24).toString('hex');
+  const config = await writeDemoFacilitatorConfig(devnet, dir, password);
+  const signers = await unlockDemoSigners(config, password);
+  const logPath = join(dir, 'facilitator.log');
+  const logger = demoLogger(logPath);
+  say('starting the facilitator with embedded indexers (first run builds the subgraphs with graph-cli: ~20 s)…');
   process.env.MOSAIC_SUBGRAPH_CACHE ??= join(dir, 'subgraphs');
   const runtime = await startRuntime({ mosaic: devnet.mosaicConfig, config, signers, logger, status: { port: 0 } });
-  out(`${at()} facilitator running; status API ${runtime.status?.url}; logs (JSON lines, streams and transitions): ${logPath}`);
+  say(`facilitator running; status API ${runtime.status?.url}; logs (JSON lines, streams and transitions): ${logPath}`);
+  return { runtime, logPath };
+}
 
-  const tracked: Tracked[] = [];
-  const byRequest = new Map<string, Tracked>();
-  const byMessage = new Map<string, Tracked>();
-  const report = (row: Tracked, state: string, detail = '') => {
-    if (row.state === state) return;
-    row.state = state;
-    out(`${at()} request #${row.index} ${state.padEnd(10)} ${detail}`);
-  };
-  let allDone: () => void = () => undefined;
-  const done = new Promise<void>((resolveDone) => (allDone = resolveDone));
-  const checkDone = () => {
-    if (tracked.length === options.requests && tracked.every((t) => t.state === 'COMPLETED')) allDone();
-  };
-  const early = new Map<string, MessageRecord[]>();
-  const subscription = runtime.facilitator.context.store.changes$.subscribe((change) => {
-    if (change.kind === 'stakeRequest') {
-      const record = change.record as StakeRequestRecord;
-      const row = byRequest.get(record.stakeRequestHash);
-      if (row && record.messageHash) {
-        row.messageHash = record.messageHash;
-        byMessage.set(record.messageHash, row);
-      }
-    } else if (change.kind === 'message') {
-      onMessage(change.record as MessageRecord);
-    }
-  });
-  function onMessage(message: MessageRecord): void {
-    const row = byMessage.get(message.messageHash) ?? byRequest.get(message.stakeRequestHash);
-    if (!row) {
-      // The facilitator can be quicker than our own receipt of requestStake: replay once the row exists.
-      early.set(message.stakeRequestHash, [...(early.get(message.stakeRequestHash) ?? []), message]);
-      return;
-    }
-    row.messageHash = message.messageHash;
-    byMessage.set(message.messageHash, row);
-    const minted = message.targetStatus === MessageStatus.Progressed;
-    if (minted && row.completedAt === undefined) row.completedAt = Date.now();
-    report(row, message.state, minted ? `message ${short(message.messageHash)} minted on the auxiliary chain` : `message ${short(message.messageHash)}`);
-    checkDone();
-  }
-
-  const stakers = devnet.info.accounts.filter((a) => a.role === 'staker').slice(0, options.requests);
-  out(`${at()} demo staker: ${options.requests} request(s) of ${formatTokenAmount(100n * 10n ** 18n)} OST`);
+/** One stake request per staker account, all at once. */
+async function requestDemoStakes(devnet: Devnet, requests: number, tracker: RequestTracker, say: Print): Promise<void> {
+  const stakers = devnet.info.accounts.filter((a) => a.role === 'staker').slice(0, requests);
+  say(`demo staker: ${requests} request(s) of ${formatTokenAmount(100n * 10n ** 18n)} OST`);
   await Promise.all(
     stakers.map(async (staker, i) => {
       const stake = await requestStakeOnDevnet(devnet, staker.address);
-      const row: Tracked = { index: i + 1, stake, requestedAt: Date.now(), state: 'REQUESTED' };
-      tracked.push(row);
-      byRequest.set(stake.stakeRequestHash.toLowerCase(), row);
-      out(`${at()} request #${row.index} REQUESTED  stake request ${short(stake.stakeRequestHash)} by ${short(stake.staker)}`);
-      const seen = early.get(stake.stakeRequestHash.toLowerCase()) ?? [];
-      early.delete(stake.stakeRequestHash.toLowerCase());
-      for (const message of seen) onMessage(message);
+      tracker.add(i + 1, stake);
     }),
   );
-  tracked.sort((a, b) => a.index - b.index);
+  tracker.sortByIndex();
+}
 
-  const timer = setTimeout(() => allDone(), options.timeout * 1000);
-  await done;
+/** Waits until every request is minted or the timeout passes; true when all were minted. */
+async function waitForMinting(tracker: RequestTracker, timeoutSeconds: number): Promise<boolean> {
+  const timer = setTimeout(() => tracker.giveUp(), timeoutSeconds * 1000);
+  await tracker.finished;
   clearTimeout(timer);
-  const success = tracked.every((t) => t.state === 'COMPLETED');
-  printTable(tracked, out);
+  return tracker.allCompleted();
+}
+
+/**
+ * The whole product on this machine: devnet, embedded indexers, the facilitator (its keys in
+ * encrypted keystores, as in production) and a demo staker; progress as requests move through the
+ * states, then a final table. Exit 0 once every request is minted.
+ */
+async function runDemo(options: DemoOptions): Promise<void> {
+  const dir = resolve(options.dir);
+  mkdirSync(dir, { recursive: true });
+  const { out, say } = demoConsole();
+
+  say('starting the devnet (two anvil chains, Mosaic 0.12 deployed)…');
+  const devnet = await startDevnet({ originPort: 0, auxiliaryPort: 0, stakers: Math.max(options.requests, 1), dir: join(dir, 'devnet') });
+  say(`origin ${devnet.info.origin.rpcUrl} (chain ${devnet.info.origin.chainId}), auxiliary ${devnet.info.auxiliary.rpcUrl} (chain ${devnet.info.auxChainId})`);
+  const { runtime, logPath } = await startDemoFacilitator(devnet, dir, say);
+
+  const tracker = new RequestTracker(options.requests, say);
+  const subscription = runtime.facilitator.context.store.changes$.subscribe((change) => tracker.onStoreChange(change));
+  await requestDemoStakes(devnet, options.requests, tracker, say);
+  const success = await waitForMinting(tracker, options.timeout);
+  printTable(tracker.rows, out);
   out('');
-  out(success ? `${at()} all ${tracked.length} request(s) minted.` : `${at()} not every request was minted within ${options.timeout} s: see ${logPath}`);
+  say(success ? `all ${tracker.rows.length} request(s) minted.` : `not every request was minted within ${options.timeout} s: see ${logPath}`);
 
   if (options.keepRunning && success) {
     out('still running (--keep-running): Ctrl-C to stop.');

@@ -4,14 +4,18 @@ import { ChainClient } from '../chain/chain-client';
 import { DirectSender } from '../chain/direct-sender';
 import { HttpJsonRpc } from '../chain/json-rpc';
 import { LocalSigner } from '../chain/local-signer';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeSecretFile } from '../config/secret-file';
+import { openDatabase } from '../db/open-database';
 import { devnetFacilitatorConfig } from '../devnet/devnet-facilitator-config';
 import type { MosaicConfigShape } from '../config/mosaic-config';
 import { DEFAULT_STAKE, requestStakes } from '../devnet/demo-staker';
 import { DEVNET_DEFAULTS, startDevnet, type Devnet } from '../devnet/devnet';
+import { devRedeemCommand } from './dev-redeem';
 import { accountsWithRole, readDevnetInfo } from '../devnet/devnet-info';
 import { createLogger } from '../logging/logger';
 import {
+  bigintOption,
   formatTokenAmount,
   parseAddress,
   parseBigInt,
@@ -62,6 +66,9 @@ export function printDevnetSummary(devnet: Devnet, dir: string, write: (line: st
 }
 
 async function runDev(options: DevOptions): Promise<void> {
+  if (options.originChainId === options.auxChainId) {
+    throw new Error(`--aux-chain-id ${options.auxChainId} equals --origin-chain-id: the two chains need different ids`);
+  }
   const logger = createLogger({ name: 'devnet' });
   const dir = resolve(options.dir);
   const devnet = await startDevnet({
@@ -83,7 +90,9 @@ async function runDev(options: DevOptions): Promise<void> {
     mosaicConfigPath: devnet.info.mosaicConfig,
     password: DEVNET_WORKER_PASSWORD,
   });
-  writeFileSync(join(dir, 'facilitator-config.json'), `${JSON.stringify(facilitatorConfig, null, 2)}\n`, { mode: 0o600 });
+  writeSecretFile(join(dir, 'facilitator-config.json'), `${JSON.stringify(facilitatorConfig, null, 2)}\n`);
+  // As `init` would: the database exists (owner-only) before `start`, which refuses a missing one.
+  await (await openDatabase(join(dir, 'facilitator.sqlite'))).destroy();
   printDevnetSummary(devnet, dir, (line) => process.stdout.write(`${line}\n`));
   const signal = await waitForShutdownSignal();
   logger.info({ signal }, 'stopping the devnet');
@@ -150,7 +159,8 @@ export function devCommand(): Command {
 Examples:
   $ facilitator dev                          # ports 8545/8546, state in ./.devnet
   $ facilitator dev --origin-port 0 --aux-port 0 --dir /tmp/devnet
-  $ facilitator dev stake --count 3          # three stakers request a stake`,
+  $ facilitator dev stake --count 3          # three stakers request a stake
+  $ facilitator dev redeem --count 3         # once minted, three of them redeem part of it back`,
     )
     .enablePositionalOptions()
     .action(async (options: DevOptions) => runDev(options));
@@ -161,9 +171,9 @@ Examples:
     .option('--dir <path>', 'devnet state folder', './.devnet')
     .option('--count <n>', 'number of stakers (one request each)', parsePositiveInteger, 1)
     .option('--skip <n>', 'start from the n-th staker account', parseNonNegativeInteger, 0)
-    .option('--amount <OST>', 'amount to stake, in OST', (v) => parseTokenAmount(v), DEFAULT_STAKE.amount)
-    .option('--gas-price <wei>', 'gas price the staker pays the facilitator (OST base units per gas)', parseBigInt, DEFAULT_STAKE.gasPrice)
-    .option('--gas-limit <gas>', 'gas limit the staker pays for', parseBigInt, DEFAULT_STAKE.gasLimit)
+    .addOption(bigintOption('--amount <OST>', 'amount to stake, in OST', (v) => parseTokenAmount(v), DEFAULT_STAKE.amount, formatTokenAmount(DEFAULT_STAKE.amount)))
+    .addOption(bigintOption('--gas-price <wei>', 'gas price the staker pays the facilitator (OST base units per gas)', parseBigInt, DEFAULT_STAKE.gasPrice))
+    .addOption(bigintOption('--gas-limit <gas>', 'gas limit the staker pays for', parseBigInt, DEFAULT_STAKE.gasLimit))
     .option('--beneficiary <address>', 'receiver on the auxiliary chain (default: the staker)', parseAddress)
     .addHelpText(
       'after',
@@ -174,5 +184,6 @@ Examples:
   $ facilitator dev stake --count 5 --amount 250`,
     )
     .action(async (options: StakeOptions) => runStake(options));
+  dev.addCommand(devRedeemCommand());
   return dev;
 }

@@ -8,6 +8,7 @@ import { BlockFollower } from '../indexer/follower/block-follower';
 import { startSubgraphServer } from '../indexer/query-server/subgraph-server';
 import { loadSubgraph } from '../indexer/wasm/subgraph-host';
 import { createLogger } from '../logging/logger';
+import { redactUrl, redactUrlIn } from '../logging/redact-url';
 import { parseChainId, parseNonNegativeInteger, parsePort } from './option-parsers';
 import { waitForShutdownSignal } from './signals';
 
@@ -32,10 +33,10 @@ async function runIndexer(options: IndexerOptions): Promise<void> {
   try {
     chainId = Number(await rpc.request<string>('eth_chainId'));
   } catch (error) {
-    throw new Error(`RPC ${options.rpc} does not answer (${error instanceof Error ? error.message : String(error)})`);
+    throw new Error(`RPC ${redactUrl(options.rpc)} does not answer (${redactUrlIn(error instanceof Error ? error.message : String(error), options.rpc)})`);
   }
   if (options.chainId !== undefined && options.chainId !== chainId) {
-    throw new Error(`chain id mismatch: ${options.rpc} is chain ${chainId}, --chain-id says ${options.chainId}`);
+    throw new Error(`chain id mismatch: ${redactUrl(options.rpc)} is chain ${chainId}, --chain-id says ${options.chainId}`);
   }
   const knex = await openDatabase(resolve(options.db));
   const store = await EntityStore.open({ knex, namespace: 'sg_standalone', schemaSdl: subgraph.schemaSdl });

@@ -1,13 +1,16 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { ChainClient } from '../chain/chain-client';
 import { HttpJsonRpc } from '../chain/json-rpc';
 import { FACILITATOR_CONFIG_VERSION, parseFacilitatorConfig, type KeystoreV3 } from '../config/facilitator-config';
 import { createEncryptedAccount, passwordVariableNames } from '../config/keystore';
 import { auxiliaryChainOf, loadMosaicConfig } from '../config/mosaic-config-schema';
 import { defaultDatabasePath, defaultFacilitatorConfigPath } from '../config/paths';
+import { writeSecretFile } from '../config/secret-file';
 import { ConfigError } from '../config/validation';
+import { openDatabase } from '../db/open-database';
+import { redactUrl, redactUrlIn } from '../logging/redact-url';
 import { parseChainId, parsePositiveInteger } from './option-parsers';
 import { promptHidden } from './passwords';
 
@@ -31,9 +34,9 @@ async function checkRpc(url: string, expected: number, which: string): Promise<v
   try {
     actual = await new ChainClient(new HttpJsonRpc(url, 10_000), expected).getChainId();
   } catch (error) {
-    throw new ConfigError(`${which} RPC ${url} does not answer (${error instanceof Error ? error.message : String(error)}): check --${which}-rpc`);
+    throw new ConfigError(`${which} RPC ${redactUrl(url)} does not answer (${redactUrlIn(error instanceof Error ? error.message : String(error), url)}): check --${which}-rpc`);
   }
-  if (actual !== expected) throw new ConfigError(`chain id mismatch: ${which} RPC ${url} is chain ${actual}, the mosaic-config says ${expected}`);
+  if (actual !== expected) throw new ConfigError(`chain id mismatch: ${which} RPC ${redactUrl(url)} is chain ${actual}, the mosaic-config says ${expected}`);
 }
 
 async function checkGraph(url: string, which: string): Promise<void> {
@@ -48,7 +51,7 @@ async function checkGraph(url: string, which: string): Promise<void> {
     const payload = (await response.json()) as { data?: { _meta?: unknown } };
     if (!payload.data?._meta) throw new Error(`HTTP ${response.status}, no _meta in the answer`);
   } catch (error) {
-    throw new ConfigError(`${which} subgraph ${url} does not answer a _meta query (${error instanceof Error ? error.message : String(error)}): check --${which}-graph (or use "embedded")`);
+    throw new ConfigError(`${which} subgraph ${redactUrl(url)} does not answer a _meta query (${redactUrlIn(error instanceof Error ? error.message : String(error), url)}): check --${which}-graph (or use "embedded")`);
   }
 }
 
@@ -111,11 +114,12 @@ async function runInit(options: InitOptions): Promise<void> {
     status: { host: '127.0.0.1', port: 9465 },
   };
   parseFacilitatorConfig(config, `facilitator-config ${output}`);
-  mkdirSync(dirname(output), { recursive: true, mode: 0o700 });
-  writeFileSync(output, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+  writeSecretFile(output, `${JSON.stringify(config, null, 2)}\n`);
+  // The database `start` will use (start refuses a missing one: a mistyped path must not start afresh).
+  await (await openDatabase(config.database.path)).destroy();
 
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  out(`wrote ${output} (mode 0600) with ${workers.length} worker keystore(s)`);
+  out(`wrote ${output} (mode 0600) with ${workers.length} worker keystore(s); database ${config.database.path}`);
   out('');
   out('Export each worker password before `facilitator start` (never store it in a file in clear):');
   for (const worker of workers) out(`  export ${passwordVariableNames(worker)[0]}=<password>`);

@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import { ADDRESS_PATTERN, isAddress } from '../config/validation';
 
 /** commander parsers: each rejects bad input with a message saying what is expected. */
 
@@ -41,7 +42,11 @@ export function parseTokenAmount(value: string, decimals = 18): bigint {
 }
 
 export function parseAddress(value: string): string {
-  if (!/^0x[0-9a-fA-F]{40}$/.test(value)) throw new InvalidArgumentError('expected a 20-byte 0x-prefixed hex address.');
+  if (!isAddress(value)) {
+    throw new InvalidArgumentError(
+      ADDRESS_PATTERN.test(value) ? 'bad EIP-55 checksum (its mixed case does not match the address): copy it again, or write it all lowercase.' : 'expected a 20-byte 0x-prefixed hex address.',
+    );
+  }
   return value.toLowerCase();
 }
 
@@ -50,4 +55,12 @@ export function formatTokenAmount(value: bigint, decimals = 18): string {
   const whole = value / unit;
   const fraction = (value % unit).toString().padStart(decimals, '0').replace(/0+$/, '');
   return fraction ? `${whole}.${fraction}` : whole.toString();
+}
+
+/**
+ * An option whose default is a bigint: commander prints a default in --help with JSON.stringify, which
+ * throws on a bigint, so the help shows `shown` instead (token amounts in OST, gas in decimal).
+ */
+export function bigintOption(flags: string, description: string, parse: (value: string) => bigint, value: bigint, shown = value.toString()): Option {
+  return new Option(flags, description).argParser(parse).default(value, shown);
 }

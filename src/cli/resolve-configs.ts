@@ -8,6 +8,7 @@ import { unlockKeystore } from '../config/keystore';
 import type { MosaicConfigShape } from '../config/mosaic-config';
 import { auxiliaryChainOf, loadMosaicConfig } from '../config/mosaic-config-schema';
 import { defaultFacilitatorConfigPath, defaultMosaicConfigPath, mosaicHome } from '../config/paths';
+import { redactUrl, redactUrlIn } from '../logging/redact-url';
 import { ConfigError } from '../config/validation';
 import type { SubgraphSide } from '../subgraph/sides';
 import { workerPassword } from './passwords';
@@ -66,9 +67,9 @@ export async function checkChainIds(config: FacilitatorConfig): Promise<void> {
     try {
       actual = await new ChainClient(new HttpJsonRpc(rpc, 10_000), chainId).getChainId();
     } catch (error) {
-      throw new ConfigError(`chain ${chainId} RPC ${rpc} does not answer (${error instanceof Error ? error.message : String(error)}): is the node running?`);
+      throw new ConfigError(`chain ${chainId} RPC ${redactUrl(rpc)} does not answer (${error instanceof Error ? redactUrlIn(error.message, rpc) : String(error)}): is the node running?`);
     }
-    if (actual !== chainId) throw new ConfigError(`chain id mismatch: ${rpc} is chain ${actual}, the config expects ${chainId}`);
+    if (actual !== chainId) throw new ConfigError(`chain id mismatch: ${redactUrl(rpc)} is chain ${actual}, the config expects ${chainId}`);
   }
 }
 

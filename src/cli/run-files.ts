@@ -1,6 +1,17 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runDirectory } from '../config/paths';
+import { writeSecretFile } from '../config/secret-file';
+
+/**
+ * Which process a run file names, beyond its pid (pids are reused): its start time in clock ticks
+ * since boot and its command line, both from /proc (Linux). Another process that later got the same
+ * pid has another start time.
+ */
+export interface ProcessIdentity {
+  startTicks: string;
+  cmdline: string;
+}
 
 /** What a running `facilitator start` leaves in ~/.mosaic/run so stop/list/status can find it. */
 export interface RunFile {
@@ -10,33 +21,86 @@ export interface RunFile {
   facilitatorConfig: string;
   statusUrl?: string;
   startedAt: string;
+  /** Absent where /proc is not available. */
+  identity?: ProcessIdentity;
+}
+
+/** A run file that cannot be read as one: reported as such, with its path and what to do. */
+export class CorruptRunFileError extends Error {
+  constructor(readonly path: string, reason: string) {
+    super(`the run file ${path} is corrupt (${reason}): if no facilitator runs for that chain (check with \`ps\`), delete it`);
+    this.name = 'CorruptRunFileError';
+  }
 }
 
 function pathOf(auxChainId: number): string {
   return join(runDirectory(), `facilitator-${auxChainId}.json`);
 }
 
-export function writeRunFile(run: RunFile): void {
-  mkdirSync(runDirectory(), { recursive: true });
-  writeFileSync(pathOf(run.auxChainId), `${JSON.stringify(run, null, 2)}\n`, { mode: 0o600 });
-}
-
-export function removeRunFile(auxChainId: number, pid: number): void {
-  const run = readRunFile(auxChainId);
-  if (run && run.pid === pid) rmSync(pathOf(auxChainId), { force: true });
-}
-
-export function readRunFile(auxChainId: number): RunFile | undefined {
-  const path = pathOf(auxChainId);
-  if (!existsSync(path)) return undefined;
+/** The identity of a live process, or undefined when /proc has no such process (or no /proc at all). */
+export function processIdentity(pid: number): ProcessIdentity | undefined {
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as RunFile;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 2 (comm) is in parentheses and may hold spaces: count fields after its closing one.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const startTicks = fields[19]; // field 22 of stat: starttime
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '').split('\0').join(' ');
+    return startTicks === undefined ? undefined : { startTicks, cmdline };
   } catch {
     return undefined;
   }
 }
 
+export function writeRunFile(run: Omit<RunFile, 'identity'>): void {
+  const identity = processIdentity(run.pid);
+  writeSecretFile(pathOf(run.auxChainId), `${JSON.stringify({ ...run, ...(identity ? { identity } : {}) }, null, 2)}\n`);
+}
+
+export function removeRunFile(auxChainId: number, pid: number): void {
+  let run: RunFile | undefined;
+  try {
+    run = readRunFile(auxChainId);
+  } catch {
+    return; // corrupt: not ours to remove silently
+  }
+  if (run && run.pid === pid) rmSync(pathOf(auxChainId), { force: true });
+}
+
+const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
+
+/** Checks the fields stop/list/status rely on; names the first one that is wrong. */
+function parseRunFile(text: string, path: string): RunFile {
+  let plain: unknown;
+  try {
+    plain = JSON.parse(text);
+  } catch {
+    throw new CorruptRunFileError(path, 'not JSON');
+  }
+  const run = plain as Partial<RunFile> | null;
+  if (!run || typeof run !== 'object' || Array.isArray(run)) throw new CorruptRunFileError(path, 'not a JSON object');
+  if (!isInteger(run.pid) || run.pid <= 1) throw new CorruptRunFileError(path, `pid must be a process id above 1, got ${JSON.stringify(run.pid)}`);
+  if (!isInteger(run.auxChainId) || run.auxChainId <= 0) throw new CorruptRunFileError(path, 'auxChainId is missing or not a chain id');
+  if (run.identity !== undefined && (typeof run.identity?.startTicks !== 'string' || typeof run.identity?.cmdline !== 'string')) {
+    throw new CorruptRunFileError(path, 'identity must hold startTicks and cmdline strings');
+  }
+  return run as RunFile;
+}
+
+/** The run file of an aux chain, undefined when there is none; throws CorruptRunFileError when unreadable. */
+export function readRunFile(auxChainId: number): RunFile | undefined {
+  const path = pathOf(auxChainId);
+  if (!existsSync(path)) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new CorruptRunFileError(path, `unreadable: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  return parseRunFile(text, path);
+}
+
 export function isAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 1) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -45,7 +109,18 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Every run file, with whether its process still runs. */
+/**
+ * Whether the run file's process is still the facilitator that wrote it: alive, and (where /proc
+ * exists) with the start time and command line recorded. A reused pid is another process.
+ */
+export function isRunning(run: RunFile): boolean {
+  if (!isAlive(run.pid)) return false;
+  const now = processIdentity(run.pid);
+  if (!now) return run.identity === undefined; // no /proc: the pid is all there is
+  return run.identity !== undefined && run.identity.startTicks === now.startTicks && run.identity.cmdline === now.cmdline;
+}
+
+/** Every run file, with whether its facilitator still runs (see isRunning). */
 export function listRunFiles(): Array<RunFile & { alive: boolean }> {
   if (!existsSync(runDirectory())) return [];
   const runs: Array<RunFile & { alive: boolean }> = [];
@@ -53,7 +128,7 @@ export function listRunFiles(): Array<RunFile & { alive: boolean }> {
     const match = /^facilitator-(\d+)\.json$/.exec(name);
     if (!match) continue;
     const run = readRunFile(Number(match[1]));
-    if (run) runs.push({ ...run, alive: isAlive(run.pid) });
+    if (run) runs.push({ ...run, alive: isRunning(run) });
   }
   return runs.sort((a, b) => a.auxChainId - b.auxChainId);
 }

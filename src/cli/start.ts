@@ -1,5 +1,10 @@
 import { Command } from 'commander';
-import { startRuntime } from '../facilitator/runtime';
+import { existsSync } from 'node:fs';
+import { ChainClient } from '../chain/chain-client';
+import { HttpJsonRpc } from '../chain/json-rpc';
+import { verifyDeployment } from '../mosaic/verify-deployment';
+import { startRuntime, type Runtime } from '../facilitator/runtime';
+import { bindStatusServer } from '../status/status-server';
 import { createLogger } from '../logging/logger';
 import { parseChainId, parseNonNegativeInteger, parsePort } from './option-parsers';
 import { checkChainIds, resolveConfigs, unlockWorkers, type ConfigOptions } from './resolve-configs';
@@ -10,21 +15,43 @@ interface StartOptions extends ConfigOptions {
   statusHost?: string;
   statusPort?: number;
   shutdownTimeout: number;
+  createDatabase: boolean;
 }
 
+/**
+ * Checks everything it can before writing anything: configs, the database exists (a typo in
+ * database.path must not start a fresh database that would accept stake requests already taken),
+ * the status API address (bound now, served once running), the RPCs, the contracts on chain, the
+ * worker keys.
+ */
 export async function runStart(options: StartOptions): Promise<void> {
   const logger = createLogger();
   const { config, configPath, mosaic, mosaicPath } = resolveConfigs(options);
-  await checkChainIds(config);
-  const signers = await unlockWorkers(config);
-  logger.info({ facilitatorConfig: configPath, mosaicConfig: mosaicPath, auxChainId: config.auxChainId }, 'starting');
-  const runtime = await startRuntime({
-    mosaic,
-    config,
-    signers,
-    logger,
-    status: { host: options.statusHost, port: options.statusPort },
+  if (!options.createDatabase && !existsSync(config.database.path)) {
+    throw new Error(
+      `no database at ${config.database.path} (database.path in ${configPath}): run \`facilitator init\`, fix the path, or pass --create-database to start with an empty one`,
+    );
+  }
+  const status = await bindStatusServer({
+    host: options.statusHost ?? config.status?.host ?? '127.0.0.1',
+    port: options.statusPort ?? config.status?.port ?? 0,
+    settingNames: {
+      host: options.statusHost === undefined && config.status?.host !== undefined ? `status.host in ${configPath}` : '--status-host',
+      port: options.statusPort === undefined && config.status?.port !== undefined ? `status.port in ${configPath}` : '--status-port',
+    },
   });
+  let runtime: Runtime;
+  try {
+    await checkChainIds(config);
+    const client = (chainId: number) => new ChainClient(new HttpJsonRpc(config.chains[String(chainId)].rpc, 10_000), chainId);
+    await verifyDeployment(mosaic, config.auxChainId, { origin: client(config.originChainId), auxiliary: client(config.auxChainId) }, `mosaic-config ${mosaicPath}`);
+    const signers = await unlockWorkers(config);
+    logger.info({ facilitatorConfig: configPath, mosaicConfig: mosaicPath, auxChainId: config.auxChainId }, 'starting');
+    runtime = await startRuntime({ mosaic, config, signers, logger, boundStatus: status });
+  } catch (error) {
+    await status.close();
+    throw error;
+  }
   writeRunFile({
     pid: process.pid,
     auxChainId: config.auxChainId,
@@ -55,6 +82,7 @@ export function startCommand(): Command {
     .option('--aux-chain-id <id>', 'auxiliary chain to facilitate', parseChainId)
     .option('--status-host <host>', 'status API address (default 127.0.0.1)')
     .option('--status-port <port>', 'status API port (0 = any free port)', parsePort)
+    .option('--create-database', 'create the database when database.path does not exist (else start refuses: `facilitator init` creates it)', false)
     .option('--shutdown-timeout <ms>', 'on SIGTERM/SIGINT, wait this long for sends under way', parseNonNegativeInteger, 30_000)
     .addHelpText(
       'after',

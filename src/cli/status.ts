@@ -3,7 +3,7 @@ import { facilitatorConfigPath } from './resolve-configs';
 import { loadFacilitatorConfig } from '../config/facilitator-config';
 import { openDatabase } from '../db/open-database';
 import { parseChainId } from './option-parsers';
-import { isAlive, listRunFiles, readRunFile } from './run-files';
+import { isRunning, listRunFiles, readRunFile } from './run-files';
 
 const STATUS_QUERY = `{
   messageCounts { state count }
@@ -52,15 +52,15 @@ async function runStatus(options: { auxChainId?: number; facilitatorConfig?: str
     process.stdout.write(`${line}\n`);
   };
   const run = options.auxChainId !== undefined ? readRunFile(options.auxChainId) : listRunFiles().find((r) => r.alive);
-  if (run && isAlive(run.pid) && run.statusUrl) {
+  if (run && isRunning(run) && run.statusUrl) {
     const status = await liveStatus(run.statusUrl);
     if (options.json) return write(JSON.stringify({ running: true, pid: run.pid, auxChainId: run.auxChainId, ...status }));
     write(`facilitator for auxiliary chain ${run.auxChainId}: running (pid ${run.pid}, status API ${run.statusUrl})`);
     return print(status, write);
   }
-  // Not running: read what the database says.
+  // Not running: read what the database says, read-only (status never creates or migrates one).
   const config = loadFacilitatorConfig(facilitatorConfigPath({ auxChainId: options.auxChainId, facilitatorConfig: options.facilitatorConfig }));
-  const knex = await openDatabase(config.database.path);
+  const knex = await openDatabase(config.database.path, { readOnly: true });
   try {
     const counts = (await knex('messages').select('state').count({ count: '*' }).groupBy('state')) as Array<{ state: string; count: number | string }>;
     const pending = (await knex('transactions').whereIn('status', ['queued', 'sent']).select('chain_id', 'worker', 'purpose', 'subject', 'status')) as Array<{ chain_id: number; worker: string; purpose: string; subject: string; status: string }>;

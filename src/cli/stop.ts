@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { parseChainId, parsePositiveInteger } from './option-parsers';
-import { isAlive, listRunFiles, readRunFile, removeRunFile, type RunFile } from './run-files';
+import { isAlive, isRunning, listRunFiles, processIdentity, readRunFile, removeRunFile, type RunFile } from './run-files';
 
 /** The run file of the instance to act on: the given aux chain, or the only one running. */
 export function targetRun(auxChainId: number | undefined): RunFile {
@@ -20,6 +20,14 @@ async function runStop(options: { auxChainId?: number; timeout: number }): Promi
   if (!isAlive(run.pid)) {
     removeRunFile(run.auxChainId, run.pid);
     throw new Error(`the facilitator for auxiliary chain ${run.auxChainId} (pid ${run.pid}) is not running; removed its stale run file`);
+  }
+  // The pid may have been reused by another process since the run file was written: signal only
+  // the process that wrote it (same start time and command line).
+  if (!isRunning(run)) {
+    const now = processIdentity(run.pid);
+    throw new Error(
+      `pid ${run.pid} is not the facilitator that wrote the run file for auxiliary chain ${run.auxChainId} (it is \`${now?.cmdline.slice(0, 80) ?? 'another process'}\`${run.identity ? '' : '; the run file records no process identity'}): nothing signalled; if that facilitator is gone, delete the run file`,
+    );
   }
   process.kill(run.pid, 'SIGTERM');
   const deadline = Date.now() + options.timeout;

@@ -18,8 +18,9 @@ import {
 } from 'class-validator';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { kdfParamsProblem } from './kdf-limits';
 import { defaultDatabasePath } from './paths';
-import { ADDRESS_MESSAGE, isAddress, normalizeAddress, Problems, readJsonFile, shown, validateInto } from './validation';
+import { addressMessage, isAddress, normalizeAddress, Problems, readJsonFile, shown, validateInto } from './validation';
 
 /**
  * facilitator-config, schema version 1 (written by `facilitator init`, file mode 0600):
@@ -171,7 +172,7 @@ function addressList(values: unknown[], path: string, problems: Problems, what: 
   const seen = new Set<string>();
   return values.map((value, index) => {
     if (!isAddress(value)) {
-      problems.add(`${path}.${index}`, `${what} ${ADDRESS_MESSAGE} (got ${shown(value)})`);
+      problems.add(`${path}.${index}`, `${what} ${addressMessage(value)} (got ${shown(value)})`);
       return String(value);
     }
     const address = normalizeAddress(value);
@@ -198,6 +199,10 @@ function checkKeystore(keystore: unknown, address: string, path: string, problem
     if (typeof crypto.kdfparams !== 'object' || crypto.kdfparams === null) problems.add(`${path}.crypto.kdfparams`, 'is missing');
     if (typeof crypto.kdf === 'string' && !['scrypt', 'pbkdf2'].includes(crypto.kdf)) {
       problems.add(`${path}.crypto.kdf`, `must be "scrypt" or "pbkdf2" (got ${shown(crypto.kdf)})`);
+    } else if (typeof crypto.kdfparams === 'object' && crypto.kdfparams !== null) {
+      // Refused before any derivation: a hostile config must not make start run for hours.
+      const problem = kdfParamsProblem(crypto);
+      if (problem !== undefined) problems.add(`${path}.crypto`, problem);
     }
   }
   if (ks.address !== undefined) {
@@ -237,7 +242,12 @@ export function parseFacilitatorConfig(plain: unknown, source: string, options: 
   }
 
   const ids = [config.originChainId, config.auxChainId].filter((id) => Number.isInteger(id) && id > 0).map(String);
-  if (ids.length === 2 && ids[0] === ids[1]) problems.add('auxChainId', `must differ from originChainId (both are ${ids[0]})`);
+  if (ids.length === 2 && ids[0] === ids[1]) {
+    // Alone: every chains.* rule below would only repeat this one mistake.
+    const same = new Problems();
+    same.add('auxChainId', `must differ from originChainId (both are ${ids[0]}): set auxChainId to the auxiliary chain's id`);
+    same.throwIfAny(source);
+  }
   const chains: Record<string, ChainSettings> = {};
   if (config.chains && typeof config.chains === 'object' && !Array.isArray(config.chains)) {
     for (const id of ids) {
@@ -261,7 +271,7 @@ export function parseFacilitatorConfig(plain: unknown, source: string, options: 
     for (const [key, keystore] of Object.entries(config.encryptedAccounts)) {
       const path = `encryptedAccounts.${key}`;
       if (!isAddress(key)) {
-        problems.add(path, `the key ${ADDRESS_MESSAGE}`);
+        problems.add(path, `the key ${addressMessage(key)}`);
         continue;
       }
       const address = normalizeAddress(key);

@@ -2,6 +2,7 @@ import { create, decrypt, encrypt } from 'web3-eth-accounts';
 import { toChecksumAddress } from 'web3-utils';
 import { LocalSigner } from '../chain/local-signer';
 import type { KeystoreV3 } from './facilitator-config';
+import { kdfParamsProblem, SCRYPT_N, SCRYPT_P, SCRYPT_R } from './kdf-limits';
 import { ConfigError, isAddress, normalizeAddress } from './validation';
 
 /*
@@ -31,10 +32,26 @@ export function passwordFromEnvironment(address: string, env: NodeJS.ProcessEnv 
   return undefined;
 }
 
+/**
+ * Removes every password variable of `address` from `env` (after reading it): child processes and
+ * anything that dumps the environment later never see the password.
+ */
+export function forgetPasswordVariables(address: string, env: NodeJS.ProcessEnv = process.env): void {
+  for (const name of passwordVariableNames(address)) delete env[name];
+}
+
+/**
+ * A copy of `env` without any MOSAIC_ADDRESS_PASSW_* variable, for child processes (graph-cli, …),
+ * which need no worker password.
+ */
+export function environmentWithoutPasswords(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.toUpperCase().startsWith('MOSAIC_ADDRESS_PASSW_')));
+}
+
 export interface CreateAccountOptions {
   /**
-   * scrypt cost (power of two). Leave unset for web3's default (8192) in real use; lower only where
-   * asked for, e.g. tests and throwaway devnet keys.
+   * scrypt cost (power of two). Leave unset for SCRYPT_N in real use; lower only where asked for,
+   * e.g. tests and throwaway devnet keys.
    */
   scryptN?: number;
 }
@@ -50,7 +67,7 @@ export async function createEncryptedAccount(
     throw new ConfigError(`scryptN must be a power of two ≥ 2 (got ${n})`);
   }
   const account = create();
-  const keystore = (await encrypt(account.privateKey, password, n !== undefined ? { n } : undefined)) as unknown as KeystoreV3;
+  const keystore = (await encrypt(account.privateKey, password, { n: n ?? SCRYPT_N, r: SCRYPT_R, p: SCRYPT_P })) as unknown as KeystoreV3;
   return { address: normalizeAddress(account.address), keystore };
 }
 
@@ -60,6 +77,11 @@ export async function createEncryptedAccount(
  */
 export async function unlockKeystore(address: string, keystore: KeystoreV3, password: string): Promise<LocalSigner> {
   const expected = normalizeAddress(address);
+  const crypto = keystore.crypto as Record<string, unknown> | undefined;
+  const problem = crypto && typeof crypto === 'object' ? kdfParamsProblem(crypto) : 'the crypto section is missing';
+  if (problem !== undefined) {
+    throw new ConfigError(`the keystore of worker ${expected} is refused: ${problem}: check encryptedAccounts.${expected}.crypto`);
+  }
   let privateKey: string;
   try {
     privateKey = (await decrypt(keystore as unknown as Parameters<typeof decrypt>[0], password)).privateKey;
@@ -90,6 +112,7 @@ export async function unlockWorkerFromEnvironment(
   const expected = normalizeAddress(address);
   if (!keystore) throw new ConfigError(`worker ${expected} has no keystore in encryptedAccounts`);
   const password = passwordFromEnvironment(address, env);
+  forgetPasswordVariables(address, env);
   if (password === undefined) {
     throw new ConfigError(`no password for worker ${expected}: set one of ${passwordVariableNames(address).join(', ')}`);
   }

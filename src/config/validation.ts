@@ -1,18 +1,32 @@
 import 'reflect-metadata';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { Matches, validateSync, type ValidationError } from 'class-validator';
+import { ValidateBy, validateSync, type ValidationError } from 'class-validator';
 import { readFileSync } from 'node:fs';
+import { toChecksumAddress } from 'web3-utils';
+import { ConfigError } from '../errors';
+import { redactUrl } from '../logging/redact-url';
 
-/** A configuration problem: names the file, the field and what is expected. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+/** A configuration problem names the file, the field and what is expected (one class for the whole program). */
+export { ConfigError };
 
 export const ADDRESS_MESSAGE = 'must be a 20-byte 0x-prefixed hex address';
+export const BAD_CHECKSUM_MESSAGE = 'has a bad EIP-55 checksum (its mixed case does not match the address): copy it again, or write it all lowercase';
 export const ADDRESS_PATTERN = /^0x[0-9a-fA-F]{40}$/;
 
+/**
+ * A 20-byte hex address whose case is either uniform (no checksum) or its EIP-55 checksum: a mixed
+ * case that does not match is a mistyped address, refused rather than used.
+ */
 export function isAddress(value: unknown): value is string {
-  return typeof value === 'string' && ADDRESS_PATTERN.test(value);
+  if (typeof value !== 'string' || !ADDRESS_PATTERN.test(value)) return false;
+  const hex = value.slice(2);
+  if (hex === hex.toLowerCase() || hex === hex.toUpperCase()) return true;
+  return toChecksumAddress(value) === value;
+}
+
+/** What is wrong with a value that is not an address (see isAddress), e.g. for `field: <message>`. */
+export function addressMessage(value: unknown): string {
+  return typeof value === 'string' && ADDRESS_PATTERN.test(value) ? BAD_CHECKSUM_MESSAGE : ADDRESS_MESSAGE;
 }
 
 /** Addresses are compared and stored lowercase everywhere in the facilitator. */
@@ -21,10 +35,13 @@ export function normalizeAddress(address: string): string {
 }
 
 /** class-validator decorator for one address field. */
-export const IsAddress = (): PropertyDecorator => Matches(ADDRESS_PATTERN, { message: ADDRESS_MESSAGE });
+export const IsAddress = (): PropertyDecorator =>
+  ValidateBy({ name: 'isAddress', validator: { validate: (value) => isAddress(value), defaultMessage: (args) => addressMessage(args?.value) } });
 
 /** Shows a bad value in an error, short, and only when it is a plain scalar (never objects such as keystores). */
 export function shown(value: unknown): string {
+  // A mistyped RPC or subgraph URL may still carry its API key: shown redacted.
+  if (typeof value === 'string' && /^[a-z][a-z0-9+.-]*:\/\//i.test(value)) value = redactUrl(value);
   if (typeof value === 'string') return JSON.stringify(value.length > 70 ? `${value.slice(0, 67)}...` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   if (Array.isArray(value)) return 'a list';

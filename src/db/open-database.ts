@@ -1,6 +1,7 @@
 import knexFactory, { type Knex } from 'knex';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { MIGRATIONS } from '../../migrations';
 
 /**
@@ -16,6 +17,19 @@ export const migrationSource: Knex.MigrationSource<readonly [string, Knex.Migrat
 export interface OpenDatabaseOptions {
   /** How long a writer waits for another connection's write lock before SQLITE_BUSY (default 5000). */
   busyTimeoutMs?: number;
+  /**
+   * Open an existing file for reading only: nothing is created, migrated or written (`facilitator
+   * status` must not make or change a database by accident).
+   */
+  readOnly?: boolean;
+}
+
+/** The database is missing where a command needs an existing one. */
+export class MissingDatabaseError extends Error {
+  constructor(readonly path: string) {
+    super(`no database at ${path}: run \`facilitator init\` (or \`facilitator start --create-database\`) to create it, or fix database.path`);
+    this.name = 'MissingDatabaseError';
+  }
 }
 
 interface SqliteConnection {
@@ -24,11 +38,25 @@ interface SqliteConnection {
 
 /**
  * Per-connection pragmas. WAL lets the status API and other processes read while the engine writes;
- * synchronous=NORMAL is durable across process crashes in WAL mode (only an OS crash may lose the
- * last commits); busy_timeout rides out short write locks; foreign keys are off by default in SQLite.
+ * synchronous=FULL syncs the WAL at every commit, so an unlock secret or a signed transaction that was
+ * committed survives an OS crash or power loss too (NORMAL may lose the last commits then, and a lost
+ * signed transaction could be re-signed at the same nonce); busy_timeout rides out short write locks;
+ * foreign keys are off by default in SQLite.
  */
-function pragmas(busyTimeoutMs: number): string[] {
-  return ['PRAGMA journal_mode = WAL', 'PRAGMA synchronous = NORMAL', `PRAGMA busy_timeout = ${busyTimeoutMs}`, 'PRAGMA foreign_keys = ON'];
+function pragmas(busyTimeoutMs: number, readOnly: boolean): string[] {
+  const durability = readOnly ? ['PRAGMA query_only = ON'] : ['PRAGMA journal_mode = WAL', 'PRAGMA synchronous = FULL'];
+  return [...durability, `PRAGMA busy_timeout = ${busyTimeoutMs}`, 'PRAGMA foreign_keys = ON'];
+}
+
+/**
+ * The database holds unlock secrets and signed transactions: owner-only, whatever modes an older
+ * version or a umask left on the folder, the file and its -wal/-shm companions.
+ */
+export function restrictDatabaseFiles(path: string): void {
+  chmodSync(dirname(path), 0o700);
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, 0o600);
+  }
 }
 
 function runAll(connection: SqliteConnection, statements: string[], done: (error: Error | null) => void): void {
@@ -38,20 +66,29 @@ function runAll(connection: SqliteConnection, statements: string[], done: (error
 }
 
 /**
- * Opens (creating file and folder if needed) the facilitator's SQLite database and brings its schema
+ * Opens (creating file and folder if needed, owner-only; see restrictDatabaseFiles) the facilitator's SQLite database and brings its schema
  * up to date. Running it again on a migrated file changes nothing. The returned knex has one
  * connection (SQLite writes are serial anyway): inside `knex.transaction`, use the transaction object.
  */
 export async function openDatabase(path: string, options: OpenDatabaseOptions = {}): Promise<Knex> {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-  } catch (error) {
-    throw new Error(`cannot create the database folder ${dirname(path)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  const readOnly = options.readOnly ?? false;
+  if (readOnly) {
+    if (!existsSync(path)) throw new MissingDatabaseError(path);
+  } else {
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      // Created owner-only before SQLite opens it (its -wal/-shm then inherit the mode): no 0644 window.
+      closeSync(openSync(path, 'a', 0o600));
+      restrictDatabaseFiles(path);
+    } catch (error) {
+      throw new Error(`cannot create the database ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
   }
-  const statements = pragmas(options.busyTimeoutMs ?? 5000);
+  const statements = pragmas(options.busyTimeoutMs ?? 5000, readOnly);
   const knex = knexFactory({
     client: 'sqlite3',
-    connection: { filename: path },
+    // knex always adds OPEN_CREATE|OPEN_READWRITE; a URI's mode=ro is the way to open read-only.
+    connection: readOnly ? { filename: `${pathToFileURL(path).href}?mode=ro`, flags: ['OPEN_URI'] } : { filename: path },
     useNullAsDefault: true,
     pool: {
       afterCreate: (connection: SqliteConnection, done: (error: Error | null, connection: unknown) => void) => {
@@ -60,7 +97,11 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
     },
   });
   try {
-    await knex.migrate.latest({ migrationSource });
+    if (readOnly) await knex.raw('SELECT 1');
+    else {
+      await knex.migrate.latest({ migrationSource });
+      restrictDatabaseFiles(path);
+    }
   } catch (error) {
     await knex.destroy();
     throw new Error(`cannot open the database ${path}: ${error instanceof Error ? error.message : String(error)}`);

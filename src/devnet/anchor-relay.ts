@@ -19,7 +19,10 @@ export interface AnchorRelay {
 
 /**
  * The devnet's stand-in for Mosaic's anchoring service: every interval it anchors each chain's latest
- * state root into the other chain's Anchor. In production someone else anchors; the facilitator only reads.
+ * state root into the other chain's Anchor (origin roots for stake & mint, auxiliary roots for redeem &
+ * unstake). In production someone else anchors; the facilitator only reads.
+ * Each direction runs on its own: a slow chain (a long block time, a stuck send) never holds back the
+ * anchoring of the other one. A direction still anchoring when the timer fires skips that tick.
  */
 export function startAnchorRelay(
   directions: AnchorDirection[],
@@ -27,7 +30,8 @@ export function startAnchorRelay(
   onError: (error: unknown) => void = () => undefined,
 ): AnchorRelay {
   let stopped = false;
-  let running: Promise<unknown> = Promise.resolve();
+  const running: Array<Promise<unknown>> = directions.map(() => Promise.resolve());
+  const busy = directions.map(() => false);
 
   const anchorDirection = async (direction: AnchorDirection): Promise<bigint | undefined> => {
     const head = await direction.source.getBlock('latest');
@@ -38,25 +42,34 @@ export function startAnchorRelay(
     return height;
   };
 
-  const anchorOnce = (): Promise<Array<bigint | undefined>> => {
-    const result = running.then(() => Promise.all(directions.map(anchorDirection)));
-    running = result.catch(() => undefined);
+  /** One anchoring of direction `index`, after the ones already under way in that direction. */
+  const anchorInTurn = (index: number): Promise<bigint | undefined> => {
+    const result = running[index].then(() => anchorDirection(directions[index]));
+    running[index] = result.catch(() => undefined);
     return result;
+  };
+
+  const tick = (index: number): void => {
+    if (stopped || busy[index]) return;
+    busy[index] = true;
+    anchorInTurn(index)
+      .catch(onError)
+      .finally(() => {
+        busy[index] = false;
+      });
   };
 
   const timer =
     intervalMs > 0
-      ? setInterval(() => {
-          if (!stopped) anchorOnce().catch(onError);
-        }, intervalMs)
+      ? setInterval(() => directions.forEach((_direction, index) => tick(index)), intervalMs)
       : undefined;
 
   return {
-    anchorOnce,
+    anchorOnce: () => Promise.all(directions.map((_direction, index) => anchorInTurn(index))),
     stop: async () => {
       stopped = true;
       if (timer) clearInterval(timer);
-      await running;
+      await Promise.all(running);
     },
   };
 }

@@ -1,9 +1,10 @@
 import type { RpcReceipt } from '../chain/chain-client';
-import { contractInterface, Anchor, Eip20CoGateway, Eip20Gateway, Eip20Token, OstComposer } from '../mosaic/contracts';
+import { contractInterface } from '../mosaic/contracts';
 import { generateHashLock } from '../mosaic/hashes';
 import { confirmStakeIntentCall, proveGatewayCall, proveGatewayOutbox } from '../mosaic/stake-proofs';
 import { requestStake, type RequestedStake, type StakeDefaults } from './demo-staker';
 import type { Devnet } from './devnet';
+import { devnetContracts } from './devnet-contracts';
 
 export interface ScriptedFlowResult {
   request: RequestedStake;
@@ -30,17 +31,10 @@ export async function scriptedStakeAndMint(
   devnet: Devnet,
   options: { staker: string; worker: string; beneficiary?: string } & Partial<StakeDefaults>,
 ): Promise<ScriptedFlowResult> {
-  const auxChainId = String(devnet.info.auxChainId);
-  const pair = devnet.mosaicConfig.auxiliaryChains[auxChainId].contractAddresses;
   const admin = devnet.info.accounts.find((a) => a.role === 'admin');
   if (!admin) throw new Error('devnet has no admin account');
   const originClient = devnet.origin.client;
-  const auxClient = devnet.auxiliary.client;
-  const composer = new OstComposer(originClient, pair.origin.ostComposerAddress);
-  const gateway = new Eip20Gateway(originClient, pair.origin.ostEIP20GatewayAddress);
-  const coGateway = new Eip20CoGateway(auxClient, pair.auxiliary.ostEIP20CogatewayAddress);
-  const auxAnchor = new Anchor(auxClient, pair.auxiliary.anchorAddress);
-  const ost = new Eip20Token(originClient, devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress);
+  const { composer, gateway, coGateway, auxAnchor, ost } = devnetContracts(devnet);
   const workerOrigin = devnet.originSender(options.worker);
   const workerAux = devnet.auxiliarySender(options.worker);
 

@@ -1,8 +1,19 @@
 import type { ChainClient } from '../chain/chain-client';
+import type { AccountProof } from '../chain/proofs';
 import type { TransactionEngine } from '../chain/tx-engine/transaction-engine';
 import type { Logger } from '../logging/logger';
 import type { Anchor, Eip20CoGateway, Eip20Gateway, Eip20Token, OstComposer } from '../mosaic/contracts';
+import type { StepEngine } from './step-outbox';
 import type { FacilitationStore } from './store-port';
+
+/** The transaction engine of one chain as the facilitation uses it (a fake in unit tests). */
+export type ChainEngine = StepEngine & Pick<TransactionEngine, 'outcomes$' | 'workers'>;
+
+/** Merkle-Patricia proofs of the origin gateway's storage (eth_getProof on the origin chain). */
+export interface ProofPort {
+  /** One proof of the gateway account at `height` with the outbox slots of these messages, in order. */
+  gatewayOutbox(messageHashes: readonly string[], height: bigint): Promise<AccountProof>;
+}
 
 /** Everything the services share: the two chains, the contracts of one gateway pair, the store. */
 export interface FacilitationContext {
@@ -12,7 +23,7 @@ export interface FacilitationContext {
     composer: OstComposer;
     gateway: Eip20Gateway;
     valueToken: Eip20Token;
-    engine: TransactionEngine;
+    engine: ChainEngine;
   };
   auxiliary: {
     chainId: number;
@@ -20,8 +31,9 @@ export interface FacilitationContext {
     coGateway: Eip20CoGateway;
     /** Anchor on the auxiliary chain that holds origin state roots. */
     anchor: Anchor;
-    engine: TransactionEngine;
+    engine: ChainEngine;
   };
+  proofs: ProofPort;
   store: FacilitationStore;
   policy: FacilitationPolicy;
   logger: Logger;

@@ -1,4 +1,5 @@
-import { MessageStatus } from '../mosaic/message-status';
+import type { MessageStatus } from '../mosaic/message-status';
+import type { StakeTransition } from './stake/transition';
 
 /**
  * The facilitator's own records of stake requests and messages. Every decision is taken from them
@@ -94,19 +95,6 @@ export interface MessageRecord {
   updatedAt?: number;
 }
 
-/** The state a message is in, from what is known about both message boxes. */
-export function deriveMessageState(message: Pick<MessageRecord, 'sourceStatus' | 'targetStatus' | 'state'>): MessageState {
-  if (message.state === 'FAILED') return message.state;
-  // ABANDONED means "not declared": once our declaration is seen on chain (a reorganised acceptance
-  // mined again, an accept landing after the request looked taken), the message must be carried on.
-  if (message.state === 'ABANDONED' && message.sourceStatus === MessageStatus.Undeclared) return message.state;
-  if (message.sourceStatus === MessageStatus.Progressed && message.targetStatus === MessageStatus.Progressed) return 'COMPLETED';
-  if (message.targetStatus === MessageStatus.Declared || message.targetStatus === MessageStatus.Progressed) return 'CONFIRMED';
-  if (message.state === 'CONFIRMING') return 'CONFIRMING';
-  if (message.sourceStatus === MessageStatus.Declared || message.sourceStatus === MessageStatus.Progressed) return 'DECLARED';
-  return 'ACCEPTING';
-}
-
 export interface GatewayRecord {
   /** The origin gateway proven on the auxiliary chain. */
   gateway: string;
@@ -123,8 +111,9 @@ export interface AnchorRecord {
   stateRoot?: string;
 }
 
+/** What changed in the models, emitted after the commit. */
 export type FacilitationChange =
-  | { kind: 'stakeRequest'; record: StakeRequestRecord }
-  | { kind: 'message'; record: MessageRecord }
+  /** A stake facilitation moved: its next state, what changed and the work it made due. */
+  | { kind: 'stake'; transition: StakeTransition }
   | { kind: 'gateway'; record: GatewayRecord }
   | { kind: 'anchor'; record: AnchorRecord };

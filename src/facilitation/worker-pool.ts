@@ -8,9 +8,23 @@ export interface WorkerRequirement {
   minTokenBalance?: bigint;
 }
 
-/** Round-robin choice among a chain's workers that can afford the step (balances read on-chain). */
+/**
+ * How long a balance read serves later choices (ms). Under load every step chose a worker and read its
+ * balances again (two calls per step, the same answer within a block); a balance too old by this much
+ * only picks a worker whose simulation then finds it short, the same as a balance spent meanwhile.
+ */
+const BALANCE_TTL_MS = 1_000;
+
+interface CachedRead {
+  at: number;
+  value: Promise<bigint>;
+}
+
+/** Round-robin choice among a chain's workers that can afford the step (balances read on-chain, shared for BALANCE_TTL_MS). */
 export class WorkerPool {
   private next = 0;
+  private readonly gas = new Map<string, CachedRead>();
+  private readonly tokens = new Map<string, CachedRead>();
 
   constructor(
     private readonly workers: readonly string[],
@@ -22,9 +36,9 @@ export class WorkerPool {
     for (let i = 0; i < this.workers.length; i++) {
       const index = (this.next + i) % this.workers.length;
       const worker = this.workers[index];
-      if ((await this.client.getBalance(worker)) < requirement.minGasBalance) continue;
+      if ((await this.gasBalance(worker)) < requirement.minGasBalance) continue;
       if (requirement.minTokenBalance !== undefined && this.token) {
-        if ((await this.token.balanceOf(worker)) < requirement.minTokenBalance) continue;
+        if ((await this.tokenBalance(worker, this.token)) < requirement.minTokenBalance) continue;
       }
       this.next = index + 1;
       return worker;
@@ -34,9 +48,30 @@ export class WorkerPool {
 
   /** Prefers `preferred` when it qualifies (e.g. the accepting worker gets its bounty back). */
   async prefer(preferred: string, requirement: WorkerRequirement): Promise<string | undefined> {
-    if (this.workers.includes(preferred) && (await this.client.getBalance(preferred)) >= requirement.minGasBalance) {
+    if (this.workers.includes(preferred) && (await this.gasBalance(preferred)) >= requirement.minGasBalance) {
       return preferred;
     }
     return this.choose(requirement);
   }
+
+  private gasBalance(worker: string): Promise<bigint> {
+    return cached(this.gas, worker, () => this.client.getBalance(worker));
+  }
+
+  private tokenBalance(worker: string, token: Eip20Token): Promise<bigint> {
+    return cached(this.tokens, worker, () => token.balanceOf(worker));
+  }
+}
+
+/** One read per worker per BALANCE_TTL_MS, shared by the choices made meanwhile (a failed read is not kept). */
+function cached(reads: Map<string, CachedRead>, worker: string, read: () => Promise<bigint>): Promise<bigint> {
+  const now = Date.now();
+  const hit = reads.get(worker);
+  if (hit && now - hit.at < BALANCE_TTL_MS) return hit.value;
+  const value = read();
+  reads.set(worker, { at: now, value });
+  value.catch(() => {
+    if (reads.get(worker)?.value === value) reads.delete(worker);
+  });
+  return value;
 }

@@ -2,6 +2,7 @@ import type { Subscription } from 'rxjs';
 import { FeeOracle, type TxTypeSetting } from '../chain/fees';
 import { ChainClient } from '../chain/chain-client';
 import { HttpJsonRpc } from '../chain/json-rpc';
+import { acquireNewHeads } from '../chain/new-heads';
 import type { LocalSigner } from '../chain/local-signer';
 import type { OutboxPort } from '../chain/tx-engine/outbox-port';
 import { TransactionEngine } from '../chain/tx-engine/transaction-engine';
@@ -10,9 +11,10 @@ import type { FacilitationContext, FacilitationPolicy } from '../facilitation/co
 import { startBalanceWatch } from '../facilitation/balance-watch';
 import { FacilitationEngine } from '../facilitation/facilitation-engine';
 import { handleEntityBatch, type HandlerContext } from '../facilitation/handlers';
+import { DEFAULTS } from './defaults';
+import { buildFacilitationContext } from './facilitation-context';
 import type { FacilitationStore } from '../facilitation/store-port';
 import type { Logger } from '../logging/logger';
-import { Anchor, Eip20CoGateway, Eip20Gateway, Eip20Token, OstComposer } from '../mosaic/contracts';
 import type { StreamedEntityType } from '../streams/documents';
 import { runEntityStream, type StreamCursorStore, type StreamTransport } from '../streams/entity-stream';
 import { SubgraphClient, type SubgraphEndpoint } from '../streams/subgraph-client';
@@ -64,60 +66,49 @@ export class Facilitator {
   readonly context: FacilitationContext;
   readonly originSubgraph: SubgraphClient;
   readonly auxiliarySubgraph: SubgraphClient;
+  /** The transaction engines of both chains (the context sees them through the ChainEngine port). */
+  readonly engines: { origin: TransactionEngine; auxiliary: TransactionEngine };
+  private readonly handlers: HandlerContext;
   private readonly engine: FacilitationEngine;
   private readonly streams: Subscription[] = [];
   private readonly pair: AuxiliaryChainConfig;
   private stopBalanceWatch: (() => void) | undefined;
 
   constructor(private readonly options: FacilitatorOptions) {
-    const pair = options.mosaic.auxiliaryChains[String(options.auxChainId)];
-    if (!pair) throw new Error(`the mosaic-config has no auxiliary chain ${options.auxChainId}`);
-    this.pair = pair;
     const { origin, auxiliary, logger } = options;
-    const originClient = new ChainClient(new HttpJsonRpc(origin.rpcUrl, origin.rpcTimeoutMs ?? 15_000), origin.chainId);
-    const auxClient = new ChainClient(new HttpJsonRpc(auxiliary.rpcUrl, auxiliary.rpcTimeoutMs ?? 15_000), auxiliary.chainId);
-    const engineFor = (client: ChainClient, chain: ChainRuntimeOptions, name: string) =>
-      new TransactionEngine({
+    const originClient = new ChainClient(new HttpJsonRpc(origin.rpcUrl, origin.rpcTimeoutMs ?? DEFAULTS.chain.rpcTimeoutMs), origin.chainId);
+    const auxClient = new ChainClient(new HttpJsonRpc(auxiliary.rpcUrl, auxiliary.rpcTimeoutMs ?? DEFAULTS.chain.rpcTimeoutMs), auxiliary.chainId);
+    const engineFor = (client: ChainClient, chain: ChainRuntimeOptions, name: string) => {
+      const engineLogger = logger.child({ component: 'transactions', chain: name });
+      return new TransactionEngine({
         client,
         signers: new Map(chain.workers.map((signer) => [signer.address, signer])),
         outbox: options.stores.outbox,
         confirmations: chain.confirmations,
         stuckAfterMs: chain.stuckAfterMs,
-        fees: new FeeOracle(client, chain.txType ?? 'auto', chain.maxFeePerGas),
-        pollIntervalMs: Math.min(chain.pollIntervalMs, 200),
-        logger: logger.child({ component: 'transactions', chain: name }),
+        fees: new FeeOracle(client, chain.txType ?? DEFAULTS.chain.txType, chain.maxFeePerGas),
+        pollIntervalMs: Math.min(chain.pollIntervalMs, DEFAULTS.chain.enginePollCapMs),
+        // Woken by each new block: a receipt is looked for as soon as it can exist, not at the next poll.
+        heads: () => acquireNewHeads(chain.rpcUrl, engineLogger),
+        logger: engineLogger,
       });
-    const addresses = pair.contractAddresses;
-    const gateway = addresses.origin.ostEIP20GatewayAddress.toLowerCase();
-    this.context = {
-      origin: {
-        chainId: origin.chainId,
-        client: originClient,
-        composer: new OstComposer(originClient, addresses.origin.ostComposerAddress),
-        gateway: new Eip20Gateway(originClient, gateway),
-        valueToken: new Eip20Token(originClient, options.mosaic.originChain.contractAddresses.simpleTokenAddress),
-        engine: engineFor(originClient, origin, 'origin'),
-      },
-      auxiliary: {
-        chainId: auxiliary.chainId,
-        client: auxClient,
-        coGateway: new Eip20CoGateway(auxClient, addresses.auxiliary.ostEIP20CogatewayAddress),
-        anchor: new Anchor(auxClient, addresses.auxiliary.anchorAddress),
-        engine: engineFor(auxClient, auxiliary, 'auxiliary'),
-      },
-      store: options.stores.facilitation,
-      policy: {
-        supportedGateways: options.policy?.supportedGateways ?? new Set([gateway]),
-        minGasPrice: options.policy?.minGasPrice ?? 0n,
-        minGasLimit: options.policy?.minGasLimit ?? 0n,
-        minWorkerGasBalance: options.policy?.minWorkerGasBalance ?? 10n ** 16n,
-        bountyAllowanceBatch: options.policy?.bountyAllowanceBatch ?? 10n,
-      },
-      logger: logger.child({ component: 'facilitation' }),
     };
+    this.engines = { origin: engineFor(originClient, origin, 'origin'), auxiliary: engineFor(auxClient, auxiliary, 'auxiliary') };
+    const built = buildFacilitationContext({
+      mosaic: options.mosaic,
+      auxChainId: options.auxChainId,
+      origin: { client: originClient, engine: this.engines.origin },
+      auxiliary: { client: auxClient, engine: this.engines.auxiliary },
+      store: options.stores.facilitation,
+      policy: options.policy,
+      logger,
+    });
+    this.context = built.context;
+    this.handlers = built.handlers;
+    this.pair = built.pair;
     this.originSubgraph = new SubgraphClient(origin.subgraph);
     this.auxiliarySubgraph = new SubgraphClient(auxiliary.subgraph);
-    this.engine = new FacilitationEngine(this.context, { reconcileIntervalMs: options.reconcileIntervalMs });
+    this.engine = new FacilitationEngine(this.context, { reconcileIntervalMs: options.reconcileIntervalMs ?? DEFAULTS.reconcileIntervalMs });
   }
 
   /** Names of the entity streams, as their cursors are stored. */
@@ -127,16 +118,7 @@ export class Facilitator {
 
   start(): void {
     const { logger, stores } = this.options;
-    const addresses = this.pair.contractAddresses;
-    const handlerContext: HandlerContext = {
-      store: stores.facilitation,
-      logger: logger.child({ component: 'handlers' }),
-      composer: addresses.origin.ostComposerAddress.toLowerCase(),
-      gateway: addresses.origin.ostEIP20GatewayAddress.toLowerCase(),
-      coGateway: addresses.auxiliary.ostEIP20CogatewayAddress.toLowerCase(),
-      auxiliaryAnchor: addresses.auxiliary.anchorAddress.toLowerCase(),
-      auxiliaryChainId: this.options.auxiliary.chainId,
-    };
+    const handlerContext = this.handlers;
     const open = (side: 'origin' | 'auxiliary', types: StreamedEntityType[]) => {
       const chain = this.options[side];
       const client = side === 'origin' ? this.originSubgraph : this.auxiliarySubgraph;
@@ -161,11 +143,11 @@ export class Facilitator {
     };
     open('origin', ORIGIN_STREAMS);
     open('auxiliary', AUXILIARY_STREAMS);
-    this.context.origin.engine.start();
-    this.context.auxiliary.engine.start();
+    this.engines.origin.start();
+    this.engines.auxiliary.start();
     this.engine.start();
     this.stopBalanceWatch = startBalanceWatch(this.context, {
-      intervalMs: 60_000,
+      intervalMs: DEFAULTS.balanceWatchIntervalMs,
       warnBelow: this.context.policy.minWorkerGasBalance * 10n,
     });
     logger.info(
@@ -179,7 +161,7 @@ export class Facilitator {
     this.stopBalanceWatch?.();
     for (const stream of this.streams.splice(0)) stream.unsubscribe();
     await this.engine.stop();
-    await Promise.all([this.context.origin.engine.stop(), this.context.auxiliary.engine.stop()]);
+    await Promise.all([this.engines.origin.stop(), this.engines.auxiliary.stop()]);
     await Promise.all([this.originSubgraph.close(), this.auxiliarySubgraph.close()]);
     this.options.logger.info('facilitator stopped');
   }

@@ -9,12 +9,14 @@ import { ProcessLock } from '../db/process-lock';
 import { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
 import { startEmbeddedIndexer, type EmbeddedIndexer } from '../indexer/embedded-indexer';
 import type { Logger } from '../logging/logger';
-import { startStatusServer, type StatusServer } from '../status/status-server';
+import { startStatusServer, type BoundStatusServer, type StatusServer } from '../status/status-server';
 import type { StreamTransport } from '../streams/entity-stream';
 import { SqlCursorStore } from '../streams/sql-cursor-store';
 import type { SubgraphEndpoint } from '../streams/subgraph-client';
 import type { SubgraphSide } from '../subgraph/sides';
-import { Facilitator, type ChainRuntimeOptions } from './facilitator';
+import { DEFAULTS } from './defaults';
+import { Facilitator } from './facilitator';
+import { chainRuntimeOf, chainsOf, indexerChainOf, policyOf } from './resolve-options';
 import { FacilitatorStatusSource } from './status-source';
 
 export interface RuntimeOptions {
@@ -24,6 +26,8 @@ export interface RuntimeOptions {
   logger: Logger;
   /** Overrides of the config's status API address; `false` turns the API off. */
   status?: { host?: string; port?: number } | false;
+  /** A status API already listening (bound by `start` before anything is written): served, not started. */
+  boundStatus?: BoundStatusServer;
   /** Every this often, services re-derive their work from the database. */
   reconcileIntervalMs?: number;
 }
@@ -38,6 +42,12 @@ export interface Runtime {
   stop(): Promise<void>;
 }
 
+interface RuntimeStores {
+  facilitation: SqlFacilitationStore;
+  outbox: SqlOutbox;
+  cursors: SqlCursorStore;
+}
+
 export function lockKeyOf(config: FacilitatorConfig): string {
   const workers = Object.values(config.chains)
     .flatMap((c) => c.workers)
@@ -47,7 +57,29 @@ export function lockKeyOf(config: FacilitatorConfig): string {
 
 /** Starts everything `facilitator start` runs, from validated configs and unlocked keys. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const { config, mosaic, logger } = options;
+  const { config } = options;
+  const { knex, cleanups } = await openLockedDatabase(config);
+  // Undone in reverse: status API, facilitator, indexer, then the lock and the database last.
+  const cleanup = async () => {
+    for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const indexer = await startIndexerIfEmbedded(options, knex);
+    if (indexer) cleanups.push(() => indexer.stop());
+    const stores = { facilitation: new SqlFacilitationStore(knex), outbox: new SqlOutbox(knex), cursors: new SqlCursorStore(knex) };
+    const facilitator = startFacilitator(options, stores, indexer);
+    cleanups.push(() => facilitator.stop());
+    const status = await startStatus(options, stores, facilitator);
+    if (status) cleanups.push(() => status.close());
+    return { facilitator, knex, indexer, status, lockKey: lockKeyOf(config), stop: cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+/** The database, with this facilitator's lock held; cleanups release the lock and close it. */
+async function openLockedDatabase(config: FacilitatorConfig): Promise<{ knex: Knex; cleanups: Array<() => Promise<void>> }> {
   const knex = await openDatabase(config.database.path);
   const lock = new ProcessLock(knex, lockKeyOf(config));
   try {
@@ -56,124 +88,78 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await knex.destroy();
     throw error;
   }
-  // Undone in reverse: status API, facilitator, indexer, then the lock and the database last.
-  const cleanups: Array<() => Promise<void>> = [async () => knex.destroy(), async () => lock.release()];
-  const cleanup = async () => {
-    for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
-  };
+  return { knex, cleanups: [async () => knex.destroy(), async () => lock.release()] };
+}
 
-  try {
-    const settings: Record<SubgraphSide, ChainSettings> = {
-      origin: config.chains[String(config.originChainId)],
-      auxiliary: config.chains[String(config.auxChainId)],
-    };
-    const chainIds: Record<SubgraphSide, number> = { origin: config.originChainId, auxiliary: config.auxChainId };
-    const embeddedSides = (['origin', 'auxiliary'] as SubgraphSide[]).filter((side) => settings[side].subgraph.mode === 'embedded');
-    let indexer: EmbeddedIndexer | undefined;
-    if (embeddedSides.length > 0) {
-      indexer = await startEmbeddedIndexer({
-        knex,
-        mosaic,
-        auxChainId: config.auxChainId,
-        chains: Object.fromEntries(
-          embeddedSides.map((side) => [
-            side,
-            {
-              chainId: chainIds[side],
-              rpcUrl: settings[side].rpc,
-              confirmations: settings[side].confirmations,
-              pollIntervalMs: Math.min(settings[side].pollIntervalMs ?? 250, 250),
-            },
-          ]),
-        ),
-        // Builds depend only on the deployment: share them across instances and restarts.
-        buildCacheDir: process.env.MOSAIC_SUBGRAPH_CACHE ?? join(dirname(config.database.path), 'subgraphs'),
-        host: config.embeddedIndexer?.host,
-        port: config.embeddedIndexer?.port,
-        logger,
-      });
-      const started = indexer;
-      cleanups.push(() => started.stop());
-    }
+async function startIndexerIfEmbedded(options: RuntimeOptions, knex: Knex): Promise<EmbeddedIndexer | undefined> {
+  const { config, mosaic, logger } = options;
+  const chains = chainsOf(config);
+  const embedded = (['origin', 'auxiliary'] as SubgraphSide[]).filter((side) => chains[side].settings.subgraph.mode === 'embedded');
+  if (embedded.length === 0) return undefined;
+  return startEmbeddedIndexer({
+    knex,
+    mosaic,
+    auxChainId: config.auxChainId,
+    chains: Object.fromEntries(embedded.map((side) => [side, indexerChainOf(chains[side])])),
+    // Builds depend only on the deployment: share them across instances and restarts.
+    buildCacheDir: process.env.MOSAIC_SUBGRAPH_CACHE ?? join(dirname(config.database.path), 'subgraphs'),
+    host: config.embeddedIndexer?.host,
+    port: config.embeddedIndexer?.port,
+    logger,
+  });
+}
 
-    const endpoint = (side: SubgraphSide): { subgraph: SubgraphEndpoint; transport: StreamTransport } => {
-      const subgraph = settings[side].subgraph;
-      if (subgraph.mode === 'embedded') {
-        const name = indexer!.subgraphName(side);
-        return { subgraph: { name: side, http: indexer!.server.url(name), ws: indexer!.server.wsUrl(name) }, transport: 'subscription' };
-      }
-      return { subgraph: { name: side, http: subgraph.http!, ws: subgraph.ws }, transport: subgraph.transport ?? 'polling' };
-    };
-    const runtimeOf = (side: SubgraphSide): ChainRuntimeOptions => {
-      const chain = settings[side];
-      const embedded = chain.subgraph.mode === 'embedded';
-      return {
-        chainId: chainIds[side],
-        rpcUrl: chain.rpc,
-        ...endpoint(side),
-        confirmations: chain.confirmations ?? 0,
-        // The embedded indexer already waits for confirmations before indexing.
-        streamConfirmations: embedded ? 0 : (chain.confirmations ?? 0),
-        pollIntervalMs: chain.pollIntervalMs ?? 1000,
-        workers: options.signers[side],
-        stuckAfterMs: chain.stuckAfterMs,
-        txType: chain.txType ?? 'auto',
-        maxFeePerGas: chain.maxFeePerGas !== undefined ? BigInt(chain.maxFeePerGas) : chain.maxGasPrice !== undefined ? BigInt(chain.maxGasPrice) : undefined,
-      };
-    };
-
-    const store = new SqlFacilitationStore(knex);
-    const outbox = new SqlOutbox(knex);
-    const cursors = new SqlCursorStore(knex);
-    const facilitation = config.facilitation ?? {};
-    const facilitator = new Facilitator({
-      mosaic,
-      auxChainId: config.auxChainId,
-      origin: runtimeOf('origin'),
-      auxiliary: runtimeOf('auxiliary'),
-      stores: { facilitation: store, outbox, cursors },
-      policy: {
-        ...(facilitation.supportedGateways ? { supportedGateways: new Set(facilitation.supportedGateways.map((g) => g.toLowerCase())) } : {}),
-        ...(facilitation.minGasPrice ? { minGasPrice: BigInt(facilitation.minGasPrice) } : {}),
-        ...(facilitation.minGasLimit ? { minGasLimit: BigInt(facilitation.minGasLimit) } : {}),
-        ...(facilitation.minWorkerGasBalance ? { minWorkerGasBalance: BigInt(facilitation.minWorkerGasBalance) } : {}),
-        ...(facilitation.bountyAllowanceBatch ? { bountyAllowanceBatch: BigInt(facilitation.bountyAllowanceBatch) } : {}),
-      },
-      reconcileIntervalMs: options.reconcileIntervalMs,
-      logger,
-    });
-    facilitator.start();
-    cleanups.push(() => facilitator.stop());
-
-    let status: StatusServer | undefined;
-    if (options.status !== false) {
-      status = await startStatusServer({
-        source: new FacilitatorStatusSource(store, outbox, cursors, facilitator),
-        host: options.status?.host ?? config.status?.host ?? '127.0.0.1',
-        port: options.status?.port ?? config.status?.port ?? 0,
-        health: async () => {
-          const [origin, auxiliary] = await Promise.all([
-            facilitator.context.origin.client.blockNumber().then(() => true, () => false),
-            facilitator.context.auxiliary.client.blockNumber().then(() => true, () => false),
-          ]);
-          return { originRpc: origin, auxiliaryRpc: auxiliary };
-        },
-      });
-      const started = status;
-      cleanups.push(() => started.close());
-      logger.info({ url: status.url }, 'status API listening');
-    }
-
-    return {
-      facilitator,
-      knex,
-      indexer,
-      status,
-      lockKey: lockKeyOf(config),
-      stop: cleanup,
-    };
-  } catch (error) {
-    await cleanup();
-    throw error;
+/** Where a side's entities are read: the embedded indexer's route, or the configured graph-node. */
+function endpointOf(settings: ChainSettings, side: SubgraphSide, indexer: EmbeddedIndexer | undefined): { subgraph: SubgraphEndpoint; transport: StreamTransport } {
+  const subgraph = settings.subgraph;
+  if (subgraph.mode === 'embedded' && indexer) {
+    const name = indexer.subgraphName(side);
+    return { subgraph: { name: side, http: indexer.server.url(name), ws: indexer.server.wsUrl(name) }, transport: 'subscription' };
   }
+  return { subgraph: { name: side, http: subgraph.http!, ws: subgraph.ws }, transport: subgraph.transport ?? 'polling' };
+}
+
+function startFacilitator(options: RuntimeOptions, stores: RuntimeStores, indexer: EmbeddedIndexer | undefined): Facilitator {
+  const { config, mosaic, logger } = options;
+  const chains = chainsOf(config);
+  const runtimeOf = (side: SubgraphSide) => chainRuntimeOf(chains[side], endpointOf(chains[side].settings, side, indexer), options.signers[side]);
+  const facilitator = new Facilitator({
+    mosaic,
+    auxChainId: config.auxChainId,
+    origin: runtimeOf('origin'),
+    auxiliary: runtimeOf('auxiliary'),
+    stores,
+    policy: policyOf(config.facilitation),
+    reconcileIntervalMs: options.reconcileIntervalMs ?? DEFAULTS.reconcileIntervalMs,
+    logger,
+  });
+  facilitator.start();
+  return facilitator;
+}
+
+async function startStatus(options: RuntimeOptions, stores: RuntimeStores, facilitator: Facilitator): Promise<StatusServer | undefined> {
+  const { config, logger } = options;
+  const serve = {
+    source: new FacilitatorStatusSource(stores.facilitation, stores.outbox, stores.cursors, facilitator),
+    health: async () => {
+      const [origin, auxiliary] = await Promise.all([
+        facilitator.context.origin.client.blockNumber().then(() => true, () => false),
+        facilitator.context.auxiliary.client.blockNumber().then(() => true, () => false),
+      ]);
+      return { originRpc: origin, auxiliaryRpc: auxiliary };
+    },
+  };
+  let status: StatusServer | undefined;
+  if (options.boundStatus) {
+    options.boundStatus.serve(serve);
+    status = options.boundStatus;
+  } else if (options.status !== false) {
+    status = await startStatusServer({
+      ...serve,
+      host: options.status?.host ?? config.status?.host ?? '127.0.0.1',
+      port: options.status?.port ?? config.status?.port ?? 0,
+    });
+  }
+  if (status) logger.info({ url: status.url }, 'status API listening');
+  return status;
 }

@@ -18,8 +18,8 @@ export class FacilitatorStatusSource implements StatusSource {
     private readonly facilitator: Facilitator,
   ) {
     this.messageChanges$ = store.changes$.pipe(
-      filter((change) => change.kind === 'message'),
-      map((change) => change.record as MessageRecord),
+      map((change) => (change.kind === 'stake' && change.transition.changed.message ? change.transition.next.message : undefined)),
+      filter((message): message is MessageRecord => message !== undefined),
     );
   }
 
@@ -74,18 +74,18 @@ export class FacilitatorStatusSource implements StatusSource {
   }
 
   engineCounters(): EngineCounters[] {
-    const { origin, auxiliary } = this.facilitator.context;
-    return [origin, auxiliary].map((side) => ({
-      chainId: side.chainId,
-      ...side.engine.metrics,
-      maxFeePerGas: side.engine.feeCap,
-      feeCapWait: side.engine.feeCapWait(),
+    const { origin, auxiliary } = this.facilitator.engines;
+    return [origin, auxiliary].map((engine) => ({
+      chainId: engine.chainId,
+      ...engine.metrics,
+      maxFeePerGas: engine.feeCap,
+      feeCapWait: engine.feeCapWait(),
     }));
   }
 
   async chains(): Promise<ChainStatus[]> {
-    const { origin, auxiliary } = this.facilitator.context;
-    const types = await Promise.all([origin.engine.txType(), auxiliary.engine.txType()]);
+    const { origin, auxiliary } = this.facilitator.engines;
+    const types = await Promise.all([origin.txType(), auxiliary.txType()]);
     return this.engineCounters().map((counters, i) => ({ ...counters, txType: types[i] }));
   }
 }

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import { ChainClient } from '../chain/chain-client';
 import { HttpJsonRpc } from '../chain/json-rpc';
+import { acquireNewHeads } from '../chain/new-heads';
 import type { MosaicConfigShape } from '../config/mosaic-config';
+import type { StoppedUnits } from '../errors/stopped-units';
 import type { Logger } from '../logging/logger';
 import type { SubgraphSide } from '../subgraph/sides';
 import { EntityStore } from './entity-store/entity-store';
@@ -27,6 +29,8 @@ export interface EmbeddedIndexerOptions {
   host?: string;
   port?: number;
   logger: Logger;
+  /** Where a subgraph stopped by a deterministic mapping failure is recorded (default: the process's). */
+  stoppedUnits?: StoppedUnits;
 }
 
 export interface EmbeddedIndexer {
@@ -69,7 +73,10 @@ export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Pro
       store,
       confirmations: chain.confirmations,
       pollIntervalMs: chain.pollIntervalMs,
+      heads: () => acquireNewHeads(chain.rpcUrl, logger),
       logger,
+      subgraph: embeddedSubgraphName(side, options.auxChainId),
+      stoppedUnits: options.stoppedUnits,
     });
     follower.progress$.subscribe((progress: FollowerProgress) =>
       logger.debug({ throughBlock: Number(progress.throughBlock), head: Number(progress.head) }, 'indexed'),
@@ -84,6 +91,7 @@ export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Pro
       name: embeddedSubgraphName(side, options.auxChainId),
       deployment: `embedded-${side}-${options.auxChainId}`,
       store: stores.get(side)!,
+      hasIndexingErrors: () => followers.get(side)!.failure !== undefined,
     })),
   });
   for (const follower of followers.values()) follower.start();

@@ -72,6 +72,31 @@ export class ContractInterface {
     return encodeFunctionCall(this.fn(method), args as unknown[]);
   }
 
+  /** Refuses, at first use, a typed read whose ABI output is not one value of that kind (`int` covers uint* and int*). */
+  expectOutput(method: string, kind: 'int' | 'address' | 'bool' | 'bytes32'): void {
+    const outputs = this.fn(method).outputs ?? [];
+    const type = outputs.length === 1 ? String(outputs[0].type) : `(${outputs.map((o) => String(o.type)).join(',')})`;
+    const matches = kind === 'int' ? /^u?int\d*$/.test(type) : type === kind;
+    if (!matches) throw new Error(`${this.name}.${method} returns ${type}, not ${kind}`);
+  }
+
+  /** The function a calldata calls and its decoded arguments (the inverse of encodeCall). */
+  decodeCall(data: string): { method: string; args: unknown[] } {
+    for (const [method, fragment] of this.functions) {
+      if (!data.startsWith(this.selector(method))) continue;
+      const inputs = (fragment.inputs ?? []) as AbiParameter[];
+      const decoded = inputs.length === 0 ? {} : decodeParameters(inputs, `0x${data.slice(10)}`);
+      return { method, args: inputs.map((_input, index) => (decoded as Record<number, unknown>)[index]) };
+    }
+    throw new Error(`${this.name} has no function with selector ${data.slice(0, 10)}`);
+  }
+
+  /** Return data of a call (the inverse of decodeResult). */
+  encodeResult(method: string, values: readonly unknown[]): string {
+    const outputs = (this.fn(method).outputs ?? []) as AbiParameter[];
+    return outputs.length === 0 ? '0x' : encodeParameters(outputs, values as unknown[]);
+  }
+
   /** Decodes a call's return data into an array of outputs (bigint for integers). */
   decodeResult(method: string, data: string): unknown[] {
     const outputs = this.fn(method).outputs ?? [];

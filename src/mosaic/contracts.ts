@@ -25,7 +25,7 @@ export function contractInterface(name: MosaicContractName): ContractInterface {
 }
 
 /** A deployed contract on one chain: typed reads go through eth_call, writes are returned as ContractCall. */
-abstract class DeployedContract {
+export abstract class DeployedContract {
   protected readonly iface: ContractInterface;
 
   constructor(
@@ -46,8 +46,32 @@ abstract class DeployedContract {
     return this.iface.decodeResult(method, data);
   }
 
-  protected write(method: string, args: readonly unknown[], gas: bigint): ContractCall {
-    return { to: this.address, data: this.iface.encodeCall(method, args), gas, label: `${this.iface.name}.${method}` };
+  /** A read whose one output the ABI declares as an integer. */
+  protected async readUint(method: string, args: readonly unknown[] = [], block: BlockTag = 'latest'): Promise<bigint> {
+    this.iface.expectOutput(method, 'int');
+    return BigInt((await this.read(method, args, block))[0] as bigint | number | string);
+  }
+
+  /** A read whose one output the ABI declares as an address (lowercase). */
+  protected async readAddress(method: string, args: readonly unknown[] = [], block: BlockTag = 'latest'): Promise<string> {
+    this.iface.expectOutput(method, 'address');
+    return String((await this.read(method, args, block))[0]).toLowerCase();
+  }
+
+  protected async readBool(method: string, args: readonly unknown[] = [], block: BlockTag = 'latest'): Promise<boolean> {
+    this.iface.expectOutput(method, 'bool');
+    return (await this.read(method, args, block))[0] === true;
+  }
+
+  protected async readBytes32(method: string, args: readonly unknown[] = [], block: BlockTag = 'latest'): Promise<string> {
+    this.iface.expectOutput(method, 'bytes32');
+    return String((await this.read(method, args, block))[0]).toLowerCase();
+  }
+
+  /** `value` (wei of the chain's base coin) only for payable functions. */
+  protected write(method: string, args: readonly unknown[], gas: bigint, value?: bigint): ContractCall {
+    const call: ContractCall = { to: this.address, data: this.iface.encodeCall(method, args), gas, label: `${this.iface.name}.${method}` };
+    return value === undefined ? call : { ...call, value };
   }
 }
 
@@ -56,10 +80,10 @@ export class Eip20Token extends DeployedContract {
     super(client, address, 'EIP20Token');
   }
   async balanceOf(owner: string): Promise<bigint> {
-    return (await this.read('balanceOf', [owner]))[0] as bigint;
+    return this.readUint('balanceOf', [owner]);
   }
   async allowance(owner: string, spender: string): Promise<bigint> {
-    return (await this.read('allowance', [owner, spender]))[0] as bigint;
+    return this.readUint('allowance', [owner, spender]);
   }
   approve(spender: string, amount: bigint): ContractCall {
     return this.write('approve', [spender, amount], GAS_LIMITS.approve);
@@ -83,16 +107,16 @@ export class OstComposer extends DeployedContract {
     super(client, address, 'OSTComposer');
   }
   async stakerProxy(staker: string): Promise<string> {
-    return String((await this.read('stakerProxies', [staker]))[0]).toLowerCase();
+    return this.readAddress('stakerProxies', [staker]);
   }
   async stakeRequestExists(stakeRequestHash: string, block: BlockTag = 'latest'): Promise<boolean> {
-    return Boolean((await this.read('stakeRequests', [stakeRequestHash], block))[0]);
+    return this.readBool('stakeRequests', [stakeRequestHash], block);
   }
   async stakeRequestHashOf(staker: string, gateway: string): Promise<string> {
-    return String((await this.read('stakeRequestHashes', [staker, gateway]))[0]);
+    return this.readBytes32('stakeRequestHashes', [staker, gateway]);
   }
   async organization(): Promise<string> {
-    return String((await this.read('organization'))[0]).toLowerCase();
+    return this.readAddress('organization');
   }
   requestStake(p: StakeRequestParams): ContractCall {
     return this.write(
@@ -129,32 +153,32 @@ abstract class GatewayBase extends DeployedContract {
   private messageBoxOffset: bigint | undefined;
 
   async bounty(): Promise<bigint> {
-    return (await this.read('bounty'))[0] as bigint;
+    return this.readUint('bounty');
   }
   async getNonce(account: string): Promise<bigint> {
-    return (await this.read('getNonce', [account]))[0] as bigint;
+    return this.readUint('getNonce', [account]);
   }
   async remoteGateway(): Promise<string> {
-    return String((await this.read('remoteGateway'))[0]).toLowerCase();
+    return this.readAddress('remoteGateway');
   }
   async stateRootProvider(): Promise<string> {
-    return String((await this.read('stateRootProvider'))[0]).toLowerCase();
+    return this.readAddress('stateRootProvider');
   }
   async valueToken(): Promise<string> {
-    return String((await this.read('valueToken'))[0]).toLowerCase();
+    return this.readAddress('valueToken');
   }
   /** Where the message box sits in storage; read from the contract (older libraries hard-code a wrong 7). */
   async getMessageBoxOffset(): Promise<bigint> {
     if (this.messageBoxOffset === undefined) {
-      this.messageBoxOffset = BigInt((await this.read('MESSAGE_BOX_OFFSET'))[0] as bigint);
+      this.messageBoxOffset = await this.readUint('MESSAGE_BOX_OFFSET');
     }
     return this.messageBoxOffset;
   }
   async outboxStatus(messageHash: string, block: BlockTag = 'latest'): Promise<MessageStatus> {
-    return Number((await this.read('getOutboxMessageStatus', [messageHash], block))[0]) as MessageStatus;
+    return Number(await this.readUint('getOutboxMessageStatus', [messageHash], block)) as MessageStatus;
   }
   async inboxStatus(messageHash: string, block: BlockTag = 'latest'): Promise<MessageStatus> {
-    return Number((await this.read('getInboxMessageStatus', [messageHash], block))[0]) as MessageStatus;
+    return Number(await this.readUint('getInboxMessageStatus', [messageHash], block)) as MessageStatus;
   }
   proveGateway(blockHeight: bigint, rlpAccount: string, rlpParentNodes: string): ContractCall {
     return this.write('proveGateway', [blockHeight, rlpAccount, rlpParentNodes], GAS_LIMITS.proveGateway);
@@ -166,10 +190,10 @@ export class Eip20Gateway extends GatewayBase {
     super(client, address, 'EIP20Gateway');
   }
   async activated(): Promise<boolean> {
-    return Boolean((await this.read('activated'))[0]);
+    return this.readBool('activated');
   }
   async baseToken(): Promise<string> {
-    return String((await this.read('baseToken'))[0]).toLowerCase();
+    return this.readAddress('baseToken');
   }
   progressStake(messageHash: string, unlockSecret: string): ContractCall {
     return this.write('progressStake', [messageHash, unlockSecret], GAS_LIMITS.progressStake);
@@ -177,6 +201,33 @@ export class Eip20Gateway extends GatewayBase {
   activateGateway(coGateway: string): ContractCall {
     return this.write('activateGateway', [coGateway], GAS_LIMITS.default);
   }
+  /** Redeem side: copies a redeem message proven in the cogateway's outbox into this gateway's inbox. */
+  confirmRedeemIntent(p: ConfirmRedeemIntentParams): ContractCall {
+    return this.write(
+      'confirmRedeemIntent',
+      [p.redeemer, p.redeemerNonce, p.beneficiary, p.amount, p.gasPrice, p.gasLimit, p.blockHeight, p.hashLock, p.rlpParentNodes],
+      GAS_LIMITS.confirmRedeemIntent,
+    );
+  }
+  /** Redeem side: releases amount − reward OST to the beneficiary, the reward to the caller. */
+  progressUnstake(messageHash: string, unlockSecret: string): ContractCall {
+    return this.write('progressUnstake', [messageHash, unlockSecret], GAS_LIMITS.progressUnstake);
+  }
+}
+
+/** gateway.confirmRedeemIntent's arguments; note blockHeight comes before hashLock (not so in confirmStakeIntent). */
+export interface ConfirmRedeemIntentParams {
+  /** The message sender: the redeemer's RedeemerProxy when redeeming through the RedeemPool. */
+  redeemer: string;
+  redeemerNonce: bigint;
+  beneficiary: string;
+  amount: bigint;
+  gasPrice: bigint;
+  gasLimit: bigint;
+  /** Auxiliary height at which the cogateway was proven on origin (proveGateway). */
+  blockHeight: bigint;
+  hashLock: string;
+  rlpParentNodes: string;
 }
 
 export interface ConfirmStakeIntentParams {
@@ -196,7 +247,7 @@ export class Eip20CoGateway extends GatewayBase {
     super(client, address, 'EIP20CoGateway');
   }
   async utilityToken(): Promise<string> {
-    return String((await this.read('utilityToken'))[0]).toLowerCase();
+    return this.readAddress('utilityToken');
   }
   confirmStakeIntent(p: ConfirmStakeIntentParams): ContractCall {
     return this.write(
@@ -208,6 +259,10 @@ export class Eip20CoGateway extends GatewayBase {
   progressMint(messageHash: string, unlockSecret: string): ContractCall {
     return this.write('progressMint', [messageHash, unlockSecret], GAS_LIMITS.progressMint);
   }
+  /** Redeem side: burns the redeemed OSTPrime and returns the bounty (base coin) to the caller. */
+  progressRedeem(messageHash: string, unlockSecret: string): ContractCall {
+    return this.write('progressRedeem', [messageHash, unlockSecret], GAS_LIMITS.progressRedeem);
+  }
 }
 
 export class Anchor extends DeployedContract {
@@ -215,13 +270,13 @@ export class Anchor extends DeployedContract {
     super(client, address, 'Anchor');
   }
   async latestStateRootBlockHeight(block: BlockTag = 'latest'): Promise<bigint> {
-    return (await this.read('getLatestStateRootBlockHeight', [], block))[0] as bigint;
+    return this.readUint('getLatestStateRootBlockHeight', [], block);
   }
   async stateRoot(blockHeight: bigint): Promise<string> {
-    return String((await this.read('getStateRoot', [blockHeight]))[0]);
+    return this.readBytes32('getStateRoot', [blockHeight]);
   }
   async remoteChainId(): Promise<bigint> {
-    return (await this.read('getRemoteChainId'))[0] as bigint;
+    return this.readUint('getRemoteChainId');
   }
   anchorStateRoot(blockHeight: bigint, stateRoot: string): ContractCall {
     return this.write('anchorStateRoot', [blockHeight, stateRoot], GAS_LIMITS.anchorStateRoot);
@@ -233,7 +288,7 @@ export class Organization extends DeployedContract {
     super(client, address, 'Organization');
   }
   async isWorker(worker: string): Promise<boolean> {
-    return Boolean((await this.read('isWorker', [worker]))[0]);
+    return this.readBool('isWorker', [worker]);
   }
   setWorker(worker: string, expirationHeight: bigint): ContractCall {
     return this.write('setWorker', [worker, expirationHeight], GAS_LIMITS.default);
@@ -245,9 +300,29 @@ export class OstPrime extends DeployedContract {
     super(client, address, 'OSTPrime');
   }
   initialize(value: bigint): ContractCall {
-    return { ...this.write('initialize', [], GAS_LIMITS.default), value };
+    return this.write('initialize', [], GAS_LIMITS.default, value);
   }
   setCoGateway(coGateway: string): ContractCall {
     return this.write('setCoGateway', [coGateway], GAS_LIMITS.default);
+  }
+  async balanceOf(owner: string, block: BlockTag = 'latest'): Promise<bigint> {
+    return this.readUint('balanceOf', [owner], block);
+  }
+  async allowance(owner: string, spender: string): Promise<bigint> {
+    return this.readUint('allowance', [owner, spender]);
+  }
+  /**
+   * Base coin the contract can still turn into OSTPrime tokens: its own token balance. It holds only
+   * what stake & mint released (unwrapped) to beneficiaries, so a redeem needs a prior stake & mint.
+   */
+  async wrappable(): Promise<bigint> {
+    return this.balanceOf(this.address);
+  }
+  /** Turns `amount` wei of base coin (the value sent) into as many OSTPrime tokens; beyond wrappable() it fails an assert, with no reason. */
+  wrap(amount: bigint): ContractCall {
+    return this.write('wrap', [], GAS_LIMITS.wrap, amount);
+  }
+  approve(spender: string, amount: bigint): ContractCall {
+    return this.write('approve', [spender, amount], GAS_LIMITS.approve);
   }
 }

@@ -14,6 +14,10 @@ export const MESSAGE_TYPEHASH = typeHash(
 export const STAKE_REQUEST_TYPEHASH = typeHash(
   'StakeRequest(uint256 amount,address beneficiary,uint256 gasPrice,uint256 gasLimit,uint256 nonce,address staker,address gateway)',
 );
+export const REDEEM_INTENT_TYPEHASH = typeHash('RedeemIntent(uint256 amount,address beneficiary,address gateway)');
+export const REDEEM_REQUEST_TYPEHASH = typeHash(
+  'RedeemRequest(uint256 amount,address beneficiary,uint256 gasPrice,uint256 gasLimit,uint256 nonce,address redeemer,address cogateway)',
+);
 
 export interface HashLockPair {
   /** 32 random bytes, 0x-hex. Secret until progressStake/progressMint reveal it on-chain. */
@@ -38,12 +42,19 @@ export function stakeIntentHash(amount: bigint, beneficiary: string, gateway: st
   );
 }
 
+/** The cogateway's redeem intent hash; `coGateway` is the gateway of the intent (the auxiliary side). */
+export function redeemIntentHash(amount: bigint, beneficiary: string, coGateway: string): string {
+  return keccak256(
+    encodeParameters(['bytes32', 'uint256', 'address', 'address'], [REDEEM_INTENT_TYPEHASH, amount, beneficiary, coGateway]),
+  );
+}
+
 export interface MessageFields {
   intentHash: string;
   nonce: bigint;
   gasPrice: bigint;
   gasLimit: bigint;
-  /** The message sender: for stakes through the composer, the staker's StakerProxy. */
+  /** The message sender: the staker's StakerProxy (stakes through the composer), the redeemer's RedeemerProxy (redeems through the pool). */
   sender: string;
   hashLock: string;
 }
@@ -70,23 +81,12 @@ export interface StakeRequestFields {
 const EIP712_DOMAIN_TYPEHASH = keccak256(new TextEncoder().encode('EIP712Domain(address verifyingContract)'));
 
 /**
- * The composer's stake request hash (its `stakeRequestHash` event parameter), EIP-712 style:
- * keccak256(0x19 ‖ 0x01 ‖ domainSeparator(composer) ‖ keccak256(packed(typehash, fields…))).
+ * keccak256(0x19 ‖ 0x01 ‖ domainSeparator(verifyingContract) ‖ keccak256(packed(typehash, fields…))):
+ * how OSTComposer and RedeemPool hash their requests (packed struct fields, not abi.encode).
  */
-export function stakeRequestHash(request: StakeRequestFields, composer: string): string {
-  const structHash = keccak256(
-    encodePacked(
-      { type: 'bytes32', value: STAKE_REQUEST_TYPEHASH },
-      { type: 'uint256', value: request.amount },
-      { type: 'address', value: request.beneficiary },
-      { type: 'uint256', value: request.gasPrice },
-      { type: 'uint256', value: request.gasLimit },
-      { type: 'uint256', value: request.nonce },
-      { type: 'address', value: request.staker },
-      { type: 'address', value: request.gateway },
-    ),
-  );
-  const domainSeparator = keccak256(encodeParameters(['bytes32', 'address'], [EIP712_DOMAIN_TYPEHASH, composer]));
+function eip712RequestHash(verifyingContract: string, typehash: string, fields: ReadonlyArray<{ type: 'uint256' | 'address'; value: bigint | string }>): string {
+  const structHash = keccak256(encodePacked({ type: 'bytes32', value: typehash }, ...fields));
+  const domainSeparator = keccak256(encodeParameters(['bytes32', 'address'], [EIP712_DOMAIN_TYPEHASH, verifyingContract]));
   return keccak256(
     encodePacked(
       { type: 'bytes1', value: '0x19' },
@@ -95,6 +95,43 @@ export function stakeRequestHash(request: StakeRequestFields, composer: string):
       { type: 'bytes32', value: structHash },
     ),
   );
+}
+
+/** The composer's stake request hash (its `stakeRequestHash` event parameter). */
+export function stakeRequestHash(request: StakeRequestFields, composer: string): string {
+  return eip712RequestHash(composer, STAKE_REQUEST_TYPEHASH, [
+    { type: 'uint256', value: request.amount },
+    { type: 'address', value: request.beneficiary },
+    { type: 'uint256', value: request.gasPrice },
+    { type: 'uint256', value: request.gasLimit },
+    { type: 'uint256', value: request.nonce },
+    { type: 'address', value: request.staker },
+    { type: 'address', value: request.gateway },
+  ]);
+}
+
+export interface RedeemRequestFields {
+  amount: bigint;
+  beneficiary: string;
+  gasPrice: bigint;
+  gasLimit: bigint;
+  nonce: bigint;
+  /** The redeemer's own address (not its RedeemerProxy). */
+  redeemer: string;
+  cogateway: string;
+}
+
+/** The redeem pool's request hash (its `redeemRequestHash` event parameter, = RedeemPool.hashRedeemRequest). */
+export function redeemRequestHash(request: RedeemRequestFields, redeemPool: string): string {
+  return eip712RequestHash(redeemPool, REDEEM_REQUEST_TYPEHASH, [
+    { type: 'uint256', value: request.amount },
+    { type: 'address', value: request.beneficiary },
+    { type: 'uint256', value: request.gasPrice },
+    { type: 'uint256', value: request.gasLimit },
+    { type: 'uint256', value: request.nonce },
+    { type: 'address', value: request.redeemer },
+    { type: 'address', value: request.cogateway },
+  ]);
 }
 
 /** Storage slot of `messageBox.outbox[messageHash]` (the box sits at `offset`; inbox is slot + 1). */

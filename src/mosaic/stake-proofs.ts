@@ -1,8 +1,7 @@
 import type { ChainClient } from '../chain/chain-client';
-import { proveAccount, type AccountProof } from '../chain/proofs';
+import type { AccountProof } from '../chain/proofs';
 import { Eip20CoGateway, Eip20Gateway, type ContractCall } from './contracts';
-import { messageBoxSlot } from './hashes';
-import { MessageStatus, messageStatusName } from './message-status';
+import { declaredSlot, proveOutboxSlots } from './outbox-proofs';
 
 export interface StakeMessage {
   messageHash: string;
@@ -18,7 +17,8 @@ export interface StakeMessage {
 
 /**
  * One eth_getProof of the origin gateway at `height` covering the outbox slots of several messages:
- * the account part feeds proveGateway, each storage part a confirmStakeIntent.
+ * the account part feeds proveGateway, each storage part a confirmStakeIntent. Checked against the block's
+ * state root (a mismatch is retryable: the service proves again on its next run).
  */
 export async function proveGatewayOutbox(
   originClient: ChainClient,
@@ -26,9 +26,7 @@ export async function proveGatewayOutbox(
   messageHashes: readonly string[],
   height: bigint,
 ): Promise<AccountProof> {
-  const offset = await gateway.getMessageBoxOffset();
-  const slots = messageHashes.map((hash) => messageBoxSlot(hash, offset).outbox);
-  return proveAccount(originClient, gateway.address, slots, height);
+  return proveOutboxSlots(originClient, gateway, messageHashes, height);
 }
 
 export function proveGatewayCall(coGateway: Eip20CoGateway, proof: AccountProof): ContractCall {
@@ -42,13 +40,7 @@ export function confirmStakeIntentCall(
   proof: AccountProof,
   storageIndex: number,
 ): ContractCall {
-  const storage = proof.storage[storageIndex];
-  if (!storage) throw new Error(`no storage proof at index ${storageIndex} for message ${message.messageHash}`);
-  if (storage.value !== BigInt(MessageStatus.Declared)) {
-    throw new Error(
-      `message ${message.messageHash} is ${messageStatusName(Number(storage.value))} in the gateway's outbox at height ${proof.blockNumber}, not Declared: it cannot be confirmed with this proof`,
-    );
-  }
+  const storage = declaredSlot(proof, storageIndex, message.messageHash, 'gateway');
   return coGateway.confirmStakeIntent({
     staker: message.stakerProxy,
     stakerNonce: message.nonce,

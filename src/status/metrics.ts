@@ -1,11 +1,12 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { stoppedUnits, type StoppedUnits, type UnitKind } from '../errors/stopped-units';
 import type { StatusSource } from './status-source';
 
 /**
  * Prometheus metrics, computed from the status source at scrape time: messages by state, transactions
  * sent/failed/replaced, stream lag and worker balances.
  */
-export function createMetrics(source: StatusSource): Registry {
+export function createMetrics(source: StatusSource, units: StoppedUnits = stoppedUnits): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'facilitator_process_' });
 
@@ -87,5 +88,24 @@ export function createMetrics(source: StatusSource): Registry {
       }
     },
   });
+  registerStoppedUnitGauges(registry, units);
   return registry;
+}
+
+/** Units a deterministic error stopped (1 while stopped): what to alert on. */
+export function registerStoppedUnitGauges(registry: Registry, units: StoppedUnits = stoppedUnits): void {
+  const gauge = (name: string, help: string, kind: UnitKind, label: string) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const unit of units.list(kind)) this.set({ [label]: unit.name }, 1);
+      },
+    });
+  gauge('facilitator_subgraph_failed', 'Embedded subgraphs stopped by a deterministic indexing error (hasIndexingErrors)', 'subgraph', 'subgraph');
+  gauge('facilitator_stream_stopped', 'Entity streams stopped by a deterministic handler error', 'stream', 'stream');
+  gauge('facilitator_worker_stopped', 'Transaction engine workers stopped by a deterministic error (label: <chainId>:<worker>)', 'worker', 'worker');
 }

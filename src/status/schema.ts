@@ -20,6 +20,28 @@ function page(args: { first?: number; skip?: number }): Page {
 
 const lower = (value: string | undefined) => value?.toLowerCase();
 
+/** How long a `workers` or `streams` answer (RPC and subgraph calls) is reused. */
+export const LIVE_READ_TTL_MS = 1000;
+
+/**
+ * `fn` called at most once per `ttlMs` (concurrent callers share the call under way): a document
+ * aliasing `workers` fifty times, or many clients polling, make one round of RPC calls, not fifty.
+ */
+export function reusedFor<T>(ttlMs: number, fn: () => Promise<T>): () => Promise<T> {
+  let last: { at: number; value: Promise<T> } | undefined;
+  return () => {
+    const now = Date.now();
+    if (!last || now - last.at >= ttlMs) {
+      const value = fn();
+      last = { at: now, value };
+      value.catch(() => {
+        if (last?.value === value) last = undefined; // a failure is not reused
+      });
+    }
+    return last.value;
+  };
+}
+
 /** The secret is shown only once progressStake or progressMint has revealed it on-chain. */
 function isSecretPublic(message: MessageRecord): boolean {
   return message.sourceStatus === MessageStatus.Progressed || message.targetStatus === MessageStatus.Progressed;
@@ -91,6 +113,8 @@ export function buildStatusSchema(source: StatusSource): { schema: GraphQLSchema
       ),
     );
 
+  const workers = reusedFor(LIVE_READ_TTL_MS, () => source.workers());
+  const streams = reusedFor(LIVE_READ_TTL_MS, () => source.streams());
   const rootValue = {
     stakeRequest: async (args: { stakeRequestHash: string }) => {
       const request = await source.stakeRequest(lower(args.stakeRequestHash)!);
@@ -107,14 +131,14 @@ export function buildStatusSchema(source: StatusSource): { schema: GraphQLSchema
     messages: async (args: { state?: MessageRecord['state']; staker?: string; first?: number; skip?: number }) =>
       (await source.messages({ state: args.state, staker: lower(args.staker) }, page(args))).map((m) => messageView(m, source)),
     messageCounts: () => source.messageCounts(),
-    workers: async () => (await source.workers()).map(workerView),
+    workers: async () => (await workers()).map(workerView),
     chains: async () =>
       (await source.chains()).map((chain) => ({
         ...chain,
         feeCapWait: chain.feeCapWait ? { ...chain.feeCapWait, since: new Date(chain.feeCapWait.since).toISOString() } : null,
       })),
     streams: async () =>
-      (await source.streams()).map((s) => ({
+      (await streams()).map((s) => ({
         ...s,
         lag: s.cursor !== undefined && s.subgraphHead !== undefined ? Math.max(0, s.subgraphHead - s.cursor) : null,
       })),

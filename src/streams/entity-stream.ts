@@ -1,4 +1,7 @@
-import { concatMap, defer, from, Observable, retry, timer, type Subscription } from 'rxjs';
+import { concatMap, defer, from, Observable, retry, throwError, timer, type Subscription } from 'rxjs';
+import { backoffDelay } from '../errors/backoff';
+import { isRetryable, messageOf } from '../errors/cause-chain';
+import { stoppedUnits, type StoppedUnits } from '../errors/stopped-units';
 import type { Logger } from '../logging/logger';
 import { entityDocuments, type StreamedEntityType } from './documents';
 import type { SubgraphClient, SubgraphHead } from './subgraph-client';
@@ -50,10 +53,14 @@ export interface EntityStreamOptions {
   reorgWindowBlocks?: number;
   pageSize?: number;
   logger: Logger;
+  /** Where a stream stopped by a deterministic error is recorded (default: the process's). */
+  stoppedUnits?: StoppedUnits;
 }
 
 const PAGE_SIZE = 1000;
 const REORG_WINDOW_BLOCKS = 32;
+/** Restarts after a transient failure: 500 ms doubling up to 15 s, with jitter. */
+const RESTART_BACKOFF = { initialMs: 500, maxMs: 15_000 };
 
 function byBlockThenLog(a: StreamedEntity, b: StreamedEntity): number {
   const blocks = Number(a.blockNumber) - Number(b.blockNumber);
@@ -129,6 +136,22 @@ function pollingBatches(options: EntityStreamOptions): Observable<EntityBatch> {
   });
 }
 
+/** Pages every entity from the cursor to the subgraph head (less confirmations) as one batch; the head and the new cursor. */
+async function catchUp(
+  options: EntityStreamOptions,
+  cursor: number,
+  seen: Set<string>,
+  emit: (batch: EntityBatch) => void,
+): Promise<{ head: SubgraphHead; cursor: number }> {
+  const head = await options.client.head();
+  const safeHead = head.number - (options.confirmations ?? 0);
+  if (safeHead <= cursor) return { head, cursor };
+  const entities = await fetchRange(options, cursor + 1, safeHead);
+  for (const entity of entities) seen.add(entity.id);
+  emit({ stream: options.name, entityType: options.entityType, entities, throughBlock: safeHead });
+  return { head, cursor: safeHead };
+}
+
 /**
  * Subscription transport: catch up by paging to the current head, then subscribe to entities changed
  * since; each push (the whole current result since the subscription's start) is filtered to entities
@@ -150,17 +173,10 @@ function subscriptionBatches(options: EntityStreamOptions): Observable<EntityBat
     };
 
     const run = async () => {
-      let cursor = await startingCursor(options);
-      const sessionStart = cursor;
+      const sessionStart = await startingCursor(options);
       const seen = new Set<string>();
-      const head = await options.client.head();
-      const safeHead = head.number - confirmations;
-      if (safeHead > cursor) {
-        const entities = await fetchRange(options, cursor + 1, safeHead);
-        for (const entity of entities) seen.add(entity.id);
-        subscriber.next({ stream: options.name, entityType: options.entityType, entities, throughBlock: safeHead });
-        cursor = safeHead;
-      }
+      const { head, cursor: caughtUp } = await catchUp(options, sessionStart, seen, (batch) => subscriber.next(batch));
+      let cursor = caughtUp;
       if (stopped) return;
 
       let pending: StreamedEntity[] = [];
@@ -180,21 +196,32 @@ function subscriptionBatches(options: EntityStreamOptions): Observable<EntityBat
 
       const documents = entityDocuments(options.entityType);
       // Pushes cover a reorg window below the cursor too (blocks of this session: their ids are in `seen`).
-      const fromBlock = Math.max(sessionStart + 1, cursor + 1 - (options.reorgWindowBlocks ?? REORG_WINDOW_BLOCKS));
-      live = options.client.subscribe<{ entities: StreamedEntity[] }>(documents.live, { fromBlock, first }).subscribe({
-        next: (data) => {
-          lastPushAt = Date.now();
-          if (data.entities.length >= first) {
-            fail(new Error(`${options.name}: subscription result reached ${first} entities; restarting with a catch-up`));
-            return;
-          }
-          pending = data.entities.filter((entity) => !seen.has(entity.id));
-          for (const entity of pending) knownHead = Math.max(knownHead, Number(entity.blockNumber));
-          if (confirmations === 0) release();
-        },
-        error: fail,
-        complete: () => fail(new Error(`${options.name}: subscription closed by the server`)),
-      });
+      const windowStart = () => Math.max(sessionStart + 1, cursor + 1 - (options.reorgWindowBlocks ?? REORG_WINDOW_BLOCKS));
+      let fromBlock = windowStart();
+      const listen = () => {
+        live = options.client.subscribe<{ entities: StreamedEntity[] }>(documents.live, { fromBlock, first }).subscribe({
+          next: (data) => {
+            lastPushAt = Date.now();
+            if (data.entities.length >= first) {
+              fail(new Error(`${options.name}: subscription result reached ${first} entities; restarting with a catch-up`));
+              return;
+            }
+            pending = data.entities.filter((entity) => !seen.has(entity.id));
+            for (const entity of pending) knownHead = Math.max(knownHead, Number(entity.blockNumber));
+            if (confirmations === 0) release();
+            // Every push is the whole result since fromBlock, queried, sent and parsed again: once it is
+            // mostly entities already delivered, subscribe again from the window below the cursor.
+            if (data.entities.length >= Math.max(1, Math.floor(first / 10)) && windowStart() > fromBlock) {
+              live?.unsubscribe();
+              fromBlock = windowStart();
+              listen();
+            }
+          },
+          error: fail,
+          complete: () => fail(new Error(`${options.name}: subscription closed by the server`)),
+        });
+      };
+      listen();
 
       const silenceMs = options.silenceMs ?? 30_000;
       const tickMs = confirmations > 0 ? Math.min(options.pollIntervalMs ?? 1000, silenceMs) : silenceMs;
@@ -230,14 +257,17 @@ export function entityBatches(options: EntityStreamOptions): Observable<EntityBa
 
 /**
  * Runs a stream: each batch goes to `handle` (which commits its effects), and only then is the cursor
- * saved. Any failure restarts the stream from the saved cursor after a backoff (handlers are
- * idempotent, so a batch seen twice does no harm).
+ * saved. A transient failure restarts the stream from the saved cursor after a backoff (handlers are
+ * idempotent, so a batch seen twice does no harm). A deterministic one (non-retryable) would fail the
+ * same batch for ever: the stream stops, the reason recorded (logged once, reported as a metric).
  */
 export function runEntityStream(
   options: EntityStreamOptions,
   handle: (batch: EntityBatch) => Promise<void>,
 ): Subscription {
   let attempt = 0;
+  const units = options.stoppedUnits ?? stoppedUnits;
+  units.clear('stream', options.name);
   return entityBatches(options)
     .pipe(
       concatMap((batch) =>
@@ -257,17 +287,18 @@ export function runEntityStream(
       ),
       retry({
         delay: (error: unknown) => {
+          if (!isRetryable(error)) return throwError(() => error);
           attempt += 1;
-          const delayMs = Math.min(500 * 2 ** (attempt - 1), 15_000);
-          options.logger.warn(
-            { stream: options.name, attempt, delayMs, err: error instanceof Error ? error.message : String(error) },
-            'stream restarting',
-          );
+          const delayMs = backoffDelay(attempt, RESTART_BACKOFF);
+          options.logger.warn({ stream: options.name, attempt, delayMs, err: messageOf(error) }, 'stream restarting');
           return timer(delayMs);
         },
       }),
     )
     .subscribe({
-      error: (error: unknown) => options.logger.error({ stream: options.name, err: error }, 'stream stopped'),
+      error: (error: unknown) => {
+        const unit = units.record('stream', options.name, error);
+        options.logger.error({ stream: options.name, errorName: unit.errorName, err: unit.reason, details: unit.details }, 'stream stopped: the failure is deterministic');
+      },
     });
 }

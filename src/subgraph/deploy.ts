@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { redactUrl, redactUrlIn } from '../logging/redact-url';
 import { GraphCliError, runGraphCli } from './graph-cli';
 
 /**
@@ -44,10 +45,12 @@ function explain(error: unknown, options: DeploySubgraphOptions, step: string): 
   if (!(error instanceof GraphCliError)) return error instanceof Error ? error : new Error(String(error));
   const output = error.output;
   let reason = `graph ${step} failed`;
-  if (/upload .*IPFS|IPFS.*(fetch failed|ECONNREFUSED)/i.test(output)) reason = `cannot upload the subgraph to IPFS at ${options.ipfs}`;
-  else if (/ECONNREFUSED/.test(output)) reason = `cannot reach graph-node at ${options.node} (connection refused): is it running?`;
-  else if (/ENOTFOUND|EAI_AGAIN/.test(output)) reason = `cannot resolve the host of ${options.node}`;
-  return new Error(`deploying subgraph ${options.name}: ${reason}\n${error.message}`, { cause: error });
+  if (/upload .*IPFS|IPFS.*(fetch failed|ECONNREFUSED)/i.test(output)) reason = `cannot upload the subgraph to IPFS at ${redactUrl(options.ipfs)}`;
+  else if (/ECONNREFUSED/.test(output)) reason = `cannot reach graph-node at ${redactUrl(options.node)} (connection refused): is it running?`;
+  else if (/ENOTFOUND|EAI_AGAIN/.test(output)) reason = `cannot resolve the host of ${redactUrl(options.node)}`;
+  // graph-cli's own output may repeat the URLs, keys included.
+  const details = redactUrlIn(redactUrlIn(error.message, options.node), options.ipfs);
+  return new Error(`deploying subgraph ${options.name}: ${reason}\n${details}`, { cause: error });
 }
 
 export async function deploySubgraph(options: DeploySubgraphOptions): Promise<DeploySubgraphResult> {

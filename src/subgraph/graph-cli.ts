@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { environmentWithoutPasswords } from '../config/keystore';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
@@ -58,7 +59,8 @@ export function runGraphCli(args: readonly string[], options: RunGraphCliOptions
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [graphCliEntry(), ...args], {
       cwd: options.cwd,
-      env: { ...process.env, GRAPH_SKIP_NEW_VERSION_CHECK: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
+      // graph-cli needs no worker password: none is passed on.
+      env: { ...environmentWithoutPasswords(), GRAPH_SKIP_NEW_VERSION_CHECK: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

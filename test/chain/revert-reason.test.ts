@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { encodeParameter } from 'web3-eth-abi';
-import { decodeErrorString, revertReasonOf } from '../../src/chain/revert-reason';
+import { revertReasonOf } from '../../src/chain/node-errors';
+import { decodeErrorString } from '../../src/chain/revert-reason';
 
 describe('revert reasons', () => {
   const errorData = `0x08c379a0${encodeParameter('string', 'Stake request must exists.').slice(2)}`;

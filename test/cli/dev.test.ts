@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainClient } from '../../src/chain/chain-client';
@@ -7,6 +7,9 @@ import { HttpJsonRpc } from '../../src/chain/json-rpc';
 import type { MosaicConfigShape } from '../../src/config/mosaic-config';
 import type { DevnetInfo } from '../../src/devnet/devnet-info';
 import { OstComposer } from '../../src/mosaic/contracts';
+import { RedeemPool } from '../../src/mosaic/redeem-contracts';
+import { scriptedStakeAndMint } from '../../src/devnet/scripted-stake-and-mint';
+import { addressesWithRole, startTestDevnet } from '../helpers/devnet';
 import { runCli, spawnCli, waitForExit, waitForOutput } from '../helpers/cli';
 
 describe('facilitator dev', function () {
@@ -63,9 +66,51 @@ describe('facilitator dev', function () {
     expect(result.stderr).to.match(/--origin-port.*expected a TCP port|expected a whole number/);
   });
 
+  it('refuses equal origin and auxiliary chain ids with one line, creating nothing', async () => {
+    const state = join(dir, 'state');
+    const result = await runCli(['dev', '--dir', state, '--origin-chain-id', '5', '--aux-chain-id', '5', '--origin-port', '0', '--aux-port', '0'], { timeoutMs: 20_000 });
+    expect(result.code).to.equal(1);
+    expect(result.stderr.trim().split('\n')).to.deep.equal(['facilitator: --aux-chain-id 5 equals --origin-chain-id: the two chains need different ids']);
+    expect(existsSync(state)).to.equal(false);
+  });
+
   it('dev stake without a running devnet says how to start one', async () => {
     const result = await runCli(['dev', 'stake', '--dir', join(dir, 'nothing-here')], { timeoutMs: 20_000 });
     expect(result.code).to.equal(1);
     expect(result.stderr).to.match(/start the devnet first with `facilitator dev`/);
+  });
+
+  it('dev stake --help and dev redeem --help print their options and defaults', async () => {
+    for (const command of ['stake', 'redeem']) {
+      const result = await runCli(['dev', command, '--help'], { timeoutMs: 20_000 });
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.stdout).to.match(/--amount <OST>.*\(default: \d+\)/);
+      expect(result.stdout).to.contain('(default: 1000000000)');
+    }
+  });
+
+  it('dev redeem says in one line that a redeem needs a prior stake & mint, then redeems once minted', async () => {
+    const devnet = await startTestDevnet({ dir, stakers: 3 });
+    try {
+      const refused = await runCli(['dev', 'redeem', '--dir', dir, '--count', '2'], { timeoutMs: 30_000 });
+      expect(refused.code).to.equal(1);
+      expect(refused.stderr.trim().split('\n'), refused.stderr).to.have.length(1);
+      expect(refused.stderr).to.match(/a redeem needs a prior stake & mint: OSTPrime can wrap only 0 OST′/);
+
+      const [first, second] = addressesWithRole(devnet, 'staker');
+      await scriptedStakeAndMint(devnet, { staker: first, worker: addressesWithRole(devnet, 'worker')[0] });
+      const redeemed = await runCli(['dev', 'redeem', '--dir', dir, '--count', '2', '--amount', '12.5'], { timeoutMs: 30_000 });
+      expect(redeemed.code, redeemed.stderr).to.equal(0);
+      const lines = redeemed.stdout.trim().split('\n').map((l) => JSON.parse(l) as { redeemer: string; redeemRequestHash: string; amount: string });
+      expect(lines.map((l) => l.redeemer)).to.deep.equal([first, second]);
+      const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
+      const pool = new RedeemPool(devnet.auxiliary.client, pair.auxiliary.redeemPoolAddress);
+      for (const line of lines) {
+        expect(line.amount).to.equal('12500000000000000000');
+        expect(await pool.redeemRequestExists(line.redeemRequestHash, line.redeemer, pair.auxiliary.ostEIP20CogatewayAddress)).to.equal(true);
+      }
+    } finally {
+      await devnet.close();
+    }
   });
 });

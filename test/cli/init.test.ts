@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadFacilitatorConfig } from '../../src/config/facilitator-config';
@@ -49,6 +49,20 @@ describe('facilitator init', function () {
     expect(again.stderr).to.match(/exists: pass --force/);
     const forced = await runCli([...base(), '--password-env', 'INIT_PASSWORD', '--force'], { env: env(), timeoutMs: 60_000 });
     expect(forced.code, forced.stderr).to.equal(0);
+  });
+
+  it('creates the database owner-only, and --force over a 0644 config leaves it 0600', async () => {
+    const first = await runCli([...base(), '--password-env', 'INIT_PASSWORD'], { env: env(), timeoutMs: 60_000 });
+    expect(first.code, first.stderr).to.equal(0);
+    const database = join(home, '1405', 'facilitator.sqlite');
+    expect(statSync(database).mode & 0o777, 'database created by init, 0600').to.equal(0o600);
+    expect(statSync(join(home, '1405')).mode & 0o777, 'its folder 0700').to.equal(0o700);
+    chmodSync(configPath(), 0o644);
+    chmodSync(database, 0o644);
+    const forced = await runCli([...base(), '--password-env', 'INIT_PASSWORD', '--force'], { env: env(), timeoutMs: 60_000 });
+    expect(forced.code, forced.stderr).to.equal(0);
+    expect(statSync(configPath()).mode & 0o777, 'the replaced config is 0600').to.equal(0o600);
+    expect(statSync(database).mode & 0o777, 'the existing database is tightened').to.equal(0o600);
   });
 
   const refuses = async (args: string[], pattern: RegExp, environment: NodeJS.ProcessEnv = env()) => {

@@ -122,3 +122,12 @@ export function tempFolder(): { dir: string; write(name: string, content: unknow
 export function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
+
+/** A temporary folder with a mosaic-config and a facilitator-config naming a database not yet created. */
+export function configuredFolder(workers: Workers): { folder: ReturnType<typeof tempFolder>; configPath: string; databasePath: string } {
+  const folder = tempFolder();
+  const mosaicPath = folder.write('mosaic.json', mosaicConfig());
+  const databasePath = join(folder.dir, 'db', 'facilitator.sqlite');
+  const configPath = folder.write('facilitator-config.json', { ...facilitatorConfig(workers), mosaicConfig: mosaicPath, database: { path: databasePath } });
+  return { folder, configPath, databasePath };
+}

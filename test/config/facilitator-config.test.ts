@@ -142,7 +142,9 @@ describe('facilitator-config', function () {
 
     const same: Plain = clone(facilitatorConfig(workers));
     same.auxChainId = ORIGIN_CHAIN_ID;
-    expect(loadError(same)).to.contain('auxChainId: must differ from originChainId');
+    const sameMessage = loadError(same);
+    expect(sameMessage).to.contain('auxChainId: must differ from originChainId');
+    expect(sameMessage.split('\n'), 'exactly one line').to.have.length(1);
 
     const typo: Plain = clone(facilitatorConfig(workers));
     typo.chains[ORIGIN_CHAIN_ID].confirmation = 3;
@@ -173,5 +175,23 @@ describe('facilitator-config', function () {
     expect(message).to.contain(`encryptedAccounts.${workers.origin.address}.crypto.ciphertext: is missing`);
     expect(message).to.contain(`encryptedAccounts.${workers.auxiliary.address}.address: is the keystore of ${workers.origin.address}`);
     expect(message).not.to.contain(String((workers.origin.keystore.crypto as Plain).ciphertext));
+  });
+
+  it('refuses keystore KDF parameters that would make start run for hours or exhaust memory, before deriving anything', function () {
+    const plain: Plain = clone(facilitatorConfig(workers));
+    const crypto = plain.encryptedAccounts[workers.origin.address].crypto as Plain;
+    crypto.kdfparams = { ...(crypto.kdfparams as Plain), n: 2 ** 30 };
+    const started = Date.now();
+    const message = loadError(plain);
+    expect(Date.now() - started).to.be.below(1000);
+    expect(message).to.contain(`encryptedAccounts.${workers.origin.address}.crypto: scrypt n=1073741824, r=8 would need 1048576 MiB (limit 256 MiB)`);
+  });
+
+  it('refuses a worker address whose mixed case is not its EIP-55 checksum', function () {
+    const plain: Plain = clone(facilitatorConfig(workers));
+    const checksummed = toChecksumAddress(workers.origin.address);
+    const mistyped = `0x${[...checksummed.slice(2)].map((c) => (/[a-f]/.test(c) ? c.toUpperCase() : /[A-F]/.test(c) ? c.toLowerCase() : c)).join('')}`;
+    plain.chains[ORIGIN_CHAIN_ID].workers = [mistyped];
+    expect(loadError(plain)).to.contain(`chains.1337.workers.0: each worker has a bad EIP-55 checksum`);
   });
 });

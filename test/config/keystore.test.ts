@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { create, encrypt } from 'web3-eth-accounts';
 import { toChecksumAddress } from 'web3-utils';
 import type { KeystoreV3 } from '../../src/config/facilitator-config';
 import {
@@ -41,10 +42,39 @@ describe('keystore', function () {
     expect(JSON.stringify(signer)).to.equal(JSON.stringify({ address: account.address }));
   });
 
-  it('uses web3 default scrypt cost unless asked', async function () {
-    this.timeout(20_000);
+  it('uses scrypt N = 2^18, r = 8, p = 1 for new keystores unless asked', async function () {
+    this.timeout(30_000);
     const real = await createEncryptedAccount('x');
-    expect((real.keystore.crypto.kdfparams as { n: number }).n).to.equal(8192);
+    expect(real.keystore.crypto.kdfparams).to.include({ n: 262_144, r: 8, p: 1, dklen: 32 });
+  });
+
+  it('still unlocks keystores made with the older default N = 8192', async function () {
+    this.timeout(20_000);
+    const key = create();
+    const old = (await encrypt(key.privateKey, password, { n: 8192 })) as unknown as KeystoreV3;
+    expect((await unlockKeystore(key.address, old, password)).address).to.equal(key.address.toLowerCase());
+  });
+
+  describe('refuses absurd KDF parameters at once, with one line naming the worker', function () {
+    const withParams = (kdf: string, params: Record<string, unknown>): KeystoreV3 =>
+      ({ ...account.keystore, crypto: { ...account.keystore.crypto, kdf, kdfparams: { ...(account.keystore.crypto.kdfparams as object), ...params } } }) as KeystoreV3;
+    const cases: Array<[string, string, Record<string, unknown>, string]> = [
+      ['scrypt n = 2^30', 'scrypt', { n: 2 ** 30 }, 'would need 1048576 MiB'],
+      ['scrypt r = 1e6', 'scrypt', { r: 1_000_000 }, 'kdfparams.r must be an integer from 1 to 32'],
+      ['scrypt p = 1e6', 'scrypt', { p: 1_000_000 }, 'kdfparams.p must be an integer from 1 to 16'],
+      ['scrypt n not a power of two', 'scrypt', { n: 1000 }, 'kdfparams.n must be a power of two'],
+      ['dklen = 1e9', 'scrypt', { dklen: 1e9 }, 'kdfparams.dklen must be an integer from 32 to 64'],
+      ['pbkdf2 c = 1e9', 'pbkdf2', { c: 1e9, prf: 'hmac-sha256' }, 'kdfparams.c must be an integer from 1 to 4194304'],
+    ];
+    for (const [name, kdf, params, expected] of cases) {
+      it(name, async function () {
+        const started = Date.now();
+        const message = await rejection(() => unlockKeystore(account.address, withParams(kdf, params), password));
+        expect(Date.now() - started).to.be.below(500);
+        expect(message).to.contain(`the keystore of worker ${account.address} is refused`).and.to.contain(expected);
+        expect(message).not.to.contain('\n');
+      });
+    }
   });
 
   it('refuses empty passwords and a bad scrypt cost', async function () {
@@ -68,7 +98,7 @@ describe('keystore', function () {
   it('a malformed keystore says so', async function () {
     const broken = { ...account.keystore, crypto: { ...account.keystore.crypto, kdf: 'argon2' } } as KeystoreV3;
     const message = await rejection(() => unlockKeystore(account.address, broken, password));
-    expect(message).to.contain(`the keystore of worker ${account.address} cannot be decrypted`);
+    expect(message).to.contain(`the keystore of worker ${account.address} is refused: kdf must be "scrypt" or "pbkdf2"`);
   });
 
   it('tries the address as given, lowercase and checksummed', function () {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
+import { toChecksumAddress } from 'web3-utils';
 import { auxiliaryChainOf, loadMosaicConfig, parseMosaicConfig } from '../../src/config/mosaic-config-schema';
 import { ConfigError } from '../../src/config/validation';
 import { addr, AUX_CHAIN_ID, clone, mosaicConfig, tempFolder } from './config-fixtures';
@@ -39,6 +40,18 @@ describe('mosaic-config schema', function () {
     expect(loadError(plain)).to.contain(
       'auxiliaryChains.1405.contractAddresses.origin.ostComposerAddress: must be a 20-byte 0x-prefixed hex address (got "0xabc")',
     );
+  });
+
+  it('refuses an address whose mixed case is not its EIP-55 checksum, and accepts one that is', function () {
+    const lower = '0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed';
+    const good: Plain = mosaicConfig();
+    good.auxiliaryChains[AUX_CHAIN_ID].contractAddresses.origin.ostComposerAddress = toChecksumAddress(lower);
+    expect(auxiliaryChainOf(loadMosaicConfig(folder.write('mosaic.json', good)), AUX_CHAIN_ID, 'x').contractAddresses.origin.ostComposerAddress).to.equal(lower);
+    const bad: Plain = mosaicConfig();
+    bad.auxiliaryChains[AUX_CHAIN_ID].contractAddresses.origin.ostComposerAddress = toChecksumAddress(lower).replace('A', 'a');
+    const message = loadError(bad);
+    expect(message).to.contain('auxiliaryChains.1405.contractAddresses.origin.ostComposerAddress: has a bad EIP-55 checksum');
+    expect(message).not.to.contain('\n');
   });
 
   it('names missing fields and a chainId that differs from its key', function () {

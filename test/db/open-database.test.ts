@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MIGRATIONS } from '../../migrations';
-import { openDatabase } from '../../src/db/open-database';
+import { MissingDatabaseError, openDatabase } from '../../src/db/open-database';
 
 describe('openDatabase', function () {
   let dir: string;
@@ -18,7 +18,7 @@ describe('openDatabase', function () {
       expect(await pragma('journal_mode')).to.equal('wal');
       expect(await pragma('foreign_keys')).to.equal(1);
       expect(await pragma('busy_timeout')).to.equal(1234);
-      expect(await pragma('synchronous')).to.equal(1); // NORMAL
+      expect(await pragma('synchronous')).to.equal(2); // FULL: committed secrets and signed transactions survive an OS crash
       const applied = (await knex('knex_migrations').orderBy('id')).map((r: { name: string }) => r.name);
       expect(applied).to.deep.equal(MIGRATIONS.map(([name]) => name));
       for (const table of ['stake_requests', 'messages', 'gateways', 'anchors', 'stream_cursors', 'transactions', 'worker_nonces', 'process_locks']) {
@@ -55,5 +55,72 @@ describe('openDatabase', function () {
       error = caught;
     }
     expect(String(error)).to.contain(`cannot open the database ${path}`);
+  });
+
+  const modeOf = (path: string) => statSync(path).mode & 0o777;
+
+  it('creates the database owner-only: file and -wal/-shm 0600, folder 0700', async function () {
+    const path = join(dir, 'fresh', 'f.sqlite');
+    const knex = await openDatabase(path);
+    try {
+      await knex('stream_cursors').insert({ stream: 's', through_block: 1, updated_at: 1 });
+      expect(modeOf(join(dir, 'fresh'))).to.equal(0o700);
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) expect(modeOf(file), file).to.equal(0o600);
+    } finally {
+      await knex.destroy();
+    }
+  });
+
+  it('tightens an older 0644 database, its -wal/-shm and a 0755 folder on open', async function () {
+    const folder = join(dir, 'old');
+    const path = join(folder, 'f.sqlite');
+    const first = await openDatabase(path);
+    await first('stream_cursors').insert({ stream: 's', through_block: 1, updated_at: 1 });
+    chmodSync(folder, 0o755);
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o644);
+    const second = await openDatabase(path);
+    try {
+      expect(modeOf(folder)).to.equal(0o700);
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) expect(modeOf(file), file).to.equal(0o600);
+    } finally {
+      await first.destroy();
+      await second.destroy();
+    }
+  });
+
+  describe('read-only', function () {
+    it('refuses a missing file without creating it or its folder', async function () {
+      const path = join(dir, 'missing', 'f.sqlite');
+      let error: unknown;
+      try {
+        await openDatabase(path, { readOnly: true });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).to.be.instanceOf(MissingDatabaseError);
+      expect(String(error)).to.contain(path).and.to.contain('facilitator init');
+      expect(existsSync(join(dir, 'missing'))).to.equal(false);
+    });
+
+    it('neither migrates nor writes an existing database', async function () {
+      const path = join(dir, 'empty.sqlite');
+      mkdirSync(dir, { recursive: true });
+      const writer = await openDatabase(path);
+      await writer.raw('DELETE FROM knex_migrations');
+      await writer.destroy();
+      const reader = await openDatabase(path, { readOnly: true });
+      try {
+        expect(await reader('knex_migrations').count({ n: '*' })).to.deep.equal([{ n: 0 }]);
+        let error: unknown;
+        try {
+          await reader('stream_cursors').insert({ stream: 's', through_block: 1, updated_at: 1 });
+        } catch (caught) {
+          error = caught;
+        }
+        expect(String(error)).to.match(/readonly/i);
+      } finally {
+        await reader.destroy();
+      }
+    });
   });
 });

@@ -2,6 +2,9 @@ import { expect } from 'chai';
 import { contractInterface, Anchor, Eip20CoGateway, Eip20Gateway, Eip20Token, Organization } from '../../src/mosaic/contracts';
 import type { Devnet } from '../../src/devnet/devnet';
 import { DEVNET_DEFAULTS } from '../../src/devnet/devnet';
+import { startAnchorRelay } from '../../src/devnet/anchor-relay';
+import { ChainClient } from '../../src/chain/chain-client';
+import type { JsonRpc } from '../../src/chain/json-rpc';
 import { addressesWithRole, startTestDevnet } from '../helpers/devnet';
 
 describe('devnet deployment of Mosaic 0.12', function () {
@@ -65,6 +68,54 @@ describe('devnet deployment of Mosaic 0.12', function () {
     expect(await auxAnchor.latestStateRootBlockHeight()).to.equal(BigInt(originHead.number));
     expect(await auxAnchor.stateRoot(BigInt(originHead.number))).to.equal(originHead.stateRoot);
     expect(await originAnchor.latestStateRootBlockHeight() > 0n).to.equal(true);
+  });
+
+  it('anchor relay anchors auxiliary state roots into the origin anchor (the redeem direction)', async () => {
+    const originAnchor = new Anchor(devnet.origin.client, pair().origin.anchorAddress);
+    await devnet.auxiliary.nextBlock();
+    const auxHead = await devnet.auxiliary.client.getBlock('latest');
+    const [, toOrigin] = await devnet.relay.anchorOnce();
+    expect(toOrigin !== undefined && toOrigin >= BigInt(auxHead.number)).to.equal(true);
+    expect(await originAnchor.latestStateRootBlockHeight()).to.equal(toOrigin);
+    const anchoredBlock = await devnet.auxiliary.client.getBlock(toOrigin!);
+    expect(await originAnchor.stateRoot(toOrigin!)).to.equal(anchoredBlock.stateRoot);
+  });
+
+  it('anchor relay keeps anchoring one direction while the other is stalled', async () => {
+    let release: () => void = () => undefined;
+    const stalled = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const stalledRpc: JsonRpc = { url: 'stalled', request: async <T>() => stalled.then(() => Promise.reject<T>(new Error('stalled node'))) };
+    const auxAnchor = new Anchor(devnet.auxiliary.client, pair().auxiliary.anchorAddress);
+    const admin = addressesWithRole(devnet, 'admin')[0];
+    const errors: unknown[] = [];
+    const relay = startAnchorRelay(
+      [
+        { source: devnet.origin.client, targetAnchor: auxAnchor, sender: devnet.auxiliarySender(admin) },
+        {
+          source: new ChainClient(stalledRpc, 9999),
+          targetAnchor: new Anchor(devnet.origin.client, pair().origin.anchorAddress),
+          sender: devnet.originSender(admin),
+        },
+      ],
+      50,
+      (error) => errors.push(error),
+    );
+    try {
+      // Three anchorings, not one: the stalled direction holds nothing back.
+      const heights = new Set([await auxAnchor.latestStateRootBlockHeight()]);
+      const deadline = Date.now() + 10_000;
+      while (heights.size < 4 && Date.now() < deadline) {
+        await devnet.origin.nextBlock();
+        heights.add(await auxAnchor.latestStateRootBlockHeight());
+      }
+      expect(heights.size, 'anchorings seen').to.equal(4);
+    } finally {
+      release();
+      await relay.stop();
+    }
+    expect(errors.length, 'the stalled direction failed once, when released').to.equal(1);
   });
 
   it('records the deployment block heights as start blocks', async () => {

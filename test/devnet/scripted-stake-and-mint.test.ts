@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { contractInterface, Anchor, Eip20CoGateway, Eip20Gateway, Eip20Token, OstComposer } from '../../src/mosaic/contracts';
+import { contractInterface } from '../../src/mosaic/contracts';
 import { generateHashLock, messageHash, stakeIntentHash, stakeRequestHash } from '../../src/mosaic/hashes';
 import { MessageStatus } from '../../src/mosaic/message-status';
 import { confirmStakeIntentCall, proveGatewayCall, proveGatewayOutbox } from '../../src/mosaic/stake-proofs';
@@ -7,6 +7,7 @@ import { requestStake } from '../../src/devnet/demo-staker';
 import type { Devnet } from '../../src/devnet/devnet';
 import { scriptedStakeAndMint } from '../../src/devnet/scripted-stake-and-mint';
 import { RevertError } from '../../src/chain/errors';
+import { devnetContracts } from '../../src/devnet/devnet-contracts';
 import { addressesWithRole, startTestDevnet } from '../helpers/devnet';
 
 describe('stake & mint sent directly against the real Mosaic 0.12 contracts', function () {
@@ -22,16 +23,7 @@ describe('stake & mint sent directly against the real Mosaic 0.12 contracts', fu
   });
   after(async () => devnet?.close());
 
-  const contracts = () => {
-    const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
-    return {
-      composer: new OstComposer(devnet.origin.client, pair.origin.ostComposerAddress),
-      gateway: new Eip20Gateway(devnet.origin.client, pair.origin.ostEIP20GatewayAddress),
-      coGateway: new Eip20CoGateway(devnet.auxiliary.client, pair.auxiliary.ostEIP20CogatewayAddress),
-      auxAnchor: new Anchor(devnet.auxiliary.client, pair.auxiliary.anchorAddress),
-      ost: new Eip20Token(devnet.origin.client, devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress),
-    };
-  };
+  const contracts = () => devnetContracts(devnet);
 
   it('mints amount − reward to the beneficiary, returns the bounty and leaves both message boxes Progressed', async () => {
     const { gateway, coGateway, ost } = contracts();

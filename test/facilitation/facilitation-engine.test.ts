@@ -8,11 +8,12 @@ import { requestStake, type RequestedStake } from '../../src/devnet/demo-staker'
 import type { Devnet } from '../../src/devnet/devnet';
 import type { FacilitationContext } from '../../src/facilitation/context';
 import { FacilitationEngine } from '../../src/facilitation/facilitation-engine';
-import { ACCEPT_PURPOSE, acceptSubject, MAX_ACCEPT_ATTEMPTS } from '../../src/facilitation/services/accept-stake-request';
+import { MAX_ACCEPT_ATTEMPTS } from '../../src/facilitation/services/accept-stake-request';
+import { encodeStep, STEP_PURPOSES } from '../../src/facilitation/steps';
+import { buildFacilitationContext } from '../../src/facilitator/facilitation-context';
 import { handleEntityBatch, type HandlerContext } from '../../src/facilitation/handlers';
 import { SqlFacilitationStore } from '../../src/facilitation/sql-facilitation-store';
 import { silentLogger } from '../../src/logging/logger';
-import { Anchor, Eip20CoGateway, Eip20Gateway, Eip20Token, OstComposer } from '../../src/mosaic/contracts';
 import { MessageStatus } from '../../src/mosaic/message-status';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 import { addressesWithRole, startTestDevnet } from '../helpers/devnet';
@@ -31,6 +32,7 @@ describe('facilitation engine: stake & mint from the database', function () {
   let engine: FacilitationEngine;
   let handlerContext: HandlerContext;
   let outbox: SqlOutbox;
+  let engines: TransactionEngine[];
 
   before(async () => {
     devnet = await startTestDevnet({ stakers: 9, anchorIntervalMs: 200 });
@@ -41,7 +43,6 @@ describe('facilitation engine: stake & mint from the database', function () {
     db = await openTestDatabase();
     store = new SqlFacilitationStore(db.knex);
     outbox = new SqlOutbox(db.knex);
-    const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
     const origin = new ChainClient(new HttpJsonRpc(devnet.info.origin.rpcUrl), devnet.info.origin.chainId);
     const aux = new ChainClient(new HttpJsonRpc(devnet.info.auxiliary.rpcUrl), devnet.info.auxiliary.chainId);
     const workers = devnet.info.accounts.filter((a) => a.role === 'worker');
@@ -54,51 +55,26 @@ describe('facilitation engine: stake & mint from the database', function () {
         stuckAfterMs: 3_000,
         logger: silentLogger(),
       });
-    context = {
-      origin: {
-        chainId: origin.chainId,
-        client: origin,
-        composer: new OstComposer(origin, pair.origin.ostComposerAddress),
-        gateway: new Eip20Gateway(origin, pair.origin.ostEIP20GatewayAddress),
-        valueToken: new Eip20Token(origin, devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress),
-        engine: engineFor(origin),
-      },
-      auxiliary: {
-        chainId: aux.chainId,
-        client: aux,
-        coGateway: new Eip20CoGateway(aux, pair.auxiliary.ostEIP20CogatewayAddress),
-        anchor: new Anchor(aux, pair.auxiliary.anchorAddress),
-        engine: engineFor(aux),
-      },
+    engines = [engineFor(origin), engineFor(aux)];
+    const built = buildFacilitationContext({
+      mosaic: devnet.mosaicConfig,
+      auxChainId: devnet.info.auxChainId,
+      origin: { client: origin, engine: engines[0] },
+      auxiliary: { client: aux, engine: engines[1] },
       store,
-      policy: {
-        supportedGateways: new Set([pair.origin.ostEIP20GatewayAddress]),
-        minGasPrice: 0n,
-        minGasLimit: 0n,
-        minWorkerGasBalance: 1n,
-        bountyAllowanceBatch: 1n,
-      },
+      policy: { minWorkerGasBalance: 1n, bountyAllowanceBatch: 1n },
       logger: silentLogger(),
-    };
-    handlerContext = {
-      store,
-      logger: silentLogger(),
-      composer: pair.origin.ostComposerAddress,
-      gateway: pair.origin.ostEIP20GatewayAddress,
-      coGateway: pair.auxiliary.ostEIP20CogatewayAddress,
-      auxiliaryAnchor: pair.auxiliary.anchorAddress,
-      auxiliaryChainId: aux.chainId,
-    };
-    context.origin.engine.start();
-    context.auxiliary.engine.start();
+    });
+    context = built.context;
+    handlerContext = built.handlers;
+    for (const transactions of engines) transactions.start();
     engine = new FacilitationEngine(context, { reconcileIntervalMs: 300 });
     engine.start();
   });
 
   afterEach(async () => {
     await engine.stop();
-    await context.origin.engine.stop();
-    await context.auxiliary.engine.stop();
+    for (const transactions of engines) await transactions.stop();
     await db.close();
   });
 
@@ -112,6 +88,7 @@ describe('facilitation engine: stake & mint from the database', function () {
           id: `${stake.transactionHash}-0`,
           blockNumber: stake.blockNumber.toString(),
           logIndex: '0',
+          blockHash: `0x${'0'.repeat(64)}`,
           contractAddress: handlerContext.composer,
           transactionHash: stake.transactionHash,
           amount: stake.amount.toString(),
@@ -138,6 +115,8 @@ describe('facilitation engine: stake & mint from the database', function () {
           id: `${stake.stakeRequestHash}-revoked`,
           blockNumber: (stake.blockNumber + 1n).toString(),
           logIndex: '0',
+          blockHash: `0x${'0'.repeat(64)}`,
+          transactionHash: `0x${'1'.repeat(64)}`,
           contractAddress: handlerContext.composer,
           staker: stake.staker,
           stakeRequestHash: stake.stakeRequestHash,
@@ -210,8 +189,7 @@ describe('facilitation engine: stake & mint from the database', function () {
     const { record } = await outbox.enqueue({
       chainId: context.origin.chainId,
       worker: '0x000000000000000000000000000000000000dead',
-      purpose: ACCEPT_PURPOSE,
-      subject: acceptSubject(stake.stakeRequestHash, attempt),
+      ...encodeStep({ kind: 'accept', stakeRequestHash: stake.stakeRequestHash, attempt }),
       to: context.origin.composer.address,
       data: '0x',
       value: 0n,
@@ -228,7 +206,7 @@ describe('facilitation engine: stake & mint from the database', function () {
       const request = await until(() => store.getStakeRequest(stake.stakeRequestHash), (r) => r?.messageHash !== undefined);
       await until(() => store.getMessage(request!.messageHash!), (m) => m?.state === 'COMPLETED', 60_000);
     }
-    const accepts = await db.knex('transactions').where({ purpose: ACCEPT_PURPOSE });
+    const accepts = await db.knex('transactions').where({ purpose: STEP_PURPOSES.accept });
     expect(accepts.map((a: { status: string }) => a.status)).to.deep.equal(['mined', 'mined', 'mined']);
   });
 
@@ -238,10 +216,10 @@ describe('facilitation engine: stake & mint from the database', function () {
     await deliverStakeRequested(stake);
     const request = await until(() => store.getStakeRequest(stake.stakeRequestHash), (r) => r?.messageHash !== undefined);
     await until(() => store.getMessage(request!.messageHash!), (m) => m?.state === 'COMPLETED', 60_000);
-    const attempts = await db.knex('transactions').where({ purpose: ACCEPT_PURPOSE }).orderBy('id');
+    const attempts = await db.knex('transactions').where({ purpose: STEP_PURPOSES.accept }).orderBy('id');
     expect(attempts.map((a: { subject: string; status: string }) => [a.subject, a.status])).to.deep.equal([
       [stake.stakeRequestHash, 'failed'],
-      [acceptSubject(stake.stakeRequestHash, 1), 'mined'],
+      [encodeStep({ kind: 'accept', stakeRequestHash: stake.stakeRequestHash, attempt: 1 }).subject, 'mined'],
     ]);
   });
 
@@ -252,7 +230,7 @@ describe('facilitation engine: stake & mint from the database', function () {
     const request = await until(() => store.getStakeRequest(stake.stakeRequestHash), (r) => r?.state === 'FAILED');
     expect(request!.reason).to.match(new RegExp(`failed ${MAX_ACCEPT_ATTEMPTS} times.*attempt ${MAX_ACCEPT_ATTEMPTS - 1}`));
     expect(await context.origin.composer.stakeRequestExists(stake.stakeRequestHash)).to.equal(true);
-    expect(await db.knex('transactions').where({ purpose: ACCEPT_PURPOSE })).to.have.length(MAX_ACCEPT_ATTEMPTS);
+    expect(await db.knex('transactions').where({ purpose: STEP_PURPOSES.accept })).to.have.length(MAX_ACCEPT_ATTEMPTS);
   });
 
   it('closes a request the staker revoked before the facilitator saw it: no accept sent, state REVOKED', async () => {
@@ -265,7 +243,7 @@ describe('facilitation engine: stake & mint from the database', function () {
     await deliverStakeRevoked(stake);
     expect((await store.getStakeRequest(stake.stakeRequestHash))!.state).to.equal('REVOKED');
     expect(await store.messageForStakeRequest(stake.stakeRequestHash)).to.equal(undefined);
-    expect(await db.knex('transactions').where({ purpose: ACCEPT_PURPOSE })).to.have.length(0);
+    expect(await db.knex('transactions').where({ purpose: STEP_PURPOSES.accept })).to.have.length(0);
   });
 
   it('records a request whose StakeRevoked was handled first as REVOKED, and never accepts it', async () => {
@@ -275,7 +253,7 @@ describe('facilitation engine: stake & mint from the database', function () {
     await deliverStakeRequested(stake);
     expect((await store.getStakeRequest(stake.stakeRequestHash))!.state).to.equal('REVOKED');
     await new Promise((r) => setTimeout(r, 1_000)); // a few reconcile rounds
-    expect(await db.knex('transactions').where({ purpose: ACCEPT_PURPOSE })).to.have.length(0);
+    expect(await db.knex('transactions').where({ purpose: STEP_PURPOSES.accept })).to.have.length(0);
     expect(await store.messageForStakeRequest(stake.stakeRequestHash)).to.equal(undefined);
   });
 });

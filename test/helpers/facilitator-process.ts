@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Devnet } from '../../src/devnet/devnet';
+import { openDatabase } from '../../src/db/open-database';
 import { devnetFacilitatorConfig } from '../../src/devnet/devnet-facilitator-config';
 import { packageRoot } from '../../src/util/package-root';
 import { spawnCli, waitForExit, waitForOutput } from './cli';
@@ -35,6 +36,8 @@ export async function prepareFacilitatorHome(
   });
   const configPath = join(home, 'facilitator-config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
+  // As `facilitator init` does: `start` refuses a database that does not exist.
+  await (await openDatabase(databasePath)).destroy();
   const env: NodeJS.ProcessEnv = {
     MOSAIC_HOME: home,
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',

@@ -16,6 +16,8 @@ export interface InProcessFacilitatorOptions {
   pollIntervalMs?: number;
   stuckAfterMs?: number;
   reconcileIntervalMs?: number;
+  /** Serve the status API (and /metrics) on a free loopback port. */
+  status?: boolean;
 }
 
 export interface InProcessFacilitator {
@@ -69,7 +71,7 @@ export async function startInProcessFacilitator(devnet: Devnet, options: InProce
       config,
       signers: { origin: workers, auxiliary: workers },
       logger,
-      status: false,
+      status: options.status ? { host: '127.0.0.1', port: 0 } : false,
       reconcileIntervalMs: options.reconcileIntervalMs ?? 1_000,
     });
   } catch (error) {

@@ -1,17 +1,29 @@
 import { expect } from 'chai';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { requestStake } from '../../src/devnet/demo-staker';
 import { scriptedStakeAndMint } from '../../src/devnet/scripted-stake-and-mint';
+import { requestRedeem, revokeRedeem } from '../../src/devnet/demo-redeemer';
+import { scriptedRedeemAndUnstake } from '../../src/devnet/scripted-redeem-and-unstake';
+import type { RpcReceipt } from '../../src/chain/chain-client';
+import type { MosaicContractName } from '../../src/mosaic/artifacts';
+import { RedeemPool } from '../../src/mosaic/redeem-contracts';
+import { packageRoot } from '../../src/util/package-root';
 import { contractInterface } from '../../src/mosaic/contracts';
 import type { Devnet } from '../../src/devnet/devnet';
 import type { EmbeddedIndexer } from '../../src/indexer/embedded-indexer';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 import { addressesWithRole, startDevnetIndexer, startTestDevnet, SUBGRAPH_BUILD_CACHE } from '../helpers/devnet';
 
-async function gql<T>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: T; errors?: Array<{ message: string }> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+async function gql<T>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  operationName?: string,
+): Promise<{ data?: T; errors?: Array<{ message: string }> }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables, operationName }) });
   return (await response.json()) as { data?: T; errors?: Array<{ message: string }> };
 }
 
@@ -124,53 +136,131 @@ describe('embedded indexer: the built subgraphs over a devnet, served like graph
     expect(results[1].length).to.equal(results[0].length + 1);
   });
 
+  interface IndexedSide {
+    url: string;
+    receipts: RpcReceipt[];
+    abi: MosaicContractName;
+  }
+
+  async function waitForSide(url: string, block: bigint): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const meta = await gql<{ _meta: { block: { number: number } } }>(url, '{ _meta { block { number } } }');
+      if (meta.data && BigInt(meta.data._meta.block.number) >= block) return;
+      if (Date.now() > deadline) throw new Error('not indexed in time');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Every event of `abi` in the receipts is an entity with each field equal to the log's; returns the event names. */
+  async function expectIndexed(side: IndexedSide): Promise<string[]> {
+    await waitForSide(side.url, BigInt(side.receipts[side.receipts.length - 1].blockNumber));
+    const checked: string[] = [];
+    for (const receipt of side.receipts) {
+      for (const event of contractInterface(side.abi).decodeLogs(receipt.logs)) {
+        const plural = event.name.charAt(0).toLowerCase() + event.name.slice(1) + 's';
+        const fields = Object.keys(event.args).map((k) => k.replace(/^_/, ''));
+        const id = `${receipt.transactionHash}-${event.logIndex}`;
+        const result = await gql<Record<string, Array<Record<string, unknown>>>>(
+          side.url,
+          `{ ${plural}(where: { id: "${id}" }) { id blockNumber blockHash transactionHash contractAddress logIndex ${fields.join(' ')} } }`,
+        );
+        expect(result.errors, `${event.name} query`).to.equal(undefined);
+        const entity = result.data![plural][0];
+        expect(entity, `${event.name} entity ${id}`).to.not.equal(undefined);
+        expect(entity.blockNumber).to.equal(BigInt(receipt.blockNumber).toString());
+        expect(entity.blockHash).to.equal(receipt.blockHash);
+        expect(entity.contractAddress).to.equal(event.address);
+        expect(entity.logIndex).to.equal(String(event.logIndex));
+        checked.push(event.name);
+        for (const [name, value] of Object.entries(event.args)) {
+          const field = name.replace(/^_/, '');
+          const expected = typeof value === 'bigint' ? value.toString() : typeof value === 'string' ? value.toLowerCase() : value;
+          expect(entity[field], `${event.name}.${field}`).to.deep.equal(expected);
+        }
+      }
+    }
+    return checked;
+  }
+
   it('indexes every event of a whole stake & mint on both chains, each field equal to the receipt logs', async () => {
     const worker = addressesWithRole(devnet, 'worker')[0];
     const flow = await scriptedStakeAndMint(devnet, { staker: addressesWithRole(devnet, 'staker')[3], worker });
     const auxUrl = indexer.server.url(indexer.subgraphName('auxiliary'));
-    const sides = [
-      { url: originUrl, client: devnet.origin.client, receipts: [flow.receipts.acceptStakeRequest, flow.receipts.progressStake], abi: 'EIP20Gateway' as const },
-      { url: auxUrl, client: devnet.auxiliary.client, receipts: [flow.receipts.anchorStateRoot], abi: 'Anchor' as const },
-      { url: auxUrl, client: devnet.auxiliary.client, receipts: [flow.receipts.proveGateway, flow.receipts.confirmStakeIntent, flow.receipts.progressMint], abi: 'EIP20CoGateway' as const },
-    ];
     const checked = new Set<string>();
-    for (const side of sides) {
-      const last = side.receipts[side.receipts.length - 1];
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        const meta = await gql<{ _meta: { block: { number: number } } }>(side.url, '{ _meta { block { number } } }');
-        if (meta.data && BigInt(meta.data._meta.block.number) >= BigInt(last.blockNumber)) break;
-        if (Date.now() > deadline) throw new Error('not indexed in time');
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      for (const receipt of side.receipts) {
-        for (const event of contractInterface(side.abi).decodeLogs(receipt.logs)) {
-          const plural = event.name.charAt(0).toLowerCase() + event.name.slice(1) + 's';
-          const fields = Object.keys(event.args).map((k) => k.replace(/^_/, ''));
-          const id = `${receipt.transactionHash}-${event.logIndex}`;
-          const result = await gql<Record<string, Array<Record<string, unknown>>>>(
-            side.url,
-            `{ ${plural}(where: { id: "${id}" }) { id blockNumber blockHash transactionHash contractAddress logIndex ${fields.join(' ')} } }`,
-          );
-          expect(result.errors, `${event.name} query`).to.equal(undefined);
-          const entity = result.data![plural][0];
-          expect(entity, `${event.name} entity ${id}`).to.not.equal(undefined);
-          expect(entity.blockNumber).to.equal(BigInt(receipt.blockNumber).toString());
-          expect(entity.blockHash).to.equal(receipt.blockHash);
-          expect(entity.contractAddress).to.equal(event.address);
-          expect(entity.logIndex).to.equal(String(event.logIndex));
-          checked.add(event.name);
-          for (const [name, value] of Object.entries(event.args)) {
-            const field = name.replace(/^_/, '');
-            const expected = typeof value === 'bigint' ? value.toString() : typeof value === 'string' ? value.toLowerCase() : value;
-            expect(entity[field], `${event.name}.${field}`).to.deep.equal(expected);
-          }
-        }
-      }
+    for (const side of [
+      { url: originUrl, receipts: [flow.receipts.acceptStakeRequest, flow.receipts.progressStake], abi: 'EIP20Gateway' as const },
+      { url: auxUrl, receipts: [flow.receipts.anchorStateRoot], abi: 'Anchor' as const },
+      { url: auxUrl, receipts: [flow.receipts.proveGateway, flow.receipts.confirmStakeIntent, flow.receipts.progressMint], abi: 'EIP20CoGateway' as const },
+    ]) {
+      for (const name of await expectIndexed(side)) checked.add(name);
     }
     expect([...checked].sort()).to.deep.equal(
       ['GatewayProven', 'MintProgressed', 'StakeIntentConfirmed', 'StakeIntentDeclared', 'StakeProgressed', 'StateRootAvailable'],
     );
+  });
+
+  it('indexes every event of a redeem & unstake, a revoke and a reject, and serves them through graphql/subgraph documents', async () => {
+    const [worker] = addressesWithRole(devnet, 'worker');
+    const stakers = addressesWithRole(devnet, 'staker');
+    const [redeemer, other] = [stakers[3], stakers[2]];
+    await scriptedStakeAndMint(devnet, { staker: redeemer, worker }); // the OSTPrime to redeem
+    const flow = await scriptedRedeemAndUnstake(devnet, { redeemer, worker, amount: 20n * 10n ** 18n });
+    const redeemOptions = {
+      client: devnet.auxiliary.client,
+      ostPrime: pair().auxiliary.ostPrimeAddress,
+      redeemPool: pair().auxiliary.redeemPoolAddress,
+      coGateway: pair().auxiliary.ostEIP20CogatewayAddress,
+      redeemer: devnet.auxiliarySender(other),
+      amount: 10n ** 18n,
+    };
+    const revoked = await requestRedeem(redeemOptions);
+    const revoke = await revokeRedeem({ ...redeemOptions, request: revoked });
+    const rejected = await requestRedeem(redeemOptions);
+    const pool = new RedeemPool(devnet.auxiliary.client, pair().auxiliary.redeemPoolAddress);
+    const reject = await devnet.auxiliarySender(worker).send(pool.rejectRedeemRequest({ ...rejected, redeemer: other }));
+    const requests = await Promise.all(
+      [flow.request, revoked, rejected].map(async (r) => (await devnet.auxiliary.client.getReceipt(r.transactionHash))!),
+    );
+
+    const auxUrl = indexer.server.url(indexer.subgraphName('auxiliary'));
+    const checked = [
+      ...(await expectIndexed({ url: auxUrl, receipts: [...requests, revoke, reject], abi: 'RedeemPool' })),
+      ...(await expectIndexed({ url: auxUrl, receipts: [flow.receipts.acceptRedeemRequest, flow.receipts.progressRedeem], abi: 'EIP20CoGateway' })),
+      ...(await expectIndexed({
+        url: originUrl,
+        receipts: [flow.receipts.proveGateway, flow.receipts.confirmRedeemIntent, flow.receipts.progressUnstake],
+        abi: 'EIP20Gateway',
+      })),
+    ];
+    expect([...new Set(checked)].sort()).to.deep.equal([
+      'GatewayProven',
+      'RedeemIntentConfirmed',
+      'RedeemIntentDeclared',
+      'RedeemProgressed',
+      'RedeemRejected',
+      'RedeemRequested',
+      'RedeemRevoked',
+      'UnstakeProgressed',
+    ]);
+
+    // The documents the entity streams will send, answered by the served subgraphs.
+    const page = async (url: string, type: string) => {
+      const meta = await gql<{ _meta: { block: { number: number } } }>(url, '{ _meta { block { number } } }');
+      const text = readFileSync(join(packageRoot(), 'graphql', 'subgraph', `${type}.graphql`), 'utf8');
+      const variables = { fromBlock: 0, atBlock: meta.data!._meta.block.number, afterId: '', first: 1000 };
+      const result = await gql<{ entities: Array<Record<string, unknown>> }>(url, text, variables, `${type}Page`);
+      expect(result.errors, type).to.equal(undefined);
+      return result.data!.entities;
+    };
+    await waitForSide(originUrl, await devnet.origin.client.blockNumber());
+    expect((await page(auxUrl, 'RedeemRequested')).map((e) => e.redeemRequestHash)).to.include.members(
+      [flow.request, revoked, rejected].map((r) => r.redeemRequestHash),
+    );
+    expect((await page(auxUrl, 'RedeemIntentDeclared')).map((e) => e.messageHash)).to.include(flow.messageHash);
+    expect((await page(originUrl, 'UnstakeProgressed')).map((e) => e.unlockSecret)).to.include(flow.unlockSecret);
+    const anchored = (await page(originUrl, 'StateRootAvailable')).map((e) => e.blockHeight);
+    expect(anchored, 'the relay anchored the proven auxiliary height on origin').to.include(flow.provenHeight.toString());
   });
 
   it('answers an unknown subgraph name with 404 and a malformed query with GraphQL errors', async () => {

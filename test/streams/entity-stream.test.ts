@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import type { Subscription } from 'rxjs';
 import { EntityStore } from '../../src/indexer/entity-store/entity-store';
 import { startSubgraphServer, type SubgraphServer } from '../../src/indexer/query-server/subgraph-server';
@@ -96,7 +98,10 @@ describe('entity streams over a graph-node-compatible server', function () {
     branch += 1;
   }
 
-  function run(transport: StreamTransport, extra: { silenceMs?: number; confirmations?: number } = {}): EntityBatch[] {
+  function run(
+    transport: StreamTransport,
+    extra: { silenceMs?: number; confirmations?: number; pageSize?: number; reorgWindowBlocks?: number; logger?: pino.Logger } = {},
+  ): EntityBatch[] {
     const batches: EntityBatch[] = [];
     running = runEntityStream(
       { name: 'origin.StakeRequested', entityType: 'StakeRequested', client, transport, cursors, startBlock: 1, pollIntervalMs: 50, logger: silentLogger(), ...extra },
@@ -174,6 +179,21 @@ describe('entity streams over a graph-node-compatible server', function () {
     for (let i = 0; i < 3; i++) await commit();
     await new Promise((r) => setTimeout(r, 1_000)); // several release ticks past its confirmations
     expect(delivered(batches)).to.deep.equal(['1:0']);
+  });
+
+  it('subscription: pushes stay small as entities accumulate (subscribed again above the delivered ones, no restart)', async () => {
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _encoding, done) => (warnings.push(String(chunk)), done()) }));
+    const batches = run('subscription', { pageSize: 10, reorgWindowBlocks: 2, logger });
+    const expected: string[] = [];
+    for (let n = 1; n <= 30; n++) {
+      await commit(stakeRequested(n, 0));
+      expected.push(`${n}:0`);
+      await until(() => delivered(batches).length === n, `entity ${n}`);
+    }
+    // Without moving the subscription up, its 10th entity fills the page: a restart with a warning.
+    expect(warnings).to.deep.equal([]);
+    expect(delivered(batches)).to.deep.equal(expected);
   });
 
   it('subscription: a silent subscription that missed entities reconnects and catches up', async () => {

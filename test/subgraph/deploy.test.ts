@@ -99,6 +99,17 @@ describe('deploySubgraph (graph create + graph deploy)', function () {
       expect(Date.now() - started).to.be.below(15_000);
     });
 
+    it('names graph-node with its credentials redacted', async () => {
+      const key = '9aa3d95b3bc440fa88ea12eaa4456161';
+      const node = `http://deployer:hunter2@127.0.0.1:${await closedPort()}/v3/${key}`;
+      const error = await deploySubgraph({ buildDir, name: 'mosaic/origin-1405', node, ipfs: node, versionLabel: 'v1' }).then(
+        () => expect.fail('should reject'),
+        (e: Error) => e,
+      );
+      expect(error.message).to.contain('cannot reach graph-node at http://deployer:***@127.0.0.1:');
+      expect(error.message).not.to.contain(key).and.not.to.contain('hunter2');
+    });
+
     it('goes on when the name already exists, compiles, and says IPFS cannot be reached', async () => {
       const requests: JsonRpcRequest[] = [];
       const { server, url } = await fakeGraphNode(requests);

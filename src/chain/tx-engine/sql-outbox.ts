@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Fees } from '../fees';
 import type { OutboxPort, OutboxRecord, OutboxRequest, OutboxStatus } from './outbox-port';
+import { withStoreErrors } from '../../db/store-error';
 
 interface TransactionRow {
   id: number;
@@ -71,147 +72,179 @@ export class SqlOutbox implements OutboxPort {
   constructor(private readonly knex: Knex) {}
 
   async enqueue(request: OutboxRequest): Promise<{ record: OutboxRecord; created: boolean }> {
-    return this.knex.transaction(async (trx) => {
-      const key = { chain_id: request.chainId, purpose: request.purpose, subject: request.subject };
-      const existing = await trx<TransactionRow>('transactions').where(key).first();
-      if (existing) return { record: toRecord(existing), created: false };
-      const now = Date.now();
-      await trx('transactions').insert({
-        ...key,
-        worker: request.worker.toLowerCase(),
-        to_address: request.to.toLowerCase(),
-        data: request.data,
-        value: request.value.toString(),
-        gas: request.gas.toString(),
-        status: 'queued',
-        tx_hashes: '[]',
-        attempts: 0,
-        created_at: now,
-        updated_at: now,
+    return withStoreErrors('outbox.enqueue', async () => {
+      return this.knex.transaction(async (trx) => {
+        const key = { chain_id: request.chainId, purpose: request.purpose, subject: request.subject };
+        const existing = await trx<TransactionRow>('transactions').where(key).first();
+        if (existing) return { record: toRecord(existing), created: false };
+        const now = Date.now();
+        await trx('transactions').insert({
+          ...key,
+          worker: request.worker.toLowerCase(),
+          to_address: request.to.toLowerCase(),
+          data: request.data,
+          value: request.value.toString(),
+          gas: request.gas.toString(),
+          status: 'queued',
+          tx_hashes: '[]',
+          attempts: 0,
+          created_at: now,
+          updated_at: now,
+        });
+        const row = (await trx<TransactionRow>('transactions').where(key).first())!;
+        return { record: toRecord(row), created: true };
       });
-      const row = (await trx<TransactionRow>('transactions').where(key).first())!;
-      return { record: toRecord(row), created: true };
     });
   }
 
   async get(id: number): Promise<OutboxRecord | undefined> {
-    const row = await this.knex<TransactionRow>('transactions').where({ id }).first();
-    return row ? toRecord(row) : undefined;
+    return withStoreErrors('outbox.get', async () => {
+      const row = await this.knex<TransactionRow>('transactions').where({ id }).first();
+      return row ? toRecord(row) : undefined;
+    });
   }
 
   async find(chainId: number, purpose: string, subject: string): Promise<OutboxRecord | undefined> {
-    const row = await this.knex<TransactionRow>('transactions').where({ chain_id: chainId, purpose, subject }).first();
-    return row ? toRecord(row) : undefined;
+    return withStoreErrors('outbox.find', async () => {
+      const row = await this.knex<TransactionRow>('transactions').where({ chain_id: chainId, purpose, subject }).first();
+      return row ? toRecord(row) : undefined;
+    });
   }
 
   async unsettled(chainId: number, purpose: string): Promise<OutboxRecord[]> {
-    const rows = await this.knex<TransactionRow>('transactions').where({ chain_id: chainId, purpose }).whereIn('status', ['queued', 'sent']).orderBy('id');
-    return rows.map(toRecord);
+    return withStoreErrors('outbox.unsettled', async () => {
+      const rows = await this.knex<TransactionRow>('transactions').where({ chain_id: chainId, purpose }).whereIn('status', ['queued', 'sent']).orderBy('id');
+      return rows.map(toRecord);
+    });
   }
 
   async nextQueued(chainId: number, worker: string, now: number): Promise<OutboxRecord | undefined> {
-    const row = await this.knex<TransactionRow>('transactions')
-      .where({ chain_id: chainId, worker, status: 'queued' })
-      .andWhere((q) => q.whereNull('not_before').orWhere('not_before', '<=', now))
-      .orderBy('id')
-      .first();
-    return row ? toRecord(row) : undefined;
+    return withStoreErrors('outbox.nextQueued', async () => {
+      const row = await this.knex<TransactionRow>('transactions')
+        .where({ chain_id: chainId, worker, status: 'queued' })
+        .andWhere((q) => q.whereNull('not_before').orWhere('not_before', '<=', now))
+        .orderBy('id')
+        .first();
+      return row ? toRecord(row) : undefined;
+    });
   }
 
   async inFlight(chainId: number, worker: string): Promise<OutboxRecord[]> {
-    const rows = await this.knex<TransactionRow>('transactions').where({ chain_id: chainId, worker, status: 'sent' }).orderBy('id');
-    return rows.map(toRecord).sort((a, b) => (a.nonce! < b.nonce! ? -1 : a.nonce! > b.nonce! ? 1 : 0));
+    return withStoreErrors('outbox.inFlight', async () => {
+      const rows = await this.knex<TransactionRow>('transactions').where({ chain_id: chainId, worker, status: 'sent' }).orderBy('id');
+      return rows.map(toRecord).sort((a, b) => (a.nonce! < b.nonce! ? -1 : a.nonce! > b.nonce! ? 1 : 0));
+    });
   }
 
   /** Every record, newest first, optionally restricted (status API). */
   async list(filter: { chainId?: number; worker?: string; status?: OutboxStatus[]; subjectLike?: string[] } = {}): Promise<OutboxRecord[]> {
-    const query = this.knex<TransactionRow>('transactions');
-    if (filter.chainId !== undefined) query.where('chain_id', filter.chainId);
-    if (filter.worker) query.where('worker', filter.worker);
-    if (filter.status) query.whereIn('status', filter.status);
-    if (filter.subjectLike) {
-      const patterns = filter.subjectLike;
-      query.andWhere((q) => {
-        for (const pattern of patterns) q.orWhere('subject', 'like', pattern);
-      });
-    }
-    return (await query.orderBy('id', 'desc')).map(toRecord);
+    return withStoreErrors('outbox.list', async () => {
+      const query = this.knex<TransactionRow>('transactions');
+      if (filter.chainId !== undefined) query.where('chain_id', filter.chainId);
+      if (filter.worker) query.where('worker', filter.worker);
+      if (filter.status) query.whereIn('status', filter.status);
+      if (filter.subjectLike) {
+        const patterns = filter.subjectLike;
+        query.andWhere((q) => {
+          for (const pattern of patterns) q.orWhere('subject', 'like', pattern);
+        });
+      }
+      return (await query.orderBy('id', 'desc')).map(toRecord);
+    });
   }
 
   async reserveNonce(chainId: number, worker: string, chainPending: bigint): Promise<bigint> {
-    return this.knex.transaction(async (trx) => {
-      const row = await trx('worker_nonces').where({ chain_id: chainId, worker }).first();
-      const stored = row ? BigInt(row.next_nonce) : 0n;
-      const nonce = stored > chainPending ? stored : chainPending;
-      const next = (nonce + 1n).toString();
-      if (row) await trx('worker_nonces').where({ chain_id: chainId, worker }).update({ next_nonce: next });
-      else await trx('worker_nonces').insert({ chain_id: chainId, worker, next_nonce: next });
-      return nonce;
+    return withStoreErrors('outbox.reserveNonce', async () => {
+      return this.knex.transaction(async (trx) => {
+        const row = await trx('worker_nonces').where({ chain_id: chainId, worker }).first();
+        const stored = row ? BigInt(row.next_nonce) : 0n;
+        const nonce = stored > chainPending ? stored : chainPending;
+        const next = (nonce + 1n).toString();
+        if (row) await trx('worker_nonces').where({ chain_id: chainId, worker }).update({ next_nonce: next });
+        else await trx('worker_nonces').insert({ chain_id: chainId, worker, next_nonce: next });
+        return nonce;
+      });
     });
   }
 
   async resetNonce(chainId: number, worker: string, next: bigint): Promise<void> {
-    await this.knex('worker_nonces')
-      .insert({ chain_id: chainId, worker, next_nonce: next.toString() })
-      .onConflict(['chain_id', 'worker'])
-      .merge(['next_nonce']);
+    return withStoreErrors('outbox.resetNonce', async () => {
+      await this.knex('worker_nonces')
+        .insert({ chain_id: chainId, worker, next_nonce: next.toString() })
+        .onConflict(['chain_id', 'worker'])
+        .merge(['next_nonce']);
+    });
   }
 
   async releaseNonce(chainId: number, worker: string, nonce: bigint): Promise<void> {
-    await this.knex('worker_nonces')
-      .where({ chain_id: chainId, worker, next_nonce: (nonce + 1n).toString() })
-      .update({ next_nonce: nonce.toString() });
+    return withStoreErrors('outbox.releaseNonce', async () => {
+      await this.knex('worker_nonces')
+        .where({ chain_id: chainId, worker, next_nonce: (nonce + 1n).toString() })
+        .update({ next_nonce: nonce.toString() });
+    });
   }
 
   async storedNonce(chainId: number, worker: string): Promise<bigint | undefined> {
-    const row = await this.knex('worker_nonces').where({ chain_id: chainId, worker }).first();
-    return row ? BigInt(row.next_nonce) : undefined;
+    return withStoreErrors('outbox.storedNonce', async () => {
+      const row = await this.knex('worker_nonces').where({ chain_id: chainId, worker }).first();
+      return row ? BigInt(row.next_nonce) : undefined;
+    });
   }
 
   async markSigned(id: number, signed: { nonce: bigint; fees: Fees; txHash: string; rawTransaction: string }): Promise<void> {
-    await this.knex.transaction(async (trx) => {
-      const row = (await trx<TransactionRow>('transactions').where({ id }).first())!;
-      const hashes = JSON.parse(row.tx_hashes) as string[];
-      if (!hashes.includes(signed.txHash)) hashes.push(signed.txHash);
-      await trx('transactions')
+    return withStoreErrors('outbox.markSigned', async () => {
+      await this.knex.transaction(async (trx) => {
+        const row = (await trx<TransactionRow>('transactions').where({ id }).first())!;
+        const hashes = JSON.parse(row.tx_hashes) as string[];
+        if (!hashes.includes(signed.txHash)) hashes.push(signed.txHash);
+        await trx('transactions')
+          .where({ id })
+          .update({
+            status: 'sent',
+            nonce: signed.nonce.toString(),
+            ...feeColumns(signed.fees),
+            tx_hash: signed.txHash,
+            tx_hashes: JSON.stringify(hashes),
+            raw_transaction: signed.rawTransaction,
+            attempts: Number(row.attempts) + 1,
+            sent_at: Date.now(),
+            updated_at: Date.now(),
+          });
+      });
+    });
+  }
+
+  async markMined(id: number, result: { txHash: string; blockNumber: bigint; success: boolean; error?: string }): Promise<void> {
+    return withStoreErrors('outbox.markMined', async () => {
+      await this.knex('transactions')
         .where({ id })
         .update({
-          status: 'sent',
-          nonce: signed.nonce.toString(),
-          ...feeColumns(signed.fees),
-          tx_hash: signed.txHash,
-          tx_hashes: JSON.stringify(hashes),
-          raw_transaction: signed.rawTransaction,
-          attempts: Number(row.attempts) + 1,
-          sent_at: Date.now(),
+          status: result.success ? 'mined' : 'failed',
+          tx_hash: result.txHash,
+          mined_block: result.blockNumber.toString(),
+          last_error: result.error ?? null,
           updated_at: Date.now(),
         });
     });
   }
 
-  async markMined(id: number, result: { txHash: string; blockNumber: bigint; success: boolean; error?: string }): Promise<void> {
-    await this.knex('transactions')
-      .where({ id })
-      .update({
-        status: result.success ? 'mined' : 'failed',
-        tx_hash: result.txHash,
-        mined_block: result.blockNumber.toString(),
-        last_error: result.error ?? null,
-        updated_at: Date.now(),
-      });
-  }
-
   async markFailed(id: number, error: string): Promise<void> {
-    await this.knex('transactions').where({ id }).update({ status: 'failed', last_error: error, updated_at: Date.now() });
+    return withStoreErrors('outbox.markFailed', async () => {
+      await this.knex('transactions').where({ id }).update({ status: 'failed', last_error: error, updated_at: Date.now() });
+    });
   }
 
   async defer(id: number, reason: string, notBefore: number): Promise<void> {
-    await this.knex('transactions').where({ id, status: 'queued' }).update({ last_error: reason, not_before: notBefore, updated_at: Date.now() });
+    return withStoreErrors('outbox.defer', async () => {
+      await this.knex('transactions').where({ id, status: 'queued' }).update({ last_error: reason, not_before: notBefore, updated_at: Date.now() });
+    });
   }
 
   async markRetry(id: number, error: string, notBefore: number): Promise<void> {
-    await this.knex('transactions')
-      .where({ id })
-      .update({ status: 'queued', last_error: error, not_before: notBefore, attempts: this.knex.raw('attempts + 1'), updated_at: Date.now() });
+    return withStoreErrors('outbox.markRetry', async () => {
+      await this.knex('transactions')
+        .where({ id })
+        .update({ status: 'queued', last_error: error, not_before: notBefore, attempts: this.knex.raw('attempts + 1'), updated_at: Date.now() });
+    });
   }
 }

@@ -1,9 +1,14 @@
 import { Subject } from 'rxjs';
 import type { Logger } from '../../logging/logger';
-import type { ChainClient } from '../chain-client';
-import { RevertError, RpcError } from '../errors';
+import type { ChainClient, RpcReceipt } from '../chain-client';
+import { backoffDelay } from '../../errors/backoff';
+import { isRetryable, messageOf } from '../../errors/cause-chain';
+import { stoppedUnits, type StoppedUnit, type StoppedUnits } from '../../errors/stopped-units';
+import { RevertError } from '../errors';
 import { FeeOracle, maxPerGas, replacementFees, type FeeCapExceeded, type Fees } from '../fees';
 import type { LocalSigner } from '../local-signer';
+import type { HeadsProvider } from '../new-heads';
+import { ExecutionRevertedError, NonceTooLowError, TransactionAlreadyKnownError, TransactionRejectedError } from '../node-errors';
 import { BlockInclusions } from './block-inclusions';
 import type { OutboxPort, OutboxRecord, OutboxRequest } from './outbox-port';
 
@@ -21,12 +26,17 @@ export interface TransactionEngineOptions {
   /** Transactions of one worker broadcast and not yet final, at most. */
   maxInFlightPerWorker?: number;
   pollIntervalMs?: number;
+  /** New blocks announced (newHeads): each wakes every worker at once, so a receipt is looked for without waiting for the poll. */
+  heads?: HeadsProvider;
   /** Transient failures (RPC down, ...) are retried this many times with growing delays. */
   maxAttempts?: number;
   logger: Logger;
+  /** Where a worker stopped by a deterministic error is recorded (default: the process's). */
+  stoppedUnits?: StoppedUnits;
 }
 
-export type TransactionOutcome = OutboxRecord & { status: 'mined' | 'failed' };
+/** A final outbox record; `receipt` is the one that settled it, when it was mined (not when it failed unsent). */
+export type TransactionOutcome = OutboxRecord & { status: 'mined' | 'failed'; receipt?: RpcReceipt };
 
 export interface EngineMetrics {
   sent: number;
@@ -42,12 +52,24 @@ export interface FeeCapWait extends FeeCapExceeded {
   since: number;
 }
 
-/** Node answers to a broadcast that mean "this transaction will never be accepted as signed". */
-const REJECTED = /insufficient funds|intrinsic gas|exceeds block gas limit|invalid sender|fee cap|underpriced/i;
 /** Node answers that mean "I already have it / it is already mined": nothing to undo. */
-const ALREADY_KNOWN = /already known|known transaction|nonce too low|already imported/i;
+function isAlreadyKnown(error: unknown): boolean {
+  return error instanceof TransactionAlreadyKnownError || error instanceof NonceTooLowError;
+}
+
+/** Node answers to a broadcast that mean "this transaction will never be accepted as signed". */
+function isRejected(error: unknown): boolean {
+  return error instanceof TransactionRejectedError || error instanceof ExecutionRevertedError;
+}
+
+/** Worker loop retries: 400 ms doubling up to 10 s, with jitter so workers do not retry in step. */
+const WORKER_BACKOFF = { initialMs: 400, maxMs: 10_000 };
+/** A queued record's retries after a transient failure: 2 s doubling up to a minute. */
+const RECORD_BACKOFF = { initialMs: 2_000, maxMs: 60_000 };
 /** How often a transaction held back by the fee cap looks at the fees again. */
 const FEE_CAP_RECHECK_MS = 1_000;
+/** A head read or announced this recently stamps a broadcast without reading it again. */
+const HEAD_FRESH_MS = 500;
 
 /**
  * Sends the outbox's transactions for one chain: a nonce per worker kept in the database, the signed
@@ -60,6 +82,11 @@ export class TransactionEngine {
   readonly metrics: EngineMetrics = { sent: 0, failed: 0, replaced: 0 };
   private readonly loops = new Map<string, Promise<void>>();
   private readonly wakers = new Map<string, () => void>();
+  /** Workers woken while busy: their next pass starts without sleeping. */
+  private readonly wokenWhileBusy = new Set<string>();
+  private stopHeads: (() => void) | undefined;
+  /** The newest chain head this engine read or was announced, and when (stamps broadcasts for "stuck"). */
+  private latestHead: { number: bigint; at: number } | undefined;
   private readonly nonceSynced = new Set<string>();
   private readonly waiters = new Map<number, Array<(record: TransactionOutcome) => void>>();
   /** Hashes of cancellation transfers sent in place of stuck calls, with the reason. */
@@ -127,12 +154,37 @@ export class TransactionEngine {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    for (const worker of this.options.signers.keys()) this.loops.set(worker, this.workerLoop(worker));
+    for (const worker of this.options.signers.keys()) {
+      this.units.clear('worker', this.unitName(worker));
+      this.loops.set(worker, this.workerLoop(worker));
+    }
+    const held = this.options.heads?.();
+    const unsubscribe = held?.heads.onHead((head) => {
+      this.sawHead(head);
+      for (const worker of this.options.signers.keys()) this.wake(worker);
+    });
+    this.stopHeads = () => {
+      unsubscribe?.();
+      held?.release();
+    };
+  }
+
+  private sawHead(head: bigint): void {
+    if (this.latestHead === undefined || head >= this.latestHead.number) this.latestHead = { number: head, at: Date.now() };
+  }
+
+  /** Ends the worker's sleep, or (when it is in a pass) makes its next pass start at once. */
+  private wake(worker: string): void {
+    const wake = this.wakers.get(worker);
+    if (wake) wake();
+    else this.wokenWhileBusy.add(worker);
   }
 
   /** Stops taking queued work; a send under way (sign → persist → broadcast) completes first. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopHeads?.();
+    this.stopHeads = undefined;
     for (const wake of this.wakers.values()) wake();
     await Promise.all(this.loops.values());
     this.loops.clear();
@@ -143,7 +195,7 @@ export class TransactionEngine {
     const worker = request.worker.toLowerCase();
     if (!this.options.signers.has(worker)) throw new Error(`no key for worker ${worker} on chain ${this.chainId}`);
     const result = await this.options.outbox.enqueue({ ...request, worker, chainId: this.chainId });
-    this.wakers.get(worker)?.();
+    this.wake(worker);
     return result;
   }
 
@@ -168,9 +220,9 @@ export class TransactionEngine {
     });
   }
 
-  private emit(record: OutboxRecord | undefined): void {
+  private emit(record: OutboxRecord | undefined, receipt?: RpcReceipt): void {
     if (!record || (record.status !== 'mined' && record.status !== 'failed')) return;
-    const outcome = record as TransactionOutcome;
+    const outcome: TransactionOutcome = { ...(record as TransactionOutcome), receipt };
     this.headAtBroadcast.delete(record.id);
     this.feeWaits.delete(record.id);
     this.awaitingDepth.delete(record.id);
@@ -179,6 +231,24 @@ export class TransactionEngine {
     this.waiters.delete(record.id);
   }
 
+  private get units(): StoppedUnits {
+    return this.options.stoppedUnits ?? stoppedUnits;
+  }
+
+  private unitName(worker: string): string {
+    return `${this.chainId}:${worker}`;
+  }
+
+  /** Workers stopped by a deterministic error since start, with the reason. */
+  stoppedWorkers(): StoppedUnit[] {
+    const mine = new Set(this.workers().map((worker) => this.unitName(worker)));
+    return this.units.list('worker').filter((unit) => mine.has(unit.name));
+  }
+
+  /**
+   * Transient failures (node down, database busy) back off and retry; a deterministic one stops this
+   * worker with the reason recorded (logged once, reported as a metric) instead of failing for ever.
+   */
   private async workerLoop(worker: string): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
@@ -187,22 +257,37 @@ export class TransactionEngine {
         busy = await this.tick(worker);
         failures = 0;
       } catch (error) {
+        if (!isRetryable(error)) {
+          this.stopWorker(worker, error);
+          return;
+        }
         failures += 1;
-        this.options.logger.warn(
-          { chainId: this.chainId, worker, err: error instanceof Error ? error.message : String(error) },
-          'transaction engine step failed; retrying',
-        );
+        this.options.logger.warn({ chainId: this.chainId, worker, failures, err: messageOf(error) }, 'transaction engine step failed; retrying');
       }
       if (this.stopped) break;
-      const delay = busy ? 0 : failures > 0 ? Math.min(200 * 2 ** failures, 10_000) : (this.options.pollIntervalMs ?? 200);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay);
-        this.wakers.set(worker, () => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
+      const woken = this.wokenWhileBusy.delete(worker) && failures === 0;
+      const delay = busy || woken ? 0 : failures > 0 ? backoffDelay(failures, WORKER_BACKOFF) : (this.options.pollIntervalMs ?? 200);
+      await this.sleep(worker, delay);
     }
+  }
+
+  private sleep(worker: string, delay: number): Promise<void> {
+    if (delay === 0) return new Promise<void>((resolve) => setImmediate(resolve));
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, delay);
+      const wakers = this.wakers;
+      function done(): void {
+        clearTimeout(timer);
+        wakers.delete(worker);
+        resolve();
+      }
+      wakers.set(worker, done);
+    });
+  }
+
+  private stopWorker(worker: string, error: unknown): void {
+    const unit = this.units.record('worker', this.unitName(worker), error);
+    this.options.logger.error({ chainId: this.chainId, worker, errorName: unit.errorName, err: unit.reason, details: unit.details }, 'transaction engine worker stopped: the failure is deterministic');
   }
 
   /** One pass for one worker: settle in-flight transactions, then send queued ones. True if anything moved. */
@@ -213,6 +298,7 @@ export class TransactionEngine {
       // A receipt can only appear with a new block, for a transaction in it: only those, the ones waiting
       // for confirmations and stuck candidates need a look.
       const head = await this.options.client.blockNumber();
+      this.sawHead(head);
       const previous = this.settledAtHead.get(worker);
       const included = previous === undefined ? undefined : await this.inclusions.hashesIn(previous, head);
       const stuckAfterMs = this.options.stuckAfterMs ?? 60_000;
@@ -260,7 +346,7 @@ export class TransactionEngine {
         { chainId: this.chainId, purpose: record.purpose, subject: record.subject, txHash: hash, block: Number(minedBlock), success, error },
         success ? 'transaction mined' : 'transaction reverted',
       );
-      this.emit(await outbox.get(record.id));
+      this.emit(await outbox.get(record.id), receipt);
       return true;
     }
     if (record.nonce === undefined) return false;
@@ -301,9 +387,7 @@ export class TransactionEngine {
       if (ours.has(nonce)) continue;
       const filler = signer.sign({ nonce, fees: quote, gasLimit: 21_000n, to: record.worker, value: 0n, data: '0x' }, this.chainId);
       logger.warn({ chainId: this.chainId, worker: record.worker, nonce: Number(nonce), txHash: filler.hash }, 'nonce gap below a pending transaction (a reorg dropped one): filled with a self-transfer');
-      await client.sendRawTransaction(filler.raw).catch((error: unknown) => {
-        if (!(error instanceof Error && ALREADY_KNOWN.test(error.message))) throw error;
-      });
+      await client.sendRawTransaction(filler.raw).catch((error: unknown) => this.acceptBroadcastFailure(error, record, 'nonce gap filler'));
     }
     this.nonceSynced.delete(record.worker);
     await outbox.markSigned(record.id, { nonce: record.nonce, fees: record.fees!, txHash: record.txHash!, rawTransaction: record.rawTransaction! });
@@ -321,8 +405,14 @@ export class TransactionEngine {
     return atBroadcast === undefined || head > atBroadcast + 1n;
   }
 
+  /**
+   * Stamps a broadcast with the head this engine read at its pass or was announced, when that is recent
+   * (under load it always is, and with newHeads always): one eth_blockNumber per send saved. Otherwise
+   * the head is read, so that an old stamp never makes a transaction look stuck too early.
+   */
   private async rememberHead(id: number): Promise<void> {
-    const head = await this.options.client.blockNumber().catch(() => undefined);
+    const known = this.latestHead && Date.now() - this.latestHead.at <= HEAD_FRESH_MS ? this.latestHead.number : undefined;
+    const head = known ?? (await this.options.client.blockNumber().catch(() => undefined));
     if (head === undefined) this.headAtBroadcast.delete(id);
     else this.headAtBroadcast.set(id, head);
   }
@@ -366,29 +456,48 @@ export class TransactionEngine {
       { chainId: this.chainId, purpose: record.purpose, subject: record.subject, nonce: Number(record.nonce), maxPerGas: maxPerGas(next.fees).toString(), txHash: signed.hash },
       'stuck transaction replaced with higher fees',
     );
-    await client.sendRawTransaction(signed.raw).catch((error: unknown) => {
-      if (!(error instanceof Error && ALREADY_KNOWN.test(error.message))) throw error;
-    });
+    await client.sendRawTransaction(signed.raw).catch((error: unknown) => this.acceptBroadcastFailure(error, record, 'replacement'));
+  }
+
+  /**
+   * A re-broadcast (replacement, gap filler) the node refused: "already known" is success; a refusal of
+   * the signed transaction (funds, fees) leaves the record sent, to be looked at again on the next pass,
+   * rather than failing every other record of the worker; anything else (node down) is thrown.
+   */
+  private acceptBroadcastFailure(error: unknown, record: OutboxRecord, what: string): void {
+    if (isAlreadyKnown(error)) return;
+    if (!isRejected(error)) throw error;
+    this.options.logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject, errorName: (error as Error).name, err: messageOf(error) }, `${what} refused by the node; will look again`);
+  }
+
+  /**
+   * Simulates the call (eth_call). A revert, or a refusal the node would repeat (funds), fails the record
+   * without sending; a transient failure defers it. True when the call may be sent.
+   */
+  private async simulate(record: OutboxRecord): Promise<boolean> {
+    const { client, outbox, logger } = this.options;
+    try {
+      await client.call({ from: record.worker, to: record.to, data: record.data, value: record.value, gas: record.gas }, 'latest', `${record.purpose}(${record.subject})`);
+      return true;
+    } catch (error) {
+      if (isRetryable(error)) {
+        await this.retryLater(record, error);
+        return false;
+      }
+      await outbox.markFailed(record.id, error instanceof RevertError ? error.message : `not sent: ${messageOf(error)}`);
+      this.metrics.failed += 1;
+      const reason = error instanceof RevertError ? error.reason : messageOf(error);
+      logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject, reason }, 'transaction not sent: it would revert or the node refuses it');
+      this.emit(await outbox.get(record.id));
+      return false;
+    }
   }
 
   /** Simulate, reserve a nonce, sign, persist, broadcast. Returns true once broadcast. */
   private async send(record: OutboxRecord): Promise<boolean> {
     const { client, outbox, logger } = this.options;
     const signer = this.options.signers.get(record.worker)!;
-    const label = `${record.purpose}(${record.subject})`;
-    try {
-      await client.call({ from: record.worker, to: record.to, data: record.data, value: record.value, gas: record.gas }, 'latest', label);
-    } catch (error) {
-      if (error instanceof RevertError) {
-        await outbox.markFailed(record.id, error.message);
-        this.metrics.failed += 1;
-        logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject, reason: error.reason }, 'transaction not sent: it would revert');
-        this.emit(await outbox.get(record.id));
-        return false;
-      }
-      await this.retryLater(record, error);
-      return false;
-    }
+    if (!(await this.simulate(record))) return false;
 
     const quote = await this.fees.quote();
     if ('waiting' in quote) {
@@ -410,10 +519,10 @@ export class TransactionEngine {
     try {
       await client.sendRawTransaction(signed.raw);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (ALREADY_KNOWN.test(message)) {
+      const message = messageOf(error);
+      if (isAlreadyKnown(error)) {
         this.nonceSynced.delete(key); // resync the nonce from the chain next time
-      } else if (REJECTED.test(message) || (error instanceof RpcError && /revert/i.test(message))) {
+      } else if (isRejected(error)) {
         await outbox.releaseNonce(this.chainId, record.worker, nonce);
         await outbox.markFailed(record.id, `rejected by the node: ${message}`);
         this.metrics.failed += 1;
@@ -447,7 +556,7 @@ export class TransactionEngine {
   }
 
   private async retryLater(record: OutboxRecord, error: unknown): Promise<void> {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     const attempts = record.attempts + 1;
     if (attempts >= (this.options.maxAttempts ?? 8)) {
       await this.options.outbox.markFailed(record.id, `gave up after ${attempts} attempts: ${message}`);
@@ -455,7 +564,7 @@ export class TransactionEngine {
       this.emit(await this.options.outbox.get(record.id));
       return;
     }
-    const delay = Math.min(1000 * 2 ** attempts, 60_000);
+    const delay = backoffDelay(attempts, RECORD_BACKOFF);
     await this.options.outbox.markRetry(record.id, message, Date.now() + delay);
     this.options.logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject, attempts, delayMs: delay, err: message }, 'transaction deferred');
   }
@@ -472,7 +581,7 @@ export class TransactionEngine {
       await this.options.client.call({ from: record.worker, to: record.to, data: record.data, value: record.value, gas: record.gas }, block - 1n, record.purpose);
       return 'reverted (no reason when replayed)';
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      return messageOf(error);
     }
   }
 }

@@ -4,25 +4,16 @@ import type { Logger } from '../../logging/logger';
 import type { FacilitationContext } from '../context';
 import type { MessageRecord, StakeRequestRecord } from '../model';
 import { KeyedQueue } from '../serial';
+import { findStep, submitStep } from '../step-outbox';
 import type { WorkerPool } from '../worker-pool';
 import { BountyAllowance } from './bounty-allowance';
+import { endOnDeterministicFailure } from './deterministic-failure';
 import { orphanedRequestReason, transactionPlacement } from './transaction-placement';
 
-export const ACCEPT_PURPOSE = 'acceptStakeRequest';
 /** A reverted or cancelled accept is tried again (the request still pending) at most this many times in all. */
 export const MAX_ACCEPT_ATTEMPTS = 3;
 /** Stake requests prepared at once (each reads a few values on-chain before its accept is queued). */
 const ACCEPT_CONCURRENCY = 8;
-
-/** Outbox subject of an accept attempt: the stake request hash, then `<hash>#<n>` for the n-th retry. */
-export function acceptSubject(stakeRequestHash: string, attempt: number): string {
-  return attempt === 0 ? stakeRequestHash : `${stakeRequestHash}#${attempt}`;
-}
-
-/** The stake request hash an accept's outbox subject is about. */
-export function stakeRequestOfAcceptSubject(subject: string): string {
-  return subject.split('#')[0];
-}
 
 /**
  * REQUESTED → ACCEPTING: checks the request is ours to take, persists a fresh unlock secret and its
@@ -41,13 +32,13 @@ export class AcceptStakeRequestService {
     this.allowance = new BountyAllowance(context);
   }
 
-  handle(request: StakeRequestRecord): Promise<void> {
-    return this.queue.run(request.stakeRequestHash, () => this.accept(request.stakeRequestHash));
+  handle(stakeRequestHash: string): Promise<void> {
+    return this.queue.run(stakeRequestHash, () => endOnDeterministicFailure(this.context, { stakeRequestHash }, () => this.accept(stakeRequestHash)));
   }
 
   /** After a failed accept: another attempt, or the request is closed (see accept). */
   retry(stakeRequestHash: string): Promise<void> {
-    return this.queue.run(stakeRequestHash, () => this.accept(stakeRequestHash));
+    return this.handle(stakeRequestHash);
   }
 
   /** Resolves once the accepts under way have finished. */
@@ -65,7 +56,7 @@ export class AcceptStakeRequestService {
       const refusal = this.refusal(request);
       if (refusal) {
         log.warn({ gateway: request.gateway, reason: refusal }, 'stake request ignored');
-        await store.setStakeRequestState(stakeRequestHash, 'IGNORED', { reason: refusal });
+        await store.apply({ kind: 'requestIgnored', stakeRequestHash, reason: refusal });
         return;
       }
     }
@@ -87,8 +78,7 @@ export class AcceptStakeRequestService {
     if (attempt.next >= MAX_ACCEPT_ATTEMPTS) {
       const reason = `acceptStakeRequest failed ${MAX_ACCEPT_ATTEMPTS} times; last error: ${attempt.lastError ?? 'unknown'}`;
       log.error({ messageHash: existing?.messageHash, reason }, 'stake request given up');
-      if (existing) await store.setMessageState(existing.messageHash, 'FAILED', reason);
-      await store.setStakeRequestState(stakeRequestHash, 'FAILED', { reason });
+      await store.apply({ kind: 'acceptGivenUp', stakeRequestHash, reason });
       return;
     }
 
@@ -100,22 +90,15 @@ export class AcceptStakeRequestService {
         log.warn({ bounty: bounty.toString() }, 'no origin worker has enough gas and bounty; will retry');
         return;
       }
-      message = await store.recordAcceptance(this.newMessage(request, worker));
-      log.info({ messageHash: message.messageHash, worker }, 'state ACCEPTING: hash lock created, unlock secret stored');
+      message = (await store.apply({ kind: 'acceptancePrepared', message: this.newMessage(request, worker) })).next.message;
+      if (!message) return; // closed meanwhile (revoked, rejected): nothing to accept
+      log.info({ messageHash: message.messageHash, worker }, 'hash lock created, unlock secret stored');
     } else if (attempt.next > 0) {
       log.warn({ messageHash: message.messageHash, attempt: attempt.next + 1, lastError: attempt.lastError }, 'acceptStakeRequest failed; trying again');
     }
     await this.allowance.cover(message.worker, bounty);
     const call = origin.composer.acceptStakeRequest({ ...request, staker: request.staker, hashLock: message.hashLock });
-    const { created } = await origin.engine.submit({
-      worker: message.worker,
-      purpose: ACCEPT_PURPOSE,
-      subject: acceptSubject(stakeRequestHash, attempt.next),
-      to: call.to,
-      data: call.data,
-      value: 0n,
-      gas: call.gas,
-    });
+    const { created } = await submitStep(origin.engine, message.worker, { kind: 'accept', stakeRequestHash, attempt: attempt.next }, call);
     if (created) log.info({ messageHash: message.messageHash }, 'acceptStakeRequest queued');
   }
 
@@ -127,7 +110,7 @@ export class AcceptStakeRequestService {
   private async nextAttempt(stakeRequestHash: string): Promise<{ next: number | undefined; lastError: string | undefined; replaced: boolean }> {
     let lastError: string | undefined;
     for (let attempt = 0; attempt < MAX_ACCEPT_ATTEMPTS; attempt++) {
-      const record = await this.context.origin.engine.find(ACCEPT_PURPOSE, acceptSubject(stakeRequestHash, attempt));
+      const record = await findStep(this.context.origin.engine, { kind: 'accept', stakeRequestHash, attempt });
       if (!record) return { next: attempt, lastError, replaced: false };
       if (record.status === 'mined' && record.txHash && !(await this.context.origin.client.getReceipt(record.txHash))) {
         lastError = `acceptStakeRequest ${record.txHash} was reorganised away`;
@@ -150,7 +133,7 @@ export class AcceptStakeRequestService {
       const outbox = await origin.gateway.outboxStatus(message.messageHash);
       if (outbox !== MessageStatus.Undeclared) {
         log.info({ messageHash: message.messageHash, status: outbox }, 'our stake intent is declared on chain');
-        await store.updateSourceStatus(message.messageHash, outbox);
+        await store.apply({ kind: 'sourceStatusSeen', messageHash: message.messageHash, status: outbox });
         return;
       }
     }
@@ -162,13 +145,12 @@ export class AcceptStakeRequestService {
     }
     if (placement === 'gone') {
       const reason = orphanedRequestReason(request.transactionHash);
-      log.warn({ messageHash: message?.messageHash, reason }, 'state ORPHANED: the stake request was reorganised away');
-      await store.recordLostRequest(request.stakeRequestHash, 'ORPHANED', reason);
+      log.warn({ messageHash: message?.messageHash, reason }, 'the stake request was reorganised away');
+      await store.apply({ kind: 'requestLost', stakeRequestHash: request.stakeRequestHash, state: 'ORPHANED', reason });
       return;
     }
-    if (message) await store.setMessageState(message.messageHash, 'ABANDONED', 'the stake request was accepted by another facilitator or revoked');
     log.info('stake request no longer pending in the composer (accepted by another facilitator or revoked)');
-    await store.setStakeRequestState(request.stakeRequestHash, 'TAKEN', { reason: 'no longer pending in the composer' });
+    await store.apply({ kind: 'requestTaken', stakeRequestHash: request.stakeRequestHash });
   }
 
   private refusal(request: StakeRequestRecord): string | undefined {

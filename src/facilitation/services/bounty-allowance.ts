@@ -1,7 +1,6 @@
 import type { FacilitationContext } from '../context';
 import { SerialQueue } from '../serial';
-
-export const APPROVE_BOUNTY_PURPOSE = 'approveBounty';
+import { submitStep } from '../step-outbox';
 
 /** Keeps each origin worker's bounty allowance to the composer ahead of its accepts. */
 export class BountyAllowance {
@@ -49,15 +48,7 @@ export class BountyAllowance {
   private async approve(worker: string, allowance: bigint, amount: bigint, unmined: bigint): Promise<void> {
     const { origin, logger } = this.context;
     const call = origin.valueToken.approve(origin.composer.address, amount);
-    const { record } = await origin.engine.submit({
-      worker,
-      purpose: APPROVE_BOUNTY_PURPOSE,
-      subject: `${worker}@${allowance.toString()}:${Date.now()}`,
-      to: call.to,
-      data: call.data,
-      value: 0n,
-      gas: call.gas,
-    });
+    const { record } = await submitStep(origin.engine, worker, { kind: 'approveBounty', worker, allowance, at: Date.now() }, call);
     logger.info({ worker, amount: amount.toString(), unminedAccepts: Number(unmined) }, 'bounty allowance approval queued');
     const outcome = await origin.engine.waitFor(record.id);
     if (outcome.status !== 'mined' || outcome.lastError) {

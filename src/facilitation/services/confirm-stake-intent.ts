@@ -1,12 +1,13 @@
+import type { AccountProof } from '../../chain/proofs';
 import { MessageStatus, messageStatusName } from '../../mosaic/message-status';
-import { confirmStakeIntentCall, proveGatewayOutbox } from '../../mosaic/stake-proofs';
+import { confirmStakeIntentCall } from '../../mosaic/stake-proofs';
 import type { FacilitationContext } from '../context';
 import type { MessageRecord } from '../model';
 import { Coalescer } from '../serial';
+import { submitStep } from '../step-outbox';
 import type { WorkerPool } from '../worker-pool';
+import { endOnDeterministicFailure } from './deterministic-failure';
 import { recordLostDeclaration } from './lost-declaration';
-
-export const CONFIRM_PURPOSE = 'confirmStakeIntent';
 
 /**
  * DECLARED → CONFIRMING for every message whose declaration height is covered by the gateway's last
@@ -23,10 +24,22 @@ export class ConfirmStakeIntentService {
   }
 
   private async run(): Promise<void> {
-    const { store, origin, auxiliary, policy, logger } = this.context;
+    const { store, origin } = this.context;
     const gateway = await store.getGateway(origin.gateway.address);
     if (!gateway) return;
     const height = gateway.lastProvenHeight;
+    const ready = await this.readyAt(height);
+    if (ready.length === 0) return;
+    const proof = await this.context.proofs.gatewayOutbox(ready.map((m) => m.messageHash), height);
+    for (const [index, message] of ready.entries()) {
+      const outcome = await endOnDeterministicFailure(this.context, { messageHash: message.messageHash }, () => this.confirm(message, proof, index));
+      if (outcome === 'no worker') return;
+    }
+  }
+
+  /** DECLARED messages at or below the proven height whose inbox is still empty (the others are recorded as they are). */
+  private async readyAt(height: bigint): Promise<MessageRecord[]> {
+    const { store, origin, auxiliary } = this.context;
     const ready: MessageRecord[] = [];
     for (const message of await store.messagesInState(['DECLARED'])) {
       if (message.gateway !== origin.gateway.address || message.declarationHeight === undefined) continue;
@@ -34,45 +47,36 @@ export class ConfirmStakeIntentService {
       // Re-read the inbox: someone (or an earlier run of ours) may have confirmed it already.
       const inbox = await auxiliary.coGateway.inboxStatus(message.messageHash);
       if (inbox !== MessageStatus.Undeclared) {
-        await store.updateTargetStatus(message.messageHash, inbox);
+        await store.apply({ kind: 'targetStatusSeen', messageHash: message.messageHash, status: inbox });
         continue;
       }
       ready.push(message);
     }
-    if (ready.length === 0) return;
+    return ready;
+  }
 
-    const proof = await proveGatewayOutbox(origin.client, origin.gateway, ready.map((m) => m.messageHash), height);
-    for (const [index, message] of ready.entries()) {
-      const log = logger.child({ messageHash: message.messageHash });
-      const proven = proof.storage[index].value;
-      if (proven === BigInt(MessageStatus.Undeclared)) {
-        await recordLostDeclaration(this.context, message, log); // a reorg took the declaration away
-        continue;
-      }
-      if (proven !== BigInt(MessageStatus.Declared)) {
-        log.warn(
-          { height: height.toString(), outbox: messageStatusName(Number(proven)) },
-          'message not Declared in the outbox at the proven height; waiting for another proof',
-        );
-        continue;
-      }
-      const worker = await this.workers.choose({ minGasBalance: policy.minWorkerGasBalance });
-      if (!worker) {
-        log.warn('no auxiliary worker has enough gas to confirm; will retry');
-        return;
-      }
-      const call = confirmStakeIntentCall(auxiliary.coGateway, { ...message, stakerProxy: message.sender }, proof, index);
-      await store.setMessageState(message.messageHash, 'CONFIRMING');
-      const { created } = await auxiliary.engine.submit({
-        worker,
-        purpose: CONFIRM_PURPOSE,
-        subject: `${message.messageHash}@${height}`,
-        to: call.to,
-        data: call.data,
-        value: 0n,
-        gas: call.gas,
-      });
-      if (created) log.info({ height: height.toString(), worker }, 'state CONFIRMING: confirmStakeIntent queued');
+  private async confirm(message: MessageRecord, proof: AccountProof, index: number): Promise<'queued' | 'waiting' | 'no worker'> {
+    const { store, auxiliary, policy, logger } = this.context;
+    const log = logger.child({ messageHash: message.messageHash });
+    const height = proof.blockNumber;
+    const proven = proof.storage[index].value;
+    if (proven === BigInt(MessageStatus.Undeclared)) {
+      await recordLostDeclaration(this.context, message, log); // a reorg took the declaration away
+      return 'waiting';
     }
+    if (proven !== BigInt(MessageStatus.Declared)) {
+      log.warn({ height: height.toString(), outbox: messageStatusName(Number(proven)) }, 'message not Declared in the outbox at the proven height; waiting for another proof');
+      return 'waiting';
+    }
+    const worker = await this.workers.choose({ minGasBalance: policy.minWorkerGasBalance });
+    if (!worker) {
+      log.warn('no auxiliary worker has enough gas to confirm; will retry');
+      return 'no worker';
+    }
+    const call = confirmStakeIntentCall(auxiliary.coGateway, { ...message, stakerProxy: message.sender }, proof, index);
+    await store.apply({ kind: 'confirmQueued', messageHash: message.messageHash });
+    const { created } = await submitStep(auxiliary.engine, worker, { kind: 'confirm', messageHash: message.messageHash, height }, call);
+    if (created) log.info({ height: height.toString(), worker }, 'confirmStakeIntent queued');
+    return 'queued';
   }
 }

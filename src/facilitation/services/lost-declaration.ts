@@ -3,7 +3,8 @@ import { contractInterface } from '../../mosaic/contracts';
 import { MessageStatus } from '../../mosaic/message-status';
 import type { FacilitationContext } from '../context';
 import type { MessageRecord } from '../model';
-import { ACCEPT_PURPOSE, acceptSubject, MAX_ACCEPT_ATTEMPTS } from './accept-stake-request';
+import { findStep } from '../step-outbox';
+import { MAX_ACCEPT_ATTEMPTS } from './accept-stake-request';
 import { orphanedRequestReason, transactionPlacement } from './transaction-placement';
 
 /**
@@ -24,7 +25,7 @@ export async function recordLostDeclaration(context: FacilitationContext, messag
     const height = await declarationHeightOnChain(context, message);
     if (height !== undefined && height !== message.declarationHeight) {
       log.warn({ from: String(message.declarationHeight), to: String(height) }, 'declaration moved by a reorg: proving it at its new height');
-      await store.moveDeclaration(message.messageHash, height);
+      await store.apply({ kind: 'declarationMoved', messageHash: message.messageHash, declarationHeight: height });
     }
     return;
   }
@@ -37,7 +38,7 @@ export async function recordLostDeclaration(context: FacilitationContext, messag
   if (await origin.composer.stakeRequestExists(request.stakeRequestHash)) {
     const reason = `our acceptance (declared at block ${String(message.declarationHeight)}) was reorganised away; accepting again with the same hash lock`;
     log.warn({ reason }, 'state ACCEPTING again: the declaration was reorganised away');
-    await store.reopenAcceptance(request.stakeRequestHash, reason);
+    await store.apply({ kind: 'acceptanceReorganised', stakeRequestHash: request.stakeRequestHash, reason });
     return;
   }
   const placement = await transactionPlacement(origin.client, request.transactionHash);
@@ -50,7 +51,7 @@ export async function recordLostDeclaration(context: FacilitationContext, messag
       ? (['ORPHANED', orphanedRequestReason(request.transactionHash)] as const)
       : (['TAKEN', `our acceptance (declared at block ${String(message.declarationHeight)}) was reorganised away and the request is no longer pending in the composer`] as const);
   log.warn({ reason }, `state ${state}: the declaration was reorganised away`);
-  await store.recordLostRequest(request.stakeRequestHash, state, reason);
+  await store.apply({ kind: 'requestLost', stakeRequestHash: request.stakeRequestHash, state, reason });
 }
 
 /** Whether a node holds one of our accepts of the message pending (put back in its pool after a reorg, as geth does). */
@@ -65,7 +66,7 @@ async function acceptPending(context: FacilitationContext, message: MessageRecor
 async function acceptHashes(context: FacilitationContext, message: MessageRecord): Promise<string[]> {
   const hashes: string[] = [];
   for (let attempt = 0; attempt < MAX_ACCEPT_ATTEMPTS; attempt++) {
-    const record = await context.origin.engine.find(ACCEPT_PURPOSE, acceptSubject(message.stakeRequestHash, attempt));
+    const record = await findStep(context.origin.engine, { kind: 'accept', stakeRequestHash: message.stakeRequestHash, attempt });
     if (!record) break;
     hashes.push(...record.txHashes);
   }

@@ -1,10 +1,27 @@
 import { MessageStatus } from '../../mosaic/message-status';
+import type { ContractCall } from '../../mosaic/contracts';
 import type { FacilitationContext } from '../context';
+import type { MessageRecord } from '../model';
 import { Coalescer } from '../serial';
+import type { StakeEvent } from '../stake/events';
+import type { StepEngine } from '../step-outbox';
+import { submitStep } from '../step-outbox';
+import type { FacilitationStep } from '../steps';
 import type { WorkerPool } from '../worker-pool';
+import { endOnDeterministicFailure } from './deterministic-failure';
 
-export const PROGRESS_STAKE_PURPOSE = 'progressStake';
-export const PROGRESS_MINT_PURPOSE = 'progressMint';
+/** One side of a confirmed message to progress with the unlock secret. */
+interface ProgressSide {
+  name: 'progressStake' | 'progressMint';
+  /** The side's message box status as recorded. */
+  recorded(message: MessageRecord): MessageStatus;
+  /** The side's message box status read on chain now. */
+  read(messageHash: string): Promise<MessageStatus>;
+  seen(messageHash: string, status: MessageStatus): StakeEvent;
+  call(message: MessageRecord): ContractCall;
+  engine: StepEngine;
+  workers: WorkerPool;
+}
 
 /**
  * CONFIRMED → COMPLETED: reveals the unlock secret with progressStake on origin (the accepting worker
@@ -13,68 +30,63 @@ export const PROGRESS_MINT_PURPOSE = 'progressMint';
  */
 export class ProgressService {
   readonly trigger: Coalescer;
+  private readonly sides: ProgressSide[];
 
   constructor(
     private readonly context: FacilitationContext,
-    private readonly originWorkers: WorkerPool,
-    private readonly auxiliaryWorkers: WorkerPool,
+    originWorkers: WorkerPool,
+    auxiliaryWorkers: WorkerPool,
   ) {
+    const { origin, auxiliary } = context;
+    this.sides = [
+      {
+        name: 'progressStake',
+        recorded: (m) => m.sourceStatus,
+        read: (hash) => origin.gateway.outboxStatus(hash),
+        seen: (messageHash, status) => ({ kind: 'sourceStatusSeen', messageHash, status }),
+        call: (m) => origin.gateway.progressStake(m.messageHash, m.unlockSecret),
+        engine: origin.engine,
+        workers: originWorkers,
+      },
+      {
+        name: 'progressMint',
+        recorded: (m) => m.targetStatus,
+        read: (hash) => auxiliary.coGateway.inboxStatus(hash),
+        seen: (messageHash, status) => ({ kind: 'targetStatusSeen', messageHash, status }),
+        call: (m) => auxiliary.coGateway.progressMint(m.messageHash, m.unlockSecret),
+        engine: auxiliary.engine,
+        workers: auxiliaryWorkers,
+      },
+    ];
     this.trigger = new Coalescer(() => this.run());
   }
 
   private async run(): Promise<void> {
-    const { store, origin, auxiliary, policy, logger } = this.context;
+    const { store, origin } = this.context;
     for (const message of await store.messagesInState(['CONFIRMED'])) {
       if (message.gateway !== origin.gateway.address) continue;
-      const log = logger.child({ messageHash: message.messageHash });
-
-      if (message.sourceStatus === MessageStatus.Declared) {
-        const outbox = await origin.gateway.outboxStatus(message.messageHash);
-        if (outbox !== MessageStatus.Declared) {
-          await store.updateSourceStatus(message.messageHash, outbox);
-        } else {
-          const worker = await this.originWorkers.prefer(message.worker, { minGasBalance: policy.minWorkerGasBalance });
-          if (worker) {
-            const call = origin.gateway.progressStake(message.messageHash, message.unlockSecret);
-            const { created } = await origin.engine.submit({
-              worker,
-              purpose: PROGRESS_STAKE_PURPOSE,
-              subject: message.messageHash,
-              to: call.to,
-              data: call.data,
-              value: 0n,
-              gas: call.gas,
-            });
-            if (created) log.info({ worker }, 'progressStake queued');
-          } else {
-            log.warn('no origin worker has enough gas to progress the stake; will retry');
-          }
-        }
-      }
-
-      if (message.targetStatus === MessageStatus.Declared) {
-        const inbox = await auxiliary.coGateway.inboxStatus(message.messageHash);
-        if (inbox !== MessageStatus.Declared) {
-          await store.updateTargetStatus(message.messageHash, inbox);
-        } else {
-          const worker = await this.auxiliaryWorkers.prefer(message.worker, { minGasBalance: policy.minWorkerGasBalance });
-          if (worker) {
-            const call = auxiliary.coGateway.progressMint(message.messageHash, message.unlockSecret);
-            const { created } = await auxiliary.engine.submit({
-              worker,
-              purpose: PROGRESS_MINT_PURPOSE,
-              subject: message.messageHash,
-              to: call.to,
-              data: call.data,
-              value: 0n,
-              gas: call.gas,
-            });
-            if (created) log.info({ worker }, 'progressMint queued');
-          } else {
-            log.warn('no auxiliary worker has enough gas to progress the mint; will retry');
-          }
-        }
+      for (const side of this.sides) {
+        if (side.recorded(message) !== MessageStatus.Declared) continue;
+        await endOnDeterministicFailure(this.context, { messageHash: message.messageHash }, () => this.progress(message, side));
       }
     }
+  }
+
+  private async progress(message: MessageRecord, side: ProgressSide): Promise<void> {
+    const { store, policy, logger } = this.context;
+    const log = logger.child({ messageHash: message.messageHash });
+    const status = await side.read(message.messageHash);
+    if (status !== MessageStatus.Declared) {
+      await store.apply(side.seen(message.messageHash, status));
+      return;
+    }
+    const worker = await side.workers.prefer(message.worker, { minGasBalance: policy.minWorkerGasBalance });
+    if (!worker) {
+      log.warn({ step: side.name }, 'no worker has enough gas to progress; will retry');
+      return;
+    }
+    const step: FacilitationStep = { kind: side.name, messageHash: message.messageHash };
+    const { created } = await submitStep(side.engine, worker, step, side.call(message));
+    if (created) log.info({ worker }, `${side.name} queued`);
   }
 }

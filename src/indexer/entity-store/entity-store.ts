@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { Subject } from 'rxjs';
+import { NonRetryableError } from '../../errors/facilitator-error';
 import type { BlockStore, FollowedBlock } from '../follower/follower-ports';
 import { parseSchema, type SubgraphSchema } from '../wasm/schema';
 import type { BlockWrites, EntityFieldInfo, EntityTypeInfo } from '../wasm/types';
@@ -155,7 +156,7 @@ export class EntityStore implements BlockStore<BlockWrites> {
           if (current && Number(current.block_from) === number) {
             await trx(table).where({ vid: current.vid }).delete();
           } else if (current) {
-            if (type.immutable) throw new Error(`immutable entity ${typeName} ${id} already exists (set again at block ${number})`);
+            if (type.immutable) throw new NonRetryableError(`immutable entity ${typeName} ${id} already exists (set again at block ${number})`, { details: { entityType: typeName, blockNumber: number } });
             await trx(table).where({ vid: current.vid }).update({ block_to: number });
           }
           const row: Record<string, unknown> = { id, block_from: number, block_to: null };

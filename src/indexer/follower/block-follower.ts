@@ -1,6 +1,10 @@
 import { Subject } from 'rxjs';
 import type { ChainClient, RpcBlock, RpcLog } from '../../chain/chain-client';
-import { RpcError } from '../../chain/errors';
+import { RangeTooLargeError, RpcTimeoutError } from '../../chain/node-errors';
+import { backoffDelay } from '../../errors/backoff';
+import { isRetryable, messageOf } from '../../errors/cause-chain';
+import type { HeadsProvider } from '../../chain/new-heads';
+import { stoppedUnits, type StoppedUnit, type StoppedUnits } from '../../errors/stopped-units';
 import type { Logger } from '../../logging/logger';
 import type { BlockStore, FollowedBlock, FollowedLog, MappingRunner } from './follower-ports';
 
@@ -15,9 +19,15 @@ export interface BlockFollowerOptions<W> {
   /** Largest eth_getLogs block range; shrinks on provider range errors and grows back on success. */
   maxRange?: number;
   pollIntervalMs?: number;
+  /** New blocks announced (newHeads): each wakes the follower at once instead of after the poll interval. */
+  heads?: HeadsProvider;
   /** How many recent blocks are kept for reorg detection. */
   reorgWindow?: number;
   logger: Logger;
+  /** Names the subgraph when a deterministic failure stops it (metric label); default `name`. */
+  subgraph?: string;
+  /** Where a stop is recorded (default: the process's). */
+  stoppedUnits?: StoppedUnits;
 }
 
 export interface FollowerProgress {
@@ -48,11 +58,13 @@ function toFollowedLog(log: RpcLog): FollowedLog {
   };
 }
 
-/** Provider errors that mean "ask for fewer blocks" (geth, Infura, Alchemy and other providers' wordings). */
+/** Node answers that mean "ask for fewer blocks": a size limit, or no answer in time. */
 function isRangeError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return /range|too many|limit|exceed|timeout|no answer|response size/i.test(error.message);
+  return error instanceof RangeTooLargeError || error instanceof RpcTimeoutError;
 }
+
+/** Failed steps retry after 500 ms doubling up to 10 s, with jitter. */
+const STEP_BACKOFF = { initialMs: 500, maxMs: 10_000 };
 
 /**
  * Follows one chain from the subgraph's start block: eth_getLogs over block ranges, the mappings of
@@ -66,19 +78,49 @@ export class BlockFollower<W> {
   private running: Promise<void> | undefined;
   private stopped = false;
   private wake: (() => void) | undefined;
+  /** A head announced during a step: the next step starts without sleeping. */
+  private wokenWhileBusy = false;
+  private stopHeads: (() => void) | undefined;
+  private failed: StoppedUnit | undefined;
 
   constructor(private readonly options: BlockFollowerOptions<W>) {
     this.range = options.maxRange ?? 2000;
   }
 
+  private get unitName(): string {
+    return this.options.subgraph ?? this.options.name;
+  }
+
+  private get units(): StoppedUnits {
+    return this.options.stoppedUnits ?? stoppedUnits;
+  }
+
+  /** The deterministic failure that stopped indexing (graph-node's `hasIndexingErrors`), if any. */
+  get failure(): StoppedUnit | undefined {
+    return this.failed;
+  }
+
   start(): void {
     if (this.running) return;
     this.stopped = false;
+    this.failed = undefined; // a restart tries the failed block again (a fixed mapping may pass)
+    this.units.clear('subgraph', this.unitName);
     this.running = this.loop();
+    const held = this.options.heads?.();
+    const unsubscribe = held?.heads.onHead(() => {
+      if (this.wake) this.wake();
+      else this.wokenWhileBusy = true;
+    });
+    this.stopHeads = () => {
+      unsubscribe?.();
+      held?.release();
+    };
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopHeads?.();
+    this.stopHeads = undefined;
     this.wake?.();
     await this.running;
     this.running = undefined;
@@ -92,24 +134,43 @@ export class BlockFollower<W> {
         progressed = await this.step();
         failures = 0;
       } catch (error) {
+        if (!isRetryable(error)) {
+          this.stopOnDeterministicFailure(error);
+          return;
+        }
         failures += 1;
-        this.options.logger.warn(
-          { follower: this.options.name, failures, err: error instanceof Error ? error.message : String(error) },
-          'indexing step failed; retrying',
-        );
+        this.options.logger.warn({ follower: this.options.name, failures, err: messageOf(error) }, 'indexing step failed; retrying');
       }
       if (this.stopped) break;
-      if (!progressed) {
-        const delay = failures > 0 ? Math.min(250 * 2 ** failures, 10_000) : (this.options.pollIntervalMs ?? 250);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
+      const woken = this.wokenWhileBusy && failures === 0;
+      this.wokenWhileBusy = false;
+      if (!progressed && !woken) await this.sleep(failures > 0 ? backoffDelay(failures, STEP_BACKOFF) : (this.options.pollIntervalMs ?? 250));
     }
+  }
+
+  private sleep(delay: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, delay);
+      this.wake = done;
+    });
+  }
+
+  /**
+   * A mapping that fails deterministically fails the same way on every attempt: like graph-node, stop
+   * this subgraph (its `_meta.hasIndexingErrors` answers true), say so once with the block, and leave
+   * the other subgraphs running.
+   */
+  private stopOnDeterministicFailure(error: unknown): void {
+    this.failed = this.units.record('subgraph', this.unitName, error);
+    this.options.logger.error(
+      { follower: this.options.name, subgraph: this.unitName, block: this.failed.details?.blockNumber, errorName: this.failed.errorName, err: this.failed.reason },
+      'subgraph failed: indexing stopped (deterministic error)',
+    );
   }
 
   /** One unit of work; true when something was indexed or rolled back. Public for tests and benches. */
@@ -176,7 +237,7 @@ export class BlockFollower<W> {
       this.range = Math.min(this.range * 2, this.options.maxRange ?? 2000);
       return logs;
     } catch (error) {
-      if (error instanceof RpcError && isRangeError(error) && to > from) {
+      if (isRangeError(error) && to > from) {
         this.range = Math.max(1, Math.floor(Number(to - from + 1n) / 2));
         this.options.logger.info({ follower: this.options.name, range: this.range }, 'eth_getLogs range shrunk');
         const middle = from + BigInt(this.range) - 1n;

@@ -11,6 +11,7 @@ import {
   GraphQLScalarType,
   GraphQLSchema,
   GraphQLString,
+  type GraphQLFieldConfig,
   type GraphQLFieldConfigMap,
   type GraphQLInputFieldConfigMap,
   type GraphQLInputType,
@@ -86,6 +87,8 @@ function outputType(field: EntityFieldInfo): GraphQLOutputType {
 export interface SubgraphQueryContext {
   store: EntityStore;
   deployment: string;
+  /** True once the subgraph stopped on a deterministic mapping failure (graph-node's hasIndexingErrors). */
+  hasIndexingErrors: () => boolean;
 }
 
 interface BlockArgument {
@@ -124,111 +127,152 @@ function queryError(error: unknown): never {
 const MAX_FIRST = 1000;
 const MAX_SKIP = 5000;
 
+/** One entity type as a GraphQL object: every stored (non-derived) field, typed as graph-node does. */
+function entityObjectType(type: EntityTypeInfo, fields: EntityFieldInfo[]): GraphQLObjectType {
+  return new GraphQLObjectType({
+    name: type.name,
+    fields: Object.fromEntries(fields.map((f) => [f.name, { type: outputType(f) }])),
+  });
+}
+
+/** `<Type>_orderBy`: lists cannot be ordered by, so only scalar fields are values. */
+function orderByEnum(type: EntityTypeInfo, fields: EntityFieldInfo[]): GraphQLEnumType {
+  return new GraphQLEnumType({
+    name: `${type.name}_orderBy`,
+    values: Object.fromEntries(fields.filter((f) => !f.list).map((f) => [f.name, { value: f.name }])),
+  });
+}
+
+/** graph-node's comparison operators for one scalar field: equality, ordering, membership and substring. */
+function fieldFilterOperators(field: EntityFieldInfo): GraphQLInputFieldConfigMap {
+  const operators: GraphQLInputFieldConfigMap = {};
+  const scalar: GraphQLInputType = scalarOf(field.type);
+  operators[field.name] = { type: scalar };
+  operators[`${field.name}_not`] = { type: scalar };
+  if (field.type !== 'Boolean') {
+    for (const suffix of ['_gt', '_lt', '_gte', '_lte']) operators[`${field.name}${suffix}`] = { type: scalar };
+  }
+  operators[`${field.name}_in`] = { type: new GraphQLList(new GraphQLNonNull(scalar)) };
+  operators[`${field.name}_not_in`] = { type: new GraphQLList(new GraphQLNonNull(scalar)) };
+  if (field.type === 'Bytes' || field.type === 'String') {
+    operators[`${field.name}_contains`] = { type: scalar };
+    operators[`${field.name}_not_contains`] = { type: scalar };
+  }
+  return operators;
+}
+
+/** `<Type>_filter`: the operators of every scalar field, plus `_change_block` and the recursive `and`/`or`. */
+function filterInputType(type: EntityTypeInfo, fields: EntityFieldInfo[]): GraphQLInputObjectType {
+  const filterFields: GraphQLInputFieldConfigMap = {};
+  // A thunk, because `and`/`or` refer to the type being defined.
+  const filterType: GraphQLInputObjectType = new GraphQLInputObjectType({
+    name: `${type.name}_filter`,
+    fields: () => ({
+      ...filterFields,
+      _change_block: { type: BlockChangedFilter },
+      and: { type: new GraphQLList(filterType) },
+      or: { type: new GraphQLList(filterType) },
+    }),
+  });
+  for (const field of fields.filter((f) => !f.list)) Object.assign(filterFields, fieldFilterOperators(field));
+  return filterType;
+}
+
+/** The arguments of a collection field (`foos`), shared by the query and the subscription. */
+function collectionArguments(orderBy: GraphQLEnumType, filterType: GraphQLInputObjectType) {
+  return {
+    skip: { type: GraphQLInt, defaultValue: 0 },
+    first: { type: GraphQLInt, defaultValue: 100 },
+    orderBy: { type: orderBy },
+    orderDirection: { type: OrderDirection },
+    where: { type: filterType },
+    block: { type: BlockHeight },
+    subgraphError: { type: new GraphQLNonNull(SubgraphErrorPolicy), defaultValue: 'deny' },
+  };
+}
+
+/** Resolves a collection query for one type, with graph-node's bounds on `first` and `skip`. */
+function collectionResolver(context: SubgraphQueryContext, typeName: string) {
+  return async (args: Record<string, unknown>): Promise<EntityJson[]> => {
+    const first = args.first as number;
+    const skip = args.skip as number;
+    if (first < 0 || first > MAX_FIRST) throw new GraphQLError(`The \`first\` argument must be between 0 and ${MAX_FIRST}, but is ${first}`);
+    if (skip < 0 || skip > MAX_SKIP) throw new GraphQLError(`The \`skip\` argument must be between 0 and ${MAX_SKIP}, but is ${skip}`);
+    const block = await resolveBlock(context, args.block as BlockArgument | undefined);
+    if (block < 0n) return [];
+    return context.store
+      .findMany(
+        typeName,
+        {
+          where: args.where as Record<string, unknown> | undefined,
+          orderBy: args.orderBy as string | undefined,
+          orderDirection: args.orderDirection as 'asc' | 'desc' | undefined,
+          first,
+          skip,
+        },
+        block,
+      )
+      .catch(queryError);
+  };
+}
+
+/** Adds `foo(id, block)` and `foos(...)` to the query fields and `foos(...)` to the subscription fields. */
+function addEntityTypeFields(
+  context: SubgraphQueryContext,
+  type: EntityTypeInfo,
+  queryFields: GraphQLFieldConfigMap<unknown, unknown>,
+  subscriptionFields: GraphQLFieldConfigMap<unknown, unknown>,
+): void {
+  const { store } = context;
+  const fields = [...type.fields.values()].filter((f) => !f.derived);
+  const objectType = entityObjectType(type, fields);
+  const collectionArgs = collectionArguments(orderByEnum(type, fields), filterInputType(type, fields));
+  const resolveCollection = collectionResolver(context, type.name);
+  const listType = new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(objectType)));
+  queryFields[singularField(type.name)] = {
+    type: objectType,
+    args: { id: { type: new GraphQLNonNull(GraphQLID) }, block: { type: BlockHeight }, subgraphError: collectionArgs.subgraphError },
+    resolve: async (_root, args: { id: string; block?: BlockArgument }) => {
+      const block = await resolveBlock(context, args.block);
+      return block < 0n ? null : store.findOne(type.name, args.id, block);
+    },
+  };
+  queryFields[pluralField(type.name)] = { type: listType, args: collectionArgs, resolve: (_root, args) => resolveCollection(args) };
+  subscriptionFields[pluralField(type.name)] = {
+    type: listType,
+    args: collectionArgs,
+    subscribe: (_root, args: Record<string, unknown>) => liveResults(store.changes$, type, () => resolveCollection(args)),
+    resolve: (payload: unknown) => payload,
+  };
+}
+
+/** `_meta`: the indexed head block and the deployment id (no indexing errors are ever reported). */
+function metaField(context: SubgraphQueryContext): GraphQLFieldConfig<unknown, unknown> {
+  return {
+    type: Meta,
+    args: { block: { type: BlockHeight } },
+    resolve: async () => {
+      const cursor = await context.store.cursor();
+      return {
+        block: { number: cursor ? Number(cursor.number) : 0, hash: cursor?.hash ?? null, timestamp: cursor?.timestamp !== undefined ? Number(cursor.timestamp) : null },
+        deployment: context.deployment,
+        hasIndexingErrors: context.hasIndexingErrors(),
+      };
+    },
+  };
+}
+
 /**
  * A graph-node-compatible GraphQL schema for a subgraph's entity types: `foo(id, block)` and
  * `foos(skip, first, orderBy, orderDirection, where, block)` per type, `_meta`, and the same
  * collection fields as subscriptions that push a fresh result whenever a block changes the type.
  */
-export function buildSubgraphSchema(store: EntityStore, deployment: string): GraphQLSchema {
-  const context: SubgraphQueryContext = { store, deployment };
+export function buildSubgraphSchema(store: EntityStore, deployment: string, hasIndexingErrors: () => boolean = () => false): GraphQLSchema {
+  const context: SubgraphQueryContext = { store, deployment, hasIndexingErrors };
   const queryFields: GraphQLFieldConfigMap<unknown, unknown> = {};
   const subscriptionFields: GraphQLFieldConfigMap<unknown, unknown> = {};
-
-  for (const type of store.schema.entityTypes.values()) {
-    const fields = [...type.fields.values()].filter((f) => !f.derived);
-    const objectType = new GraphQLObjectType({
-      name: type.name,
-      fields: Object.fromEntries(fields.map((f) => [f.name, { type: outputType(f) }])),
-    });
-    const orderBy = new GraphQLEnumType({
-      name: `${type.name}_orderBy`,
-      values: Object.fromEntries(fields.filter((f) => !f.list).map((f) => [f.name, { value: f.name }])),
-    });
-    const filterFields: GraphQLInputFieldConfigMap = {};
-    const filterType: GraphQLInputObjectType = new GraphQLInputObjectType({
-      name: `${type.name}_filter`,
-      fields: () => ({
-        ...filterFields,
-        _change_block: { type: BlockChangedFilter },
-        and: { type: new GraphQLList(filterType) },
-        or: { type: new GraphQLList(filterType) },
-      }),
-    });
-    for (const field of fields.filter((f) => !f.list)) {
-      const scalar: GraphQLInputType = scalarOf(field.type);
-      filterFields[field.name] = { type: scalar };
-      filterFields[`${field.name}_not`] = { type: scalar };
-      if (field.type !== 'Boolean') {
-        for (const suffix of ['_gt', '_lt', '_gte', '_lte']) filterFields[`${field.name}${suffix}`] = { type: scalar };
-      }
-      filterFields[`${field.name}_in`] = { type: new GraphQLList(new GraphQLNonNull(scalar)) };
-      filterFields[`${field.name}_not_in`] = { type: new GraphQLList(new GraphQLNonNull(scalar)) };
-      if (field.type === 'Bytes' || field.type === 'String') {
-        filterFields[`${field.name}_contains`] = { type: scalar };
-        filterFields[`${field.name}_not_contains`] = { type: scalar };
-      }
-    }
-    const collectionArgs = {
-      skip: { type: GraphQLInt, defaultValue: 0 },
-      first: { type: GraphQLInt, defaultValue: 100 },
-      orderBy: { type: orderBy },
-      orderDirection: { type: OrderDirection },
-      where: { type: filterType },
-      block: { type: BlockHeight },
-      subgraphError: { type: new GraphQLNonNull(SubgraphErrorPolicy), defaultValue: 'deny' },
-    };
-    const resolveCollection = async (args: Record<string, unknown>): Promise<EntityJson[]> => {
-      const first = args.first as number;
-      const skip = args.skip as number;
-      if (first < 0 || first > MAX_FIRST) throw new GraphQLError(`The \`first\` argument must be between 0 and ${MAX_FIRST}, but is ${first}`);
-      if (skip < 0 || skip > MAX_SKIP) throw new GraphQLError(`The \`skip\` argument must be between 0 and ${MAX_SKIP}, but is ${skip}`);
-      const block = await resolveBlock(context, args.block as BlockArgument | undefined);
-      if (block < 0n) return [];
-      return store
-        .findMany(
-          type.name,
-          {
-            where: args.where as Record<string, unknown> | undefined,
-            orderBy: args.orderBy as string | undefined,
-            orderDirection: args.orderDirection as 'asc' | 'desc' | undefined,
-            first,
-            skip,
-          },
-          block,
-        )
-        .catch(queryError);
-    };
-    const listType = new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(objectType)));
-    queryFields[singularField(type.name)] = {
-      type: objectType,
-      args: { id: { type: new GraphQLNonNull(GraphQLID) }, block: { type: BlockHeight }, subgraphError: collectionArgs.subgraphError },
-      resolve: async (_root, args: { id: string; block?: BlockArgument }) => {
-        const block = await resolveBlock(context, args.block);
-        return block < 0n ? null : store.findOne(type.name, args.id, block);
-      },
-    };
-    queryFields[pluralField(type.name)] = { type: listType, args: collectionArgs, resolve: (_root, args) => resolveCollection(args) };
-    subscriptionFields[pluralField(type.name)] = {
-      type: listType,
-      args: collectionArgs,
-      subscribe: (_root, args: Record<string, unknown>) => liveResults(store.changes$, type, () => resolveCollection(args)),
-      resolve: (payload: unknown) => payload,
-    };
-  }
-
-  queryFields._meta = {
-    type: Meta,
-    args: { block: { type: BlockHeight } },
-    resolve: async () => {
-      const cursor = await store.cursor();
-      return {
-        block: { number: cursor ? Number(cursor.number) : 0, hash: cursor?.hash ?? null, timestamp: cursor?.timestamp !== undefined ? Number(cursor.timestamp) : null },
-        deployment,
-        hasIndexingErrors: false,
-      };
-    },
-  };
-
+  for (const type of store.schema.entityTypes.values()) addEntityTypeFields(context, type, queryFields, subscriptionFields);
+  queryFields._meta = metaField(context);
   return new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: queryFields }),
     subscription: new GraphQLObjectType({ name: 'Subscription', fields: subscriptionFields }),

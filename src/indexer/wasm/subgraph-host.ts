@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { NonRetryableError } from '../../errors/facilitator-error';
 import { join } from 'node:path';
 import type { MappingRunner } from '../follower/follower-ports';
 import type { EventParam } from './abi-decoder';
@@ -44,8 +45,8 @@ export interface LoadedSubgraph extends MappingRunner<BlockWrites> {
 }
 
 /** A handler failed (abort, trap, invalid entity): deterministic for this block and subgraph. */
-export class MappingError extends Error {
-  override name = 'MappingError';
+export class MappingError extends NonRetryableError {
+  override readonly name: string = 'MappingError';
 
   constructor(
     message: string,
@@ -56,7 +57,7 @@ export class MappingError extends Error {
     readonly logIndex: number | undefined,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, { cause: options?.cause, details: { dataSource, handler, blockNumber: Number(blockNumber), transactionHash, logIndex } });
   }
 }
 

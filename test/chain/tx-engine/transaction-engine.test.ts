@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { FeeOracle } from '../../../src/chain/fees';
 import { LocalSigner } from '../../../src/chain/local-signer';
+import { acquireNewHeads } from '../../../src/chain/new-heads';
 import { SqlOutbox } from '../../../src/chain/tx-engine/sql-outbox';
 import { TransactionEngine } from '../../../src/chain/tx-engine/transaction-engine';
 import { startDevChain, type DevChain } from '../../../src/devnet/anvil-chain';
@@ -98,6 +99,29 @@ describe('transaction engine on a real chain with a SQLite outbox', function () 
     expect(await token.allowance(worker, spender)).to.equal(5n);
   });
 
+  it('with newHeads, records a receipt as soon as its block is announced, not at the next poll', async () => {
+    await engine.stop();
+    let provided = 0;
+    engine = new TransactionEngine({
+      client: devnet.origin.client,
+      signers: new Map([[worker, signer]]),
+      outbox,
+      pollIntervalMs: 30_000,
+      fees: new FeeOracle(devnet.origin.client, 'auto', undefined, 0),
+      heads: () => (provided++, acquireNewHeads(devnet.origin.client.rpc.url, silentLogger())),
+      logger: silentLogger(),
+    });
+    engine.start();
+    await new Promise((r) => setTimeout(r, 200)); // the subscription is up before the first pass sleeps
+    const started = Date.now();
+    const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000a9', 9n));
+    const outcome = await engine.waitFor(record.id);
+    expect(outcome.status).to.equal('mined');
+    expect(provided).to.equal(1);
+    // Polling alone would look again after 30 s.
+    expect(Date.now() - started).to.be.lessThan(5_000);
+  });
+
   it('sends type-2 (EIP-1559) transactions on a chain whose blocks carry a base fee', async () => {
     const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000a6', 6n));
     const outcome = await engine.waitFor(record.id);
@@ -150,6 +174,18 @@ describe('transaction engine on a real chain with a SQLite outbox', function () 
     const outcome = await engine.waitFor(record.id);
     expect(outcome.status).to.equal('failed');
     expect(outcome.lastError).to.match(/EIP20Token|transfer|revert/i);
+    expect(await devnet.origin.client.getTransactionCount(worker, 'latest')).to.equal(nonceBefore);
+  });
+
+  it('records a transaction the node refuses deterministically (funds) as failed at once, unsent, without retries', async () => {
+    const nonceBefore = await devnet.origin.client.getTransactionCount(worker, 'latest');
+    const balance = await devnet.origin.client.getBalance(worker);
+    const recipient = '0x00000000000000000000000000000000000000a9';
+    const { record } = await engine.submit({ worker, purpose: 'pay', subject: 'more-than-the-balance', to: recipient, data: '0x', value: balance * 2n, gas: 21_000n });
+    const outcome = await engine.waitFor(record.id);
+    expect(outcome.status).to.equal('failed');
+    expect(outcome.attempts).to.equal(0);
+    expect(outcome.lastError).to.match(/^not sent: eth_call: .*insufficient funds/i);
     expect(await devnet.origin.client.getTransactionCount(worker, 'latest')).to.equal(nonceBefore);
   });
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
+import { acquireNewHeads } from '../../../src/chain/new-heads';
 import { requestStakeOnDevnet } from '../../../src/devnet/devnet-stake';
 import type { Devnet } from '../../../src/devnet/devnet';
 import { EntityStore } from '../../../src/indexer/entity-store/entity-store';
@@ -29,11 +30,12 @@ describe('block follower: the origin subgraph over a real chain, with reorgs and
   });
   afterEach(async () => db.close());
 
-  const follower = async () => {
+  const follower = async (options: { pollIntervalMs?: number; heads?: boolean } = {}) => {
     const subgraph = loadSubgraph(buildDir);
     store ??= await EntityStore.open({ knex: db.knex, namespace: 'sg_origin', schemaSdl: subgraph.schemaSdl });
     const startBlock = BigInt(devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].startBlocks.origin);
-    return new BlockFollower({ name: 'origin', client: devnet.origin.client, runner: { ...subgraph, startBlock }, store, maxRange: 50, logger: silentLogger() });
+    const heads = options.heads ? () => acquireNewHeads(devnet.origin.client.rpc.url, silentLogger()) : undefined;
+    return new BlockFollower({ name: 'origin', client: devnet.origin.client, runner: { ...subgraph, startBlock }, store, maxRange: 50, pollIntervalMs: options.pollIntervalMs, heads, logger: silentLogger() });
   };
 
   const stake = (index: number) => requestStakeOnDevnet(devnet, addressesWithRole(devnet, 'staker')[index]);
@@ -90,5 +92,24 @@ describe('block follower: the origin subgraph over a real chain, with reorgs and
     expect(hashes).to.include(after.stakeRequestHash.toLowerCase());
     expect(hashes.length).to.equal(countBefore + 1);
     expect(new Set(hashes).size).to.equal(hashes.length);
+  });
+
+  it('with newHeads, indexes a new block as soon as it is announced, not at the next poll', async () => {
+    store = undefined as unknown as EntityStore;
+    const f = await follower({ pollIntervalMs: 30_000, heads: true });
+    f.start();
+    try {
+      const deadline = Date.now() + 10_000;
+      while (((await store.cursor())?.number ?? -1n) < (await devnet.origin.client.blockNumber()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const started = Date.now();
+      const requested = await stake(5);
+      while (!(await stakeRequests()).includes(requested.stakeRequestHash.toLowerCase())) {
+        // Polling alone would look again after 30 s.
+        expect(Date.now() - started, 'indexed after the announcement').to.be.lessThan(5_000);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    } finally {
+      await f.stop();
+    }
   });
 });

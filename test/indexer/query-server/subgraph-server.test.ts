@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { request as httpRequest } from 'node:http';
+import WebSocket from 'ws';
 import { EntityStore } from '../../../src/indexer/entity-store/entity-store';
 import { startSubgraphServer, type SubgraphServer } from '../../../src/indexer/query-server/subgraph-server';
 import type { BlockWrites, EntityData, StoreValue } from '../../../src/indexer/wasm/types';
@@ -111,6 +113,42 @@ describe('graph-node-compatible query API over real HTTP', () => {
     expect((await query('{ transfers(skip: 5001) { id } }')).errors![0].message).to.match(/skip.*between 0 and 5000/);
     expect((await query('{ transfers(where: { nope: 1 }) { id } }')).errors![0].message).to.match(/nope/);
     expect((await query('{ transfers { id ')).errors![0].message).to.match(/Syntax Error/);
+  });
+
+  it('refuses a body over 1 MiB (413), too many aliases, and browser requests from another origin (HTTP and WebSocket)', async () => {
+    const raw = (body: string | Buffer, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+          let text = '';
+          res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    const big = await raw(Buffer.alloc(2 * 1024 * 1024, ' '));
+    expect(big.status).to.equal(413);
+    expect(big.body).to.contain('request body too large: the limit is 1048576 bytes');
+
+    const aliases = Array.from({ length: 31 }, (_, i) => `t${i}: transfers { id }`).join(' ');
+    expect((await query(`{ ${aliases} }`)).errors![0].message).to.equal('too many aliases: the operation has 31, the limit (maxAliases) is 30');
+
+    const evil = await raw(JSON.stringify({ query: '{ transfers { id } }' }), { origin: 'http://evil.example' });
+    expect(evil.status).to.equal(403);
+    expect((await raw(JSON.stringify({ query: '{ transfers { id } }' }))).status, 'no Origin: a non-browser client').to.equal(200);
+
+    const upgrade = (headers: Record<string, string>) =>
+      new Promise<'open' | number>((resolve) => {
+        const socket = new WebSocket(server.wsUrl('test'), 'graphql-transport-ws', { headers });
+        socket.on('open', () => {
+          socket.close();
+          resolve('open');
+        });
+        socket.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        socket.on('error', () => undefined);
+      });
+    expect(await upgrade({ origin: 'http://evil.example' })).to.equal(403);
+    expect(await upgrade({})).to.equal('open');
   });
 
   it('rolls back: entities above the target vanish and closed versions reopen', async () => {

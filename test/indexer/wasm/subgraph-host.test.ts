@@ -234,21 +234,15 @@ describe('WASM host running the Mosaic subgraphs', function () {
     for (const c of b) expect(plainEntity(writes.get(c.event.name)?.get(`${c.log.transactionHash}-${c.log.logIndex}`))).to.deep.equal(c.expected);
   });
 
-  it('runs a block of 100 StakeRequested logs in milliseconds', () => {
+  // Its speed is measured by `npm run bench indexer`, not here (no timed unit tests).
+  it('runs a block of 100 StakeRequested logs into 100 entities, the same on every run', () => {
     const block = blockAt(600n);
     const [template] = everyEventCases('origin', block);
     const logs = Array.from({ length: 100 }, (_, i) => ({ ...template.log, logIndex: i }));
-    for (let i = 0; i < 20; i++) loaded.origin.runBlock(block, logs); // warm up the JIT
-    const times: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      const started = process.hrtime.bigint();
+    for (let i = 0; i < 3; i++) {
       const writes = loaded.origin.runBlock(block, logs);
-      times.push(Number(process.hrtime.bigint() - started) / 1e6);
       expect(writes.get('StakeRequested')?.size).to.equal(100);
     }
-    const median = times.sort((x, y) => x - y)[5];
-    console.log(`      100 logs: median ${median.toFixed(2)} ms`);
-    expect(median).to.be.below(50);
   });
 
   it('reports a handler failure as a MappingError naming data source, handler, block and log', async () => {

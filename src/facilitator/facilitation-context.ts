@@ -1,0 +1,81 @@
+import type { ChainClient } from '../chain/chain-client';
+import type { AuxiliaryChainConfig, MosaicConfigShape } from '../config/mosaic-config';
+import type { ChainEngine, FacilitationContext, FacilitationPolicy, ProofPort } from '../facilitation/context';
+import type { HandlerContext } from '../facilitation/handlers';
+import type { FacilitationStore } from '../facilitation/store-port';
+import type { Logger } from '../logging/logger';
+import { Anchor, Eip20CoGateway, Eip20Gateway, Eip20Token, OstComposer } from '../mosaic/contracts';
+import { proveGatewayOutbox } from '../mosaic/stake-proofs';
+import { DEFAULTS } from './defaults';
+
+export interface ContextChain {
+  client: ChainClient;
+  engine: ChainEngine;
+}
+
+export interface FacilitationContextOptions {
+  mosaic: MosaicConfigShape;
+  auxChainId: number;
+  origin: ContextChain;
+  auxiliary: ContextChain;
+  store: FacilitationStore;
+  policy?: Partial<FacilitationPolicy>;
+  logger: Logger;
+}
+
+export interface BuiltFacilitationContext {
+  context: FacilitationContext;
+  /** What the entity handlers need: the same store and the pair's addresses. */
+  handlers: HandlerContext;
+  pair: AuxiliaryChainConfig;
+}
+
+/** The one place the services' context is made, for the daemon and for the tests alike. */
+export function buildFacilitationContext(options: FacilitationContextOptions): BuiltFacilitationContext {
+  const pair = options.mosaic.auxiliaryChains[String(options.auxChainId)];
+  if (!pair) throw new Error(`the mosaic-config has no auxiliary chain ${options.auxChainId}`);
+  const addresses = pair.contractAddresses;
+  const { origin, auxiliary, store, logger } = options;
+  const gateway = new Eip20Gateway(origin.client, addresses.origin.ostEIP20GatewayAddress);
+  const context: FacilitationContext = {
+    origin: {
+      chainId: origin.client.chainId,
+      client: origin.client,
+      composer: new OstComposer(origin.client, addresses.origin.ostComposerAddress),
+      gateway,
+      valueToken: new Eip20Token(origin.client, options.mosaic.originChain.contractAddresses.simpleTokenAddress),
+      engine: origin.engine,
+    },
+    auxiliary: {
+      chainId: auxiliary.client.chainId,
+      client: auxiliary.client,
+      coGateway: new Eip20CoGateway(auxiliary.client, addresses.auxiliary.ostEIP20CogatewayAddress),
+      anchor: new Anchor(auxiliary.client, addresses.auxiliary.anchorAddress),
+      engine: auxiliary.engine,
+    },
+    proofs: { gatewayOutbox: (hashes, height) => proveGatewayOutbox(origin.client, gateway, hashes, height) } satisfies ProofPort,
+    store,
+    policy: resolvePolicy(options.policy, gateway.address),
+    logger: logger.child({ component: 'facilitation' }),
+  };
+  const handlers: HandlerContext = {
+    store,
+    logger: logger.child({ component: 'handlers' }),
+    composer: context.origin.composer.address,
+    gateway: gateway.address,
+    coGateway: context.auxiliary.coGateway.address,
+    auxiliaryAnchor: context.auxiliary.anchor.address,
+    auxiliaryChainId: context.auxiliary.chainId,
+  };
+  return { context, handlers, pair };
+}
+
+function resolvePolicy(policy: Partial<FacilitationPolicy> | undefined, gateway: string): FacilitationPolicy {
+  return {
+    supportedGateways: policy?.supportedGateways ?? new Set([gateway]),
+    minGasPrice: policy?.minGasPrice ?? DEFAULTS.policy.minGasPrice,
+    minGasLimit: policy?.minGasLimit ?? DEFAULTS.policy.minGasLimit,
+    minWorkerGasBalance: policy?.minWorkerGasBalance ?? DEFAULTS.policy.minWorkerGasBalance,
+    bountyAllowanceBatch: policy?.bountyAllowanceBatch ?? DEFAULTS.policy.bountyAllowanceBatch,
+  };
+}

@@ -1,0 +1,72 @@
+import { expect } from 'chai';
+import type { Fees } from '../../../src/chain/fees';
+import type { OutboxPort, OutboxRequest } from '../../../src/chain/tx-engine/outbox-port';
+
+const WORKER = `0x${'31'.repeat(20)}`;
+const FEES: Fees = { type: 'eip1559', maxFeePerGas: 20n, maxPriorityFeePerGas: 2n };
+
+function request(subject: string, overrides: Partial<OutboxRequest> = {}): OutboxRequest {
+  return { chainId: 1000, worker: WORKER, purpose: 'approveBounty', subject, to: `0x${'70'.repeat(20)}`, data: '0x', value: 0n, gas: 21_000n, ...overrides };
+}
+
+/** What every OutboxPort must do, run against SqlOutbox and the in-memory fake. */
+export function describeOutbox(name: string, open: () => Promise<{ outbox: OutboxPort; close(): Promise<void> }>): void {
+  describe(`outbox contract: ${name}`, () => {
+    let outbox: OutboxPort;
+    let close: () => Promise<void>;
+    beforeEach(async () => ({ outbox, close } = await open()));
+    afterEach(async () => close());
+
+    it('queues a step of a subject once per chain: the second enqueue returns the first record', async () => {
+      const first = await outbox.enqueue(request('a'));
+      const second = await outbox.enqueue(request('a', { data: '0x1234' }));
+      const otherChain = await outbox.enqueue(request('a', { chainId: 1405 }));
+      expect([first.created, second.created, otherChain.created]).to.deep.equal([true, false, true]);
+      expect(second.record.id).to.equal(first.record.id);
+      expect(second.record.data).to.equal('0x');
+      expect((await outbox.find(1000, 'approveBounty', 'a'))!.id).to.equal(first.record.id);
+    });
+
+    it('hands out queued records oldest first, not before their time, and lists sent ones by nonce', async () => {
+      const a = (await outbox.enqueue(request('a'))).record;
+      const b = (await outbox.enqueue(request('b'))).record;
+      await outbox.defer(a.id, 'fees above the cap', 5_000);
+      expect((await outbox.nextQueued(1000, WORKER, 1_000))!.id, 'a deferred').to.equal(b.id);
+      expect((await outbox.nextQueued(1000, WORKER, 5_000))!.id).to.equal(a.id);
+      expect((await outbox.get(a.id))!.attempts, 'deferring is no attempt').to.equal(0);
+      await outbox.markSigned(b.id, { nonce: 8n, fees: FEES, txHash: '0xb1', rawTransaction: '0xraw' });
+      await outbox.markSigned(a.id, { nonce: 7n, fees: FEES, txHash: '0xa1', rawTransaction: '0xraw' });
+      await outbox.markSigned(a.id, { nonce: 7n, fees: FEES, txHash: '0xa2', rawTransaction: '0xraw2' });
+      const inFlight = await outbox.inFlight(1000, WORKER);
+      expect(inFlight.map((r) => [r.nonce, r.txHash, r.txHashes])).to.deep.equal([
+        [7n, '0xa2', ['0xa1', '0xa2']],
+        [8n, '0xb1', ['0xb1']],
+      ]);
+      expect(inFlight[0].fees).to.deep.equal(FEES);
+    });
+
+    it('reserves nonces atomically from the higher of the stored and the chain\'s, and gives back only the last one', async () => {
+      const reserved = await Promise.all([outbox.reserveNonce(1000, WORKER, 5n), outbox.reserveNonce(1000, WORKER, 5n), outbox.reserveNonce(1000, WORKER, 5n)]);
+      expect([...reserved].sort()).to.deep.equal([5n, 6n, 7n]);
+      await outbox.releaseNonce(1000, WORKER, 6n); // not the last one: kept
+      expect(await outbox.reserveNonce(1000, WORKER, 0n)).to.equal(8n);
+      await outbox.releaseNonce(1000, WORKER, 8n);
+      expect(await outbox.reserveNonce(1000, WORKER, 0n)).to.equal(8n);
+      await outbox.resetNonce(1000, WORKER, 3n);
+      expect(await outbox.reserveNonce(1000, WORKER, 2n)).to.equal(3n);
+    });
+
+    it('settles records: mined, reverted (failed with the reason), failed, retried', async () => {
+      const ids = await Promise.all(['m', 'r', 'f', 't'].map(async (s) => (await outbox.enqueue(request(s))).record.id));
+      await outbox.markMined(ids[0], { txHash: '0x1', blockNumber: 9n, success: true });
+      await outbox.markMined(ids[1], { txHash: '0x2', blockNumber: 9n, success: false, error: 'reverted: no allowance' });
+      await outbox.markFailed(ids[2], 'would revert');
+      await outbox.markRetry(ids[3], 'RPC down', 100);
+      const [m, r, f, t] = await Promise.all(ids.map((id) => outbox.get(id)));
+      expect([m!.status, m!.minedBlock, r!.status, r!.lastError, f!.status, t!.status, t!.attempts, t!.notBefore]).to.deep.equal([
+        'mined', 9n, 'failed', 'reverted: no allowance', 'failed', 'queued', 1, 100,
+      ]);
+      expect((await outbox.unsettled(1000, 'approveBounty')).map((x) => x.subject)).to.deep.equal(['t']);
+    });
+  });
+}

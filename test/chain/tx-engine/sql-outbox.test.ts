@@ -1,0 +1,8 @@
+import { SqlOutbox } from '../../../src/chain/tx-engine/sql-outbox';
+import { openTestDatabase } from '../../helpers/database';
+import { describeOutbox } from './outbox-contract';
+
+describeOutbox('SQLite', async () => {
+  const db = await openTestDatabase();
+  return { outbox: new SqlOutbox(db.knex), close: () => db.close() };
+});

@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { isRetryable } from '../../src/errors';
+import { handleEntityBatch } from '../../src/facilitation/handlers';
+import type { StreamedEntity } from '../../src/streams/entity-stream';
+import { fakeFacilitation, FAKE } from '../fakes/fake-facilitation';
+
+const HASH = `0x${'11'.repeat(32)}`;
+const base = (contractAddress: string, overrides: Record<string, unknown> = {}): StreamedEntity => ({
+  id: 'e-0',
+  blockNumber: '12',
+  blockHash: `0x${'0b'.repeat(32)}`,
+  transactionHash: `0x${'77'.repeat(32)}`,
+  logIndex: '0',
+  contractAddress,
+  ...overrides,
+});
+
+describe('entity handlers (no chain)', () => {
+  it('turns entities of the watched contracts into events, and skips other deployments\' entities', async () => {
+    const fake = fakeFacilitation();
+    const revoked = { staker: `0x${'5a'.repeat(20)}`, stakeRequestHash: HASH };
+    await handleEntityBatch(fake.handlers, { stream: 'origin.StakeRevoked', entityType: 'StakeRevoked', throughBlock: 12, entities: [base(`0x${'de'.repeat(20)}`, revoked), base(FAKE.composer, revoked)] });
+    expect(fake.store.events).to.deep.equal([{ kind: 'requestClosed', stakeRequestHash: HASH, by: 'REVOKED' }]);
+  });
+
+  it('records anchored heights and proofs as facts, not facilitation events', async () => {
+    const fake = fakeFacilitation();
+    await handleEntityBatch(fake.handlers, {
+      stream: 'auxiliary.StateRootAvailable',
+      entityType: 'StateRootAvailable',
+      throughBlock: 12,
+      entities: [base(FAKE.auxiliaryAnchor, { blockHeight: '40', stateRoot: `0x${'ab'.repeat(32)}` })],
+    });
+    expect((await fake.store.getAnchor(FAKE.auxiliaryAnchor))!.lastAnchoredHeight).to.equal(40n);
+    expect(fake.store.events).to.deep.equal([]);
+  });
+
+  it('refuses a malformed entity with its type, id and field (a deterministic failure for the stream)', async () => {
+    const fake = fakeFacilitation();
+    const batch = { stream: 'origin.StakeRevoked', entityType: 'StakeRevoked' as const, throughBlock: 12, entities: [base(FAKE.composer, { staker: 'nobody', stakeRequestHash: HASH })] };
+    let error: unknown;
+    await handleEntityBatch(fake.handlers, batch).catch((e: unknown) => (error = e));
+    expect(String(error)).to.match(/StakeRevoked e-0: field staker is not a valid address/);
+    expect(isRetryable(error), 'stops the stream').to.equal(false);
+  });
+});

@@ -1,0 +1,45 @@
+import { expect } from 'chai';
+import { ConfirmStakeIntentService } from '../../../src/facilitation/services/confirm-stake-intent';
+import { STEP_PURPOSES } from '../../../src/facilitation/steps';
+import { WorkerPool } from '../../../src/facilitation/worker-pool';
+import { MessageStatus } from '../../../src/mosaic/message-status';
+import { fakeFacilitation, FAKE, type FakeFacilitation } from '../../fakes/fake-facilitation';
+import { MESSAGE_HASH } from '../facilitation-store-contract';
+import { declaredMessage } from './fixtures';
+
+describe('confirm-stake-intent service (no chain)', () => {
+  let fake: FakeFacilitation;
+  let service: ConfirmStakeIntentService;
+
+  beforeEach(() => {
+    fake = fakeFacilitation();
+    service = new ConfirmStakeIntentService(fake.context, new WorkerPool(fake.auxiliary.engine.workers(), fake.context.auxiliary.client));
+  });
+
+  const confirms = () => fake.auxiliary.engine.byPurpose(STEP_PURPOSES.confirm);
+
+  it('confirms a message covered by the proven height with one proof, and records CONFIRMING first', async () => {
+    await declaredMessage(fake, 42n);
+    await fake.store.recordGatewayProven(FAKE.gateway, FAKE.coGateway, 45n);
+    await service.trigger.trigger();
+    expect(confirms().map((r) => r.subject)).to.deep.equal([`${MESSAGE_HASH}@45`]);
+    expect(fake.proofs).to.deep.equal([{ messageHashes: [MESSAGE_HASH], height: 45n }]);
+    expect((await fake.store.getMessage(MESSAGE_HASH))!.state).to.equal('CONFIRMING');
+  });
+
+  it('leaves a message declared above the proven height waiting', async () => {
+    await declaredMessage(fake, 42n);
+    await fake.store.recordGatewayProven(FAKE.gateway, FAKE.coGateway, 41n);
+    await service.trigger.trigger();
+    expect(confirms()).to.have.length(0);
+  });
+
+  it('sends nothing for a message already declared in the inbox: it is recorded CONFIRMED', async () => {
+    await declaredMessage(fake, 42n);
+    await fake.store.recordGatewayProven(FAKE.gateway, FAKE.coGateway, 45n);
+    fake.chain.inbox.set(MESSAGE_HASH, MessageStatus.Declared);
+    await service.trigger.trigger();
+    expect(confirms()).to.have.length(0);
+    expect((await fake.store.getMessage(MESSAGE_HASH))!.state).to.equal('CONFIRMED');
+  });
+});

@@ -1,0 +1,200 @@
+import { expect } from 'chai';
+import type { MessageRecord, MessageState, StakeRequestState } from '../../../src/facilitation/model';
+import type { StakeEvent, StakeEventKind } from '../../../src/facilitation/stake/events';
+import { stakeTransition, type StakeFacilitation } from '../../../src/facilitation/stake/transition';
+import { MessageStatus } from '../../../src/mosaic/message-status';
+import { MESSAGE_HASH, REQUEST_HASH, stakeMessage, stakeRequest } from '../facilitation-store-contract';
+
+/** A facilitation from `REQUEST/MESSAGE` (message box statuses given where the state needs them). */
+function facilitation(request: StakeRequestState | undefined, message?: MessageState, boxes: Partial<MessageRecord> = {}): StakeFacilitation {
+  return {
+    request: request && stakeRequest({ state: request, messageHash: message && MESSAGE_HASH }),
+    message: message && stakeMessage({ state: message, ...boxes }),
+  };
+}
+
+const declared = { sourceStatus: MessageStatus.Declared, declarationHeight: 42n };
+
+/** Every state the table walks, impossible combinations included. */
+const STATES: Record<string, StakeFacilitation> = {
+  'nothing known': {},
+  'closed before seen': { closure: 'REVOKED' },
+  REQUESTED: facilitation('REQUESTED'),
+  IGNORED: facilitation('IGNORED'),
+  REVOKED: facilitation('REVOKED'),
+  REJECTED: facilitation('REJECTED'),
+  TAKEN: facilitation('TAKEN'),
+  ORPHANED: facilitation('ORPHANED'),
+  FAILED: facilitation('FAILED'),
+  'ACCEPTING/ACCEPTING': facilitation('ACCEPTING', 'ACCEPTING'),
+  'ACCEPTED/DECLARED': facilitation('ACCEPTED', 'DECLARED', declared),
+  'ACCEPTED/CONFIRMING': facilitation('ACCEPTED', 'CONFIRMING', declared),
+  'ACCEPTED/CONFIRMED': facilitation('ACCEPTED', 'CONFIRMED', { ...declared, targetStatus: MessageStatus.Declared }),
+  'ACCEPTED/COMPLETED': facilitation('ACCEPTED', 'COMPLETED', { ...declared, sourceStatus: MessageStatus.Progressed, targetStatus: MessageStatus.Progressed }),
+  'FAILED/FAILED': facilitation('FAILED', 'FAILED'),
+  'TAKEN/ABANDONED': facilitation('TAKEN', 'ABANDONED'),
+  'ORPHANED/ABANDONED': facilitation('ORPHANED', 'ABANDONED'),
+};
+
+/** One event of every kind (message box events at both statuses). */
+const EVENTS: Record<string, StakeEvent> = {
+  requestSeen: { kind: 'requestSeen', request: stakeRequest({ blockNumber: 12n }) },
+  requestClosed: { kind: 'requestClosed', stakeRequestHash: REQUEST_HASH, by: 'REVOKED' },
+  requestIgnored: { kind: 'requestIgnored', stakeRequestHash: REQUEST_HASH, reason: 'policy' },
+  acceptancePrepared: { kind: 'acceptancePrepared', message: stakeMessage({ messageHash: MESSAGE_HASH }) },
+  acceptGivenUp: { kind: 'acceptGivenUp', stakeRequestHash: REQUEST_HASH, reason: 'failed 3 times' },
+  requestTaken: { kind: 'requestTaken', stakeRequestHash: REQUEST_HASH },
+  requestLost: { kind: 'requestLost', stakeRequestHash: REQUEST_HASH, state: 'ORPHANED', reason: 'reorganised away' },
+  acceptanceReorganised: { kind: 'acceptanceReorganised', stakeRequestHash: REQUEST_HASH, reason: 'declaration reorganised away' },
+  sourceDeclared: { kind: 'sourceStatusSeen', messageHash: MESSAGE_HASH, status: MessageStatus.Declared, declarationHeight: 42n },
+  sourceProgressed: { kind: 'sourceStatusSeen', messageHash: MESSAGE_HASH, status: MessageStatus.Progressed },
+  targetDeclared: { kind: 'targetStatusSeen', messageHash: MESSAGE_HASH, status: MessageStatus.Declared, confirmedHeight: 50n },
+  targetProgressed: { kind: 'targetStatusSeen', messageHash: MESSAGE_HASH, status: MessageStatus.Progressed },
+  declarationMoved: { kind: 'declarationMoved', messageHash: MESSAGE_HASH, declarationHeight: 49n },
+  confirmQueued: { kind: 'confirmQueued', messageHash: MESSAGE_HASH },
+  confirmFailed: { kind: 'confirmFailed', messageHash: MESSAGE_HASH },
+  messageFailed: { kind: 'messageFailed', messageHash: MESSAGE_HASH, reason: 'declared hash differs' },
+};
+
+/**
+ * Expected `REQUEST/MESSAGE` (+CLOSURE) after each event; an event a row does not name leaves that
+ * state as it is. Read a row as: "from this state, these events move it; nothing else does".
+ */
+const MOVES: Record<keyof typeof STATES, Partial<Record<keyof typeof EVENTS, string>>> = {
+  'nothing known': { requestSeen: 'REQUESTED/-', requestClosed: '-/-+REVOKED' },
+  'closed before seen': { requestSeen: 'REVOKED/-+REVOKED' },
+  REQUESTED: {
+    requestClosed: 'REVOKED/-',
+    requestIgnored: 'IGNORED/-',
+    acceptancePrepared: 'ACCEPTING/ACCEPTING',
+    acceptGivenUp: 'FAILED/-',
+    requestTaken: 'TAKEN/-',
+    requestLost: 'ORPHANED/-',
+    acceptanceReorganised: 'ACCEPTING/-',
+  },
+  IGNORED: { requestClosed: 'REVOKED/-' },
+  REVOKED: {},
+  REJECTED: {},
+  TAKEN: { requestClosed: 'REVOKED/-', requestLost: 'ORPHANED/-', acceptanceReorganised: 'ACCEPTING/-' },
+  ORPHANED: { requestSeen: 'REQUESTED/-', acceptanceReorganised: 'ACCEPTING/-' },
+  FAILED: { requestClosed: 'REVOKED/-', requestLost: 'ORPHANED/-', acceptanceReorganised: 'ACCEPTING/-' },
+  'ACCEPTING/ACCEPTING': {
+    requestClosed: 'REVOKED/ACCEPTING',
+    requestIgnored: 'IGNORED/ACCEPTING',
+    acceptGivenUp: 'FAILED/FAILED',
+    requestTaken: 'TAKEN/ABANDONED',
+    requestLost: 'ORPHANED/ABANDONED',
+    sourceDeclared: 'ACCEPTED/DECLARED',
+    sourceProgressed: 'ACCEPTED/DECLARED',
+    targetDeclared: 'ACCEPTING/CONFIRMED',
+    targetProgressed: 'ACCEPTING/CONFIRMED',
+    messageFailed: 'ACCEPTING/FAILED',
+  },
+  'ACCEPTED/DECLARED': {
+    requestLost: 'ORPHANED/ABANDONED',
+    acceptanceReorganised: 'ACCEPTING/ACCEPTING',
+    targetDeclared: 'ACCEPTED/CONFIRMED',
+    targetProgressed: 'ACCEPTED/CONFIRMED',
+    confirmQueued: 'ACCEPTED/CONFIRMING',
+    messageFailed: 'ACCEPTED/FAILED',
+  },
+  'ACCEPTED/CONFIRMING': {
+    requestLost: 'ORPHANED/CONFIRMING',
+    acceptanceReorganised: 'ACCEPTING/CONFIRMING',
+    targetDeclared: 'ACCEPTED/CONFIRMED',
+    targetProgressed: 'ACCEPTED/CONFIRMED',
+    confirmFailed: 'ACCEPTED/DECLARED',
+    messageFailed: 'ACCEPTED/FAILED',
+  },
+  'ACCEPTED/CONFIRMED': { requestLost: 'ORPHANED/CONFIRMED', acceptanceReorganised: 'ACCEPTING/CONFIRMED', messageFailed: 'ACCEPTED/FAILED' },
+  'ACCEPTED/COMPLETED': { requestLost: 'ORPHANED/COMPLETED', acceptanceReorganised: 'ACCEPTING/COMPLETED' },
+  'FAILED/FAILED': { requestClosed: 'REVOKED/FAILED', requestLost: 'ORPHANED/FAILED', acceptanceReorganised: 'ACCEPTING/FAILED' },
+  'TAKEN/ABANDONED': {
+    requestClosed: 'REVOKED/ABANDONED',
+    requestLost: 'ORPHANED/ABANDONED',
+    acceptanceReorganised: 'ACCEPTING/ACCEPTING',
+    sourceDeclared: 'TAKEN/DECLARED',
+    sourceProgressed: 'TAKEN/DECLARED',
+  },
+  'ORPHANED/ABANDONED': {
+    requestSeen: 'REQUESTED/ACCEPTING',
+    acceptanceReorganised: 'ACCEPTING/ACCEPTING',
+    sourceDeclared: 'ORPHANED/DECLARED',
+    sourceProgressed: 'ORPHANED/DECLARED',
+  },
+};
+
+const label = (state: StakeFacilitation) =>
+  `${state.request?.state ?? '-'}/${state.message?.state ?? '-'}${state.closure ? `+${state.closure}` : ''}`;
+
+describe('stake transition: every (state, event) pair', () => {
+  it('covers every event kind', () => {
+    const kinds = new Set(Object.values(EVENTS).map((e) => e.kind));
+    const all: StakeEventKind[] = [
+      'requestSeen', 'requestClosed', 'requestIgnored', 'acceptancePrepared', 'acceptGivenUp', 'requestTaken', 'requestLost',
+      'acceptanceReorganised', 'sourceStatusSeen', 'targetStatusSeen', 'declarationMoved', 'confirmQueued', 'confirmFailed', 'messageFailed',
+    ];
+    expect([...kinds].sort()).to.deep.equal([...all].sort());
+  });
+
+  for (const [stateName, state] of Object.entries(STATES)) {
+    it(`from ${stateName}: ${Object.keys(MOVES[stateName]).join(', ') || 'no event'} move it, every other event leaves it`, () => {
+      for (const [eventName, event] of Object.entries(EVENTS)) {
+        const { next } = stakeTransition(state, event);
+        const expected = MOVES[stateName][eventName] ?? label(state);
+        expect(label(next), `${stateName} + ${eventName}`).to.equal(expected);
+      }
+    });
+  }
+
+  it('is pure: the state given is never modified', () => {
+    for (const state of Object.values(STATES)) {
+      const before = JSON.stringify(state, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+      for (const event of Object.values(EVENTS)) stakeTransition(state, event);
+      expect(JSON.stringify(state, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).to.equal(before);
+    }
+  });
+});
+
+describe('stake transition: details', () => {
+  it('never replaces the unlock secret of a message it holds', () => {
+    const state = STATES['ACCEPTING/ACCEPTING'];
+    const { next, changed } = stakeTransition(state, { kind: 'acceptancePrepared', message: stakeMessage({ unlockSecret: `0x${'00'.repeat(32)}` }) });
+    expect(next.message!.unlockSecret).to.equal(state.message!.unlockSecret);
+    expect(changed).to.deep.equal({ request: false, message: false, closure: false });
+  });
+
+  it('never lowers a message box status, and keeps the first declaration and confirmation heights', () => {
+    const state = STATES['ACCEPTED/COMPLETED'];
+    expect(stakeTransition(state, EVENTS.sourceDeclared).changed.message).to.equal(false);
+    const confirmed = stakeTransition(STATES['ACCEPTED/CONFIRMING'], EVENTS.targetDeclared).next;
+    expect(stakeTransition(confirmed, { ...EVENTS.targetDeclared, confirmedHeight: 60n } as StakeEvent).next.message!.confirmedHeight).to.equal(50n);
+  });
+
+  it('clears the declaration of a message a reorg sends back, and keeps its secret', () => {
+    const { next } = stakeTransition(STATES['ACCEPTED/DECLARED'], EVENTS.requestLost);
+    expect([next.message!.sourceStatus, next.message!.declarationHeight, next.message!.unlockSecret, next.message!.reason]).to.deep.equal([
+      MessageStatus.Undeclared,
+      undefined,
+      STATES['ACCEPTED/DECLARED'].message!.unlockSecret,
+      'reorganised away',
+    ]);
+  });
+
+  it('makes work due: accept for a new or reopened request, prove and confirm for DECLARED, progress for CONFIRMED', () => {
+    const kinds = (state: StakeFacilitation, event: StakeEvent) => stakeTransition(state, event).effects.map((e) => e.kind);
+    expect(kinds(STATES['nothing known'], EVENTS.requestSeen)).to.deep.equal(['accept']);
+    expect(kinds(STATES['ACCEPTED/DECLARED'], EVENTS.acceptanceReorganised)).to.deep.equal(['accept']);
+    expect(kinds(STATES['ACCEPTING/ACCEPTING'], EVENTS.sourceDeclared)).to.deep.equal(['prove', 'confirm']);
+    expect(kinds(STATES['ACCEPTED/CONFIRMING'], EVENTS.targetDeclared)).to.deep.equal(['progress']);
+    expect(kinds(STATES['ACCEPTED/COMPLETED'], EVENTS.targetProgressed), 'a no-op makes nothing due').to.deep.equal([]);
+  });
+
+  it('records each state change with where it came from and why', () => {
+    const { changes } = stakeTransition(STATES['ACCEPTED/DECLARED'], EVENTS.requestLost);
+    expect(changes).to.deep.equal([
+      { record: 'request', hash: REQUEST_HASH, from: 'ACCEPTED', to: 'ORPHANED', reason: 'reorganised away' },
+      { record: 'message', hash: MESSAGE_HASH, from: 'DECLARED', to: 'ABANDONED', reason: 'reorganised away' },
+    ]);
+  });
+});

@@ -1,0 +1,31 @@
+import { expect } from 'chai';
+import { decodeStep, encodeStep, type FacilitationStep } from '../../src/facilitation/steps';
+
+const hash = `0x${'ab'.repeat(32)}`;
+
+describe('outbox steps', () => {
+  const steps: FacilitationStep[] = [
+    { kind: 'accept', stakeRequestHash: hash, attempt: 0 },
+    { kind: 'accept', stakeRequestHash: hash, attempt: 2 },
+    { kind: 'approveBounty', worker: `0x${'31'.repeat(20)}`, allowance: 500n, at: 1_700_000_000_000 },
+    { kind: 'prove', gateway: `0x${'9a'.repeat(20)}`, height: 123n },
+    { kind: 'confirm', messageHash: hash, height: 45n },
+    { kind: 'progressStake', messageHash: hash },
+    { kind: 'progressMint', messageHash: hash },
+  ];
+
+  it('decodes every step it encodes', () => {
+    for (const step of steps) expect(decodeStep(encodeStep(step)), step.kind).to.deep.equal(step);
+  });
+
+  it('keeps the keys of existing databases (purpose and subject strings)', () => {
+    expect(encodeStep(steps[0])).to.deep.equal({ purpose: 'acceptStakeRequest', subject: hash });
+    expect(encodeStep(steps[1])).to.deep.equal({ purpose: 'acceptStakeRequest', subject: `${hash}#2` });
+    expect(encodeStep(steps[3])).to.deep.equal({ purpose: 'proveGateway', subject: `0x${'9a'.repeat(20)}@123` });
+    expect(encodeStep(steps[4])).to.deep.equal({ purpose: 'confirmStakeIntent', subject: `${hash}@45` });
+  });
+
+  it('knows no step for a purpose it never sends', () => {
+    expect(decodeStep({ purpose: 'somethingElse', subject: 'x' })).to.equal(undefined);
+  });
+});

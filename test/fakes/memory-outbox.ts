@@ -1,0 +1,117 @@
+import type { Fees } from '../../src/chain/fees';
+import type { OutboxPort, OutboxRecord, OutboxRequest } from '../../src/chain/tx-engine/outbox-port';
+
+/**
+ * The OutboxPort in memory, for unit tests without a database. The outbox contract suite
+ * (test/chain/tx-engine/outbox-contract.ts) holds it to what SqlOutbox does.
+ */
+export class MemoryOutbox implements OutboxPort {
+  private readonly records: OutboxRecord[] = [];
+  private readonly nonces = new Map<string, bigint>();
+
+  async enqueue(request: OutboxRequest): Promise<{ record: OutboxRecord; created: boolean }> {
+    const existing = this.records.find((r) => r.chainId === request.chainId && r.purpose === request.purpose && r.subject === request.subject);
+    if (existing) return { record: { ...existing }, created: false };
+    const record: OutboxRecord = {
+      ...request,
+      worker: request.worker.toLowerCase(),
+      to: request.to.toLowerCase(),
+      id: this.records.length + 1,
+      status: 'queued',
+      nonce: undefined,
+      fees: undefined,
+      txHash: undefined,
+      txHashes: [],
+      rawTransaction: undefined,
+      attempts: 0,
+      lastError: undefined,
+      sentAt: undefined,
+      notBefore: undefined,
+      minedBlock: undefined,
+    };
+    this.records.push(record);
+    return { record: { ...record }, created: true };
+  }
+
+  /** Every record, oldest first (tests read what was queued). */
+  all(): OutboxRecord[] {
+    return this.where(() => true);
+  }
+
+  async get(id: number): Promise<OutboxRecord | undefined> {
+    return this.copy(this.records.find((r) => r.id === id));
+  }
+
+  async find(chainId: number, purpose: string, subject: string): Promise<OutboxRecord | undefined> {
+    return this.copy(this.records.find((r) => r.chainId === chainId && r.purpose === purpose && r.subject === subject));
+  }
+
+  async unsettled(chainId: number, purpose: string): Promise<OutboxRecord[]> {
+    return this.where((r) => r.chainId === chainId && r.purpose === purpose && (r.status === 'queued' || r.status === 'sent'));
+  }
+
+  async nextQueued(chainId: number, worker: string, now: number): Promise<OutboxRecord | undefined> {
+    return this.where((r) => r.chainId === chainId && r.worker === worker && r.status === 'queued' && (r.notBefore === undefined || r.notBefore <= now))[0];
+  }
+
+  async inFlight(chainId: number, worker: string): Promise<OutboxRecord[]> {
+    return this.where((r) => r.chainId === chainId && r.worker === worker && r.status === 'sent').sort((a, b) => Number(a.nonce! - b.nonce!));
+  }
+
+  async reserveNonce(chainId: number, worker: string, chainPending: bigint): Promise<bigint> {
+    const stored = this.nonces.get(`${chainId}:${worker}`) ?? 0n;
+    const nonce = stored > chainPending ? stored : chainPending;
+    this.nonces.set(`${chainId}:${worker}`, nonce + 1n);
+    return nonce;
+  }
+
+  async resetNonce(chainId: number, worker: string, next: bigint): Promise<void> {
+    this.nonces.set(`${chainId}:${worker}`, next);
+  }
+
+  async releaseNonce(chainId: number, worker: string, nonce: bigint): Promise<void> {
+    if (this.nonces.get(`${chainId}:${worker}`) === nonce + 1n) this.nonces.set(`${chainId}:${worker}`, nonce);
+  }
+
+  async markSigned(id: number, signed: { nonce: bigint; fees: Fees; txHash: string; rawTransaction: string }): Promise<void> {
+    this.update(id, (r) => ({
+      status: 'sent',
+      nonce: signed.nonce,
+      fees: signed.fees,
+      txHash: signed.txHash,
+      txHashes: r.txHashes.includes(signed.txHash) ? r.txHashes : [...r.txHashes, signed.txHash],
+      rawTransaction: signed.rawTransaction,
+      attempts: r.attempts + 1,
+      sentAt: Date.now(),
+    }));
+  }
+
+  async markMined(id: number, result: { txHash: string; blockNumber: bigint; success: boolean; error?: string }): Promise<void> {
+    this.update(id, () => ({ status: result.success ? 'mined' : 'failed', txHash: result.txHash, minedBlock: result.blockNumber, lastError: result.error }));
+  }
+
+  async markFailed(id: number, error: string): Promise<void> {
+    this.update(id, () => ({ status: 'failed', lastError: error }));
+  }
+
+  async defer(id: number, reason: string, notBefore: number): Promise<void> {
+    this.update(id, (r) => (r.status === 'queued' ? { lastError: reason, notBefore } : {}));
+  }
+
+  async markRetry(id: number, error: string, notBefore: number): Promise<void> {
+    this.update(id, (r) => ({ status: 'queued', lastError: error, notBefore, attempts: r.attempts + 1 }));
+  }
+
+  private update(id: number, patch: (record: OutboxRecord) => Partial<OutboxRecord>): void {
+    const index = this.records.findIndex((r) => r.id === id);
+    if (index >= 0) this.records[index] = { ...this.records[index], ...patch(this.records[index]) };
+  }
+
+  private where(match: (record: OutboxRecord) => boolean): OutboxRecord[] {
+    return this.records.filter(match).map((r) => ({ ...r }));
+  }
+
+  private copy(record: OutboxRecord | undefined): OutboxRecord | undefined {
+    return record && { ...record };
+  }
+}

@@ -1,0 +1,126 @@
+import { expect } from 'chai';
+import { ChainClient, type RpcBlock } from '../../../src/chain/chain-client';
+import type { JsonRpc } from '../../../src/chain/json-rpc';
+import { RangeTooLargeError, RpcTransportError } from '../../../src/chain/node-errors';
+import { StoppedUnits } from '../../../src/errors/stopped-units';
+import { BlockFollower } from '../../../src/indexer/follower/block-follower';
+import type { BlockStore, FollowedBlock, FollowedLog, MappingRunner } from '../../../src/indexer/follower/follower-ports';
+import { MappingError } from '../../../src/indexer/wasm/subgraph-host';
+import { silentLogger } from '../../../src/logging/logger';
+
+const hash = (n: bigint) => `0x${n.toString(16).padStart(64, '0')}`;
+const ADDRESS = '0x00000000000000000000000000000000000000b0';
+
+/** A chain of `head` blocks with one log in block 3, served the way a node answers; `fail` may refuse a call first. */
+class ScriptedNode implements JsonRpc {
+  readonly url = 'http://scripted.invalid';
+  calls: string[] = [];
+  fail: (method: string, params: unknown[]) => Error | undefined = () => undefined;
+
+  constructor(private readonly head: bigint) {}
+
+  async request<T>(method: string, params: unknown[] = []): Promise<T> {
+    this.calls.push(method);
+    const failure = this.fail(method, params);
+    if (failure) throw failure;
+    if (method === 'eth_blockNumber') return `0x${this.head.toString(16)}` as T;
+    if (method === 'eth_getBlockByNumber') return this.block(BigInt(params[0] as string)) as T;
+    if (method === 'eth_getLogs') {
+      const { fromBlock, toBlock } = params[0] as { fromBlock: string; toBlock: string };
+      return (BigInt(fromBlock) <= 3n && BigInt(toBlock) >= 3n ? [this.log(3n)] : []) as T;
+    }
+    throw new Error(`unexpected ${method}`);
+  }
+
+  private block(n: bigint): RpcBlock {
+    return { number: `0x${n.toString(16)}`, hash: hash(n), parentHash: hash(n - 1n), stateRoot: hash(0n), timestamp: '0x1', gasLimit: '0x1', transactions: [] };
+  }
+
+  private log(n: bigint) {
+    return { address: ADDRESS, topics: [hash(99n)], data: '0x', blockNumber: `0x${n.toString(16)}`, blockHash: hash(n), transactionHash: hash(1000n + n), transactionIndex: '0x0', logIndex: '0x0' };
+  }
+}
+
+/** Blocks committed in memory. */
+class MemoryStore implements BlockStore<string> {
+  committed: Array<{ number: bigint; writes: string | undefined }> = [];
+  async cursor() {
+    const last = this.committed[this.committed.length - 1];
+    return last ? { number: last.number, hash: hash(last.number) } : undefined;
+  }
+  async recentBlocks() {
+    return [...this.committed].reverse().map((c) => ({ number: c.number, hash: hash(c.number) }));
+  }
+  async commitBlock(block: FollowedBlock, writes: string | undefined) {
+    this.committed.push({ number: block.number, writes });
+  }
+  async rollbackTo() {}
+  async pruneBlocks() {}
+}
+
+function runner(run: (block: FollowedBlock, logs: FollowedLog[]) => string): MappingRunner<string> {
+  return { addresses: [ADDRESS], topics: [hash(99n)], startBlock: 1n, runBlock: run };
+}
+
+async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('block follower: what it does with a failure depends on its class', () => {
+  let follower: BlockFollower<string> | undefined;
+  afterEach(async () => follower?.stop());
+
+  const start = (node: ScriptedNode, store: MemoryStore, units: StoppedUnits, run = runner(() => 'writes')) => {
+    follower = new BlockFollower({ name: 'origin', subgraph: 'mosaic-origin-1405', client: new ChainClient(node, 1337), runner: run, store, pollIntervalMs: 10, logger: silentLogger(), stoppedUnits: units });
+    follower.start();
+    return follower;
+  };
+
+  it('keeps retrying while the node is unreachable, then indexes once it answers', async () => {
+    const node = new ScriptedNode(5n);
+    let refusals = 2;
+    node.fail = () => (refusals-- > 0 ? new RpcTransportError({ method: 'eth_blockNumber', nodeMessage: 'cannot reach the node' }) : undefined);
+    const store = new MemoryStore();
+    const units = new StoppedUnits();
+    start(node, store, units);
+    await until(() => store.committed.some((c) => c.number === 5n), 'block 5 committed');
+    expect(units.list()).to.deep.equal([]);
+    expect(follower!.failure).to.equal(undefined);
+  });
+
+  it('stops on a deterministic mapping failure without committing the block, and records it', async () => {
+    const node = new ScriptedNode(5n);
+    const store = new MemoryStore();
+    const units = new StoppedUnits();
+    let runs = 0;
+    start(node, store, units, runner((block) => {
+      runs += 1;
+      throw new MappingError('Probe.handleFailed failed', 'Probe', 'handleFailed', block.number, hash(1003n), 0);
+    }));
+    await until(() => follower!.failure !== undefined, 'the subgraph marked failed');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(runs).to.equal(1);
+    expect(store.committed).to.deep.equal([]);
+    expect(units.get('subgraph', 'mosaic-origin-1405')).to.include({ errorName: 'MappingError', reason: 'Probe.handleFailed failed' });
+    expect(units.get('subgraph', 'mosaic-origin-1405')!.details).to.include({ blockNumber: 3 });
+  });
+
+  it('asks for fewer blocks when the node says the range is too large', async () => {
+    const node = new ScriptedNode(40n);
+    node.fail = (method, params) => {
+      if (method !== 'eth_getLogs') return undefined;
+      const { fromBlock, toBlock } = params[0] as { fromBlock: string; toBlock: string };
+      return BigInt(toBlock) - BigInt(fromBlock) >= 10n ? new RangeTooLargeError({ method, nodeMessage: 'query returned more than 10000 results' }) : undefined;
+    };
+    const store = new MemoryStore();
+    const units = new StoppedUnits();
+    start(node, store, units);
+    await until(() => store.committed.some((c) => c.number === 40n), 'block 40 committed');
+    expect(store.committed.find((c) => c.number === 3n)!.writes).to.equal('writes');
+    expect(units.list()).to.deep.equal([]);
+  });
+});
