@@ -1,16 +1,19 @@
 import { merge, type Subscription } from 'rxjs';
+import { describeError } from '../logging/safe-error';
 import type { FacilitationContext } from './context';
+import type { FacilitationChange } from './model';
 import { applyOutcome } from './outcomes';
 import { AcceptStakeRequestService } from './services/accept-stake-request';
 import { ConfirmStakeIntentService } from './services/confirm-stake-intent';
 import { ProgressService } from './services/progress';
 import { ProveGatewayService } from './services/prove-gateway';
 import { SerialQueue } from './serial';
+import type { StakeEffect, StateChange } from './stake/transition';
 import { WorkerPool } from './worker-pool';
 
 export interface FacilitationEngineOptions {
   /** Every this often, all services re-derive their work from the database (recovers anything missed). */
-  reconcileIntervalMs?: number;
+  reconcileIntervalMs: number;
 }
 
 /**
@@ -29,7 +32,7 @@ export class FacilitationEngine {
 
   constructor(
     private readonly context: FacilitationContext,
-    private readonly options: FacilitationEngineOptions = {},
+    private readonly options: FacilitationEngineOptions,
   ) {
     const originWorkers = new WorkerPool(context.origin.engine.workers(), context.origin.client, context.origin.valueToken);
     const auxiliaryWorkers = new WorkerPool(context.auxiliary.engine.workers(), context.auxiliary.client);
@@ -44,36 +47,57 @@ export class FacilitationEngine {
     this.stopped = false;
     const { store, origin, auxiliary } = this.context;
     this.subscription = store.changes$.subscribe((change) => {
-      if (this.stopped) return;
-      switch (change.kind) {
-        case 'stakeRequest':
-          if (change.record.state === 'REQUESTED') this.guard(this.accept.handle(change.record));
-          break;
-        case 'message':
-          this.runSteps();
-          break;
-        case 'gateway':
-          this.guard(this.confirm.trigger.trigger());
-          break;
-        case 'anchor':
-          this.guard(this.prove.trigger.trigger());
-          break;
-      }
+      if (!this.stopped) this.onChange(change);
     });
     this.subscription.add(
       merge(origin.engine.outcomes$, auxiliary.engine.outcomes$).subscribe((outcome) => {
         const hooks = {
-          onProofSettled: (height: bigint) => {
-            this.prove.settled(height);
-            this.guard(this.prove.trigger.trigger()); // messages declared meanwhile get the next proof
-          },
+          onProofSettled: () => this.guard(this.prove.trigger.trigger()), // messages declared meanwhile get the next proof
           onAcceptFailed: (stakeRequestHash: string) => this.guard(this.accept.retry(stakeRequestHash)),
         };
         this.guard(this.outcomes.run(() => applyOutcome(this.context, outcome, hooks)));
       }),
     );
-    this.timer = setInterval(() => this.reconcile(), this.options.reconcileIntervalMs ?? 5_000);
+    this.timer = setInterval(() => this.reconcile(), this.options.reconcileIntervalMs);
     this.reconcile();
+  }
+
+  /** The one switch from model changes to the services they make due. */
+  private onChange(change: FacilitationChange): void {
+    switch (change.kind) {
+      case 'stake':
+        for (const stateChange of change.transition.changes) this.logStateChange(stateChange);
+        for (const effect of change.transition.effects) this.run(effect);
+        break;
+      case 'gateway':
+        this.run({ kind: 'confirm' });
+        break;
+      case 'anchor':
+        this.run({ kind: 'prove' });
+        break;
+    }
+  }
+
+  private run(effect: StakeEffect): void {
+    switch (effect.kind) {
+      case 'accept':
+        this.guard(this.accept.handle(effect.stakeRequestHash));
+        break;
+      case 'prove':
+        this.guard(this.prove.trigger.trigger());
+        break;
+      case 'confirm':
+        this.guard(this.confirm.trigger.trigger());
+        break;
+      case 'progress':
+        this.guard(this.progress.trigger.trigger());
+        break;
+    }
+  }
+
+  private logStateChange(change: StateChange): void {
+    const key = change.record === 'request' ? 'stakeRequestHash' : 'messageHash';
+    this.context.logger.info({ [key]: change.hash, from: change.from, reason: change.reason }, `${change.record} state ${change.to}`);
   }
 
   /** Stops triggering new work and waits for the steps under way. */
@@ -96,7 +120,7 @@ export class FacilitationEngine {
     this.guard(
       (async () => {
         const pending = await this.context.store.stakeRequestsInState(['REQUESTED', 'ACCEPTING']);
-        for (const request of pending) await this.accept.handle(request);
+        for (const request of pending) await this.accept.handle(request.stakeRequestHash);
       })(),
     );
     this.runSteps();
@@ -110,7 +134,7 @@ export class FacilitationEngine {
 
   private guard(work: Promise<unknown>): void {
     work.catch((error: unknown) => {
-      this.context.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'facilitation step failed; will retry');
+      this.context.logger.warn({ err: describeError(error) }, 'facilitation step failed; will retry');
     });
   }
 }
