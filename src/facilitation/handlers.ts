@@ -94,6 +94,7 @@ async function recordFact(context: HandlerContext, typed: TypedEntity): Promise<
 
 function stakeRequestOf(entity: EntityOf<'StakeRequested'>): StakeRequestRecord {
   return {
+    direction: 'STAKE',
     stakeRequestHash: entity.stakeRequestHash,
     composer: entity.contractAddress,
     gateway: entity.gateway,

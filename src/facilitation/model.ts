@@ -2,6 +2,16 @@ import type { MessageStatus } from '../mosaic/message-status';
 import type { StakeTransition } from './stake/transition';
 
 /**
+ * Which way value moves. A REDEEM lives in the same records as a STAKE, read the other way round: the
+ * request is a RedeemPool request on the auxiliary chain (`stakeRequestHash` holds its redeem request
+ * hash, `composer` the RedeemPool, `gateway` the cogateway it names, `staker` the redeemer, `stakerProxy`
+ * its RedeemerProxy); the message's source is the cogateway's outbox, its target the gateway's inbox.
+ */
+export type Direction = 'STAKE' | 'REDEEM';
+
+export const DIRECTIONS: readonly Direction[] = ['STAKE', 'REDEEM'];
+
+/**
  * The facilitator's own records of stake requests and messages. Every decision is taken from them
  * (never from memory alone), so a restart rebuilds the same decisions.
  */
@@ -48,6 +58,7 @@ export type MessageState =
   | 'FAILED';
 
 export interface StakeRequestRecord {
+  direction: Direction;
   stakeRequestHash: string;
   composer: string;
   gateway: string;
@@ -66,11 +77,12 @@ export interface StakeRequestRecord {
 }
 
 export interface MessageRecord {
+  direction: Direction;
   messageHash: string;
   stakeRequestHash: string;
   gateway: string;
   coGateway: string;
-  /** The message sender: the staker's StakerProxy. */
+  /** The message sender: the staker's StakerProxy (the redeemer's RedeemerProxy). */
   sender: string;
   staker: string;
   nonce: bigint;
@@ -81,13 +93,13 @@ export interface MessageRecord {
   hashLock: string;
   /** Secret until revealed by progressStake/progressMint; never logged, never served before that. */
   unlockSecret: string;
-  /** The worker that accepted (its bounty is locked until progressStake). */
+  /** The worker that accepted (its bounty is locked until progressStake / progressRedeem). */
   worker: string;
   sourceStatus: MessageStatus;
   targetStatus: MessageStatus;
-  /** Origin block of StakeIntentDeclared. */
+  /** Source-chain block of StakeIntentDeclared (origin) or RedeemIntentDeclared (auxiliary). */
   declarationHeight?: bigint;
-  /** Origin height whose proof confirmed the intent. */
+  /** Source-chain height whose proof confirmed the intent. */
   confirmedHeight?: bigint;
   state: MessageState;
   reason?: string;
@@ -96,10 +108,11 @@ export interface MessageRecord {
 }
 
 export interface GatewayRecord {
-  /** The origin gateway proven on the auxiliary chain. */
+  /** The gateway proven: the origin gateway (on the auxiliary chain) or the cogateway (on origin). */
   gateway: string;
+  /** Where it is proven: its counterpart on the other chain. */
   coGateway: string;
-  /** Highest origin height at which the cogateway holds the gateway's storage root. */
+  /** Highest height of the proven gateway's chain at which its counterpart holds its storage root. */
   lastProvenHeight: bigint;
 }
 

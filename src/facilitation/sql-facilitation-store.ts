@@ -2,12 +2,13 @@ import type { Knex } from 'knex';
 import { Subject } from 'rxjs';
 import { withStoreErrors } from '../db/store-error';
 import type { MessageStatus } from '../mosaic/message-status';
-import type { AnchorRecord, FacilitationChange, GatewayRecord, MessageRecord, MessageState, StakeRequestRecord, StakeRequestState } from './model';
+import type { AnchorRecord, Direction, FacilitationChange, GatewayRecord, MessageRecord, MessageState, StakeRequestRecord, StakeRequestState } from './model';
 import { stakeEventKey, type StakeEvent } from './stake/events';
 import { stakeTransition, type StakeFacilitation, type StakeTransition } from './stake/transition';
 import type { FacilitationStore } from './store-port';
 
 interface StakeRequestRow {
+  direction: Direction;
   stake_request_hash: string;
   composer: string;
   gateway: string;
@@ -28,6 +29,7 @@ interface StakeRequestRow {
 }
 
 interface MessageRow {
+  direction: Direction;
   message_hash: string;
   stake_request_hash: string;
   gateway: string;
@@ -56,6 +58,7 @@ const optionalBig = (value: string | null): bigint | undefined => (value === nul
 
 function toStakeRequest(row: StakeRequestRow): StakeRequestRecord {
   return {
+    direction: row.direction,
     stakeRequestHash: row.stake_request_hash,
     composer: row.composer,
     gateway: row.gateway,
@@ -76,6 +79,7 @@ function toStakeRequest(row: StakeRequestRow): StakeRequestRecord {
 
 function toMessage(row: MessageRow): MessageRecord {
   return {
+    direction: row.direction,
     messageHash: row.message_hash,
     stakeRequestHash: row.stake_request_hash,
     gateway: row.gateway,
@@ -103,6 +107,7 @@ function toMessage(row: MessageRow): MessageRecord {
 
 function requestRow(request: StakeRequestRecord): Omit<StakeRequestRow, 'created_at' | 'updated_at'> {
   return {
+    direction: request.direction,
     stake_request_hash: request.stakeRequestHash,
     composer: request.composer,
     gateway: request.gateway,
@@ -123,6 +128,7 @@ function requestRow(request: StakeRequestRecord): Omit<StakeRequestRow, 'created
 
 function messageRow(message: MessageRecord): Omit<MessageRow, 'created_at' | 'updated_at'> {
   return {
+    direction: message.direction,
     message_hash: message.messageHash,
     stake_request_hash: message.stakeRequestHash,
     gateway: message.gateway,

@@ -10,6 +10,7 @@ export const MESSAGE_HASH = hex('ee', 32);
 
 export function stakeRequest(overrides: Partial<StakeRequestRecord> = {}): StakeRequestRecord {
   return {
+    direction: 'STAKE',
     stakeRequestHash: REQUEST_HASH,
     composer: hex('c0', 20),
     gateway: hex('9a', 20),
@@ -29,6 +30,7 @@ export function stakeRequest(overrides: Partial<StakeRequestRecord> = {}): Stake
 
 export function stakeMessage(overrides: Partial<MessageRecord> = {}): MessageRecord {
   return {
+    direction: 'STAKE',
     messageHash: MESSAGE_HASH,
     stakeRequestHash: REQUEST_HASH,
     gateway: hex('9a', 20),

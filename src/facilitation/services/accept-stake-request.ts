@@ -176,6 +176,7 @@ export class AcceptStakeRequestService {
       hashLock,
     });
     return {
+      direction: 'STAKE',
       messageHash: hash,
       stakeRequestHash: request.stakeRequestHash,
       gateway: origin.gateway.address,
