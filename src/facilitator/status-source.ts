@@ -3,7 +3,6 @@ import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
 import type { SqlOutbox } from '../chain/tx-engine/sql-outbox';
 import type { MessageRecord } from '../facilitation/model';
 import type { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
-import { countByDirectionAndState, pageOfDirection } from '../status/direction-scan';
 import type { ChainStatus, EngineCounters, MessageFilter, Page, StakeRequestFilter, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
 import type { SqlCursorStore } from '../streams/sql-cursor-store';
 import type { Facilitator } from './facilitator';
@@ -24,24 +23,23 @@ export class FacilitatorStatusSource implements StatusSource {
     );
   }
 
-  // The store's lists filter by state and staker only: direction filters and counts scan them (direction-scan.ts).
   stakeRequest(hash: string) {
     return this.store.getStakeRequest(hash);
   }
-  stakeRequests({ direction, ...filterBy }: StakeRequestFilter, page: Page) {
-    return pageOfDirection((first, skip) => this.store.listStakeRequests(filterBy, first, skip), direction, page);
+  stakeRequests(filterBy: StakeRequestFilter, page: Page) {
+    return this.store.listStakeRequests(filterBy, page.first, page.skip);
   }
   stakeRequestCounts() {
-    return countByDirectionAndState((first, skip) => this.store.listStakeRequests({}, first, skip));
+    return this.store.stakeRequestCounts();
   }
   message(hash: string) {
     return this.store.getMessage(hash);
   }
-  messages({ direction, ...filterBy }: MessageFilter, page: Page) {
-    return pageOfDirection((first, skip) => this.store.listMessages(filterBy, first, skip), direction, page);
+  messages(filterBy: MessageFilter, page: Page) {
+    return this.store.listMessages(filterBy, page.first, page.skip);
   }
   messageCounts() {
-    return countByDirectionAndState((first, skip) => this.store.listMessages({}, first, skip));
+    return this.store.messageCounts();
   }
 
   transactionsFor(message: MessageRecord): Promise<OutboxRecord[]> {
