@@ -3,7 +3,8 @@ import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
 import type { SqlOutbox } from '../chain/tx-engine/sql-outbox';
 import type { MessageRecord } from '../facilitation/model';
 import type { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
-import type { ChainStatus, EngineCounters, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
+import { countByDirectionAndState, pageOfDirection } from '../status/direction-scan';
+import type { ChainStatus, EngineCounters, MessageFilter, Page, StakeRequestFilter, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
 import type { SqlCursorStore } from '../streams/sql-cursor-store';
 import type { Facilitator } from './facilitator';
 
@@ -23,20 +24,24 @@ export class FacilitatorStatusSource implements StatusSource {
     );
   }
 
+  // The store's lists filter by state and staker only: direction filters and counts scan them (direction-scan.ts).
   stakeRequest(hash: string) {
     return this.store.getStakeRequest(hash);
   }
-  stakeRequests(filterBy: Parameters<SqlFacilitationStore['listStakeRequests']>[0], page: { first: number; skip: number }) {
-    return this.store.listStakeRequests(filterBy, page.first, page.skip);
+  stakeRequests({ direction, ...filterBy }: StakeRequestFilter, page: Page) {
+    return pageOfDirection((first, skip) => this.store.listStakeRequests(filterBy, first, skip), direction, page);
+  }
+  stakeRequestCounts() {
+    return countByDirectionAndState((first, skip) => this.store.listStakeRequests({}, first, skip));
   }
   message(hash: string) {
     return this.store.getMessage(hash);
   }
-  messages(filterBy: Parameters<SqlFacilitationStore['listMessages']>[0], page: { first: number; skip: number }) {
-    return this.store.listMessages(filterBy, page.first, page.skip);
+  messages({ direction, ...filterBy }: MessageFilter, page: Page) {
+    return pageOfDirection((first, skip) => this.store.listMessages(filterBy, first, skip), direction, page);
   }
   messageCounts() {
-    return this.store.messageCounts();
+    return countByDirectionAndState((first, skip) => this.store.listMessages({}, first, skip));
   }
 
   transactionsFor(message: MessageRecord): Promise<OutboxRecord[]> {
