@@ -66,6 +66,24 @@ function runAll(connection: SqliteConnection, statements: string[], done: (error
   connection.run(first, (error) => (error ? done(error) : runAll(connection, rest, done)));
 }
 
+/**
+ * Whether the target holds a facilitator database already (`start` refuses to begin afresh by accident:
+ * a fresh database would accept requests already taken). SQLite: the file exists; PostgreSQL: the
+ * migrations table does (the server is asked, nothing is created).
+ */
+export async function databaseIsInitialised(target: DatabaseTarget): Promise<boolean> {
+  if (target.client === 'sqlite') return existsSync(target.path);
+  const knex = knexFactory({ client: 'pg', connection: pgConnection(target), pool: { min: 0, max: 1 } });
+  try {
+    const result = (await knex.raw("SELECT to_regclass('knex_migrations') AS migrations")) as { rows: Array<{ migrations: string | null }> };
+    return result.rows[0]?.migrations !== null;
+  } catch (error) {
+    throw new Error(`cannot reach the database ${describeTarget(target)}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await knex.destroy();
+  }
+}
+
 /** Opens the facilitator's database wherever its target says (see openDatabase and openPostgresDatabase). */
 export function openDatabaseTarget(target: DatabaseTarget, options: OpenDatabaseOptions = {}): Promise<Knex> {
   return target.client === 'sqlite' ? openDatabase(target.path, options) : openPostgresDatabase(target, options);
