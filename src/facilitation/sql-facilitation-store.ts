@@ -197,11 +197,10 @@ export class SqlFacilitationStore implements FacilitationStore {
       stakeRequestHash = key.stakeRequestHash;
     }
     await lockKey(trx, stakeRequestHash); // concurrent events of one facilitation apply one after the other
-    const [request, message, closure] = await Promise.all([
-      trx<StakeRequestRow>('stake_requests').where({ stake_request_hash: stakeRequestHash }).first(),
-      trx<MessageRow>('messages').where({ stake_request_hash: stakeRequestHash }).first(),
-      trx('stake_request_closures').where({ stake_request_hash: stakeRequestHash }).first() as Promise<{ state: 'REVOKED' | 'REJECTED' } | undefined>,
-    ]);
+    // One after the other: a transaction is one connection, which runs one query at a time.
+    const request = await trx<StakeRequestRow>('stake_requests').where({ stake_request_hash: stakeRequestHash }).first();
+    const message = await trx<MessageRow>('messages').where({ stake_request_hash: stakeRequestHash }).first();
+    const closure = (await trx('stake_request_closures').where({ stake_request_hash: stakeRequestHash }).first()) as { state: 'REVOKED' | 'REJECTED' } | undefined;
     return {
       request: request ? toStakeRequest(request) : undefined,
       message: message ? toMessage(message) : undefined,

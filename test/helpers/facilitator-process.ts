@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Devnet } from '../../src/devnet/devnet';
-import { openDatabase } from '../../src/db/open-database';
+import type { DatabaseTarget } from '../../src/db/database-target';
+import { openDatabaseTarget } from '../../src/db/open-database';
 import { devnetFacilitatorConfig } from '../../src/devnet/devnet-facilitator-config';
 import { packageRoot } from '../../src/util/package-root';
 import { spawnCli, waitForExit, waitForOutput } from './cli';
@@ -21,7 +22,12 @@ export interface FacilitatorHome {
 /** A MOSAIC_HOME with the devnet's mosaic.json and a facilitator-config for its workers. */
 export async function prepareFacilitatorHome(
   devnet: Devnet,
-  options: { transport?: Parameters<typeof devnetFacilitatorConfig>[1]['transport']; buildCache?: string } = {},
+  options: {
+    transport?: Parameters<typeof devnetFacilitatorConfig>[1]['transport'];
+    buildCache?: string;
+    /** A PostgreSQL database instead of the SQLite file (its password passed as MOSAIC_DB_PASSWORD). */
+    database?: Extract<DatabaseTarget, { client: 'postgres' }>;
+  } = {},
 ): Promise<FacilitatorHome> {
   const home = mkdtempSync(join(tmpdir(), 'mosaic-home-'));
   const mosaicPath = join(home, 'mosaic.json');
@@ -34,14 +40,16 @@ export async function prepareFacilitatorHome(
     transport: options.transport,
     scryptN: 1024,
   });
+  if (options.database) config.database = { client: 'postgres', url: options.database.url };
   const configPath = join(home, 'facilitator-config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
   // As `facilitator init` does: `start` refuses a database that does not exist.
-  await (await openDatabase(databasePath)).destroy();
+  await (await openDatabaseTarget(options.database ?? { client: 'sqlite', path: databasePath })).destroy();
   const env: NodeJS.ProcessEnv = {
     MOSAIC_HOME: home,
     LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
     MOSAIC_SUBGRAPH_CACHE: join(packageRoot(), '.tmp', 'subgraph-cache'),
+    ...(options.database?.password !== undefined ? { MOSAIC_DB_PASSWORD: options.database.password } : {}),
   };
   for (const worker of devnet.info.accounts.filter((a) => a.role === 'worker')) {
     env[`MOSAIC_ADDRESS_PASSW_${worker.address}`] = WORKER_PASSWORD;

@@ -1,3 +1,4 @@
+import type { DatabaseTarget } from '../../src/db/database-target';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ export interface InProcessFacilitatorOptions {
   reconcileIntervalMs?: number;
   /** Serve the status API (and /metrics) on a free loopback port. */
   status?: boolean;
+  /** A PostgreSQL database (on the tests' server) instead of a SQLite file. */
+  database?: Extract<DatabaseTarget, { client: 'postgres' }>;
 }
 
 export interface InProcessFacilitator {
@@ -51,6 +54,7 @@ export async function startInProcessFacilitator(devnet: Devnet, options: InProce
     if (options.stuckAfterMs !== undefined) chain.stuckAfterMs = options.stuckAfterMs;
   }
   plain.embeddedIndexer = { host: '127.0.0.1', port: 0 };
+  if (options.database) plain.database = { client: 'postgres', url: options.database.url };
   const config = parseFacilitatorConfig(plain, 'in-process facilitator', { baseDir: dir });
 
   let logs = '';
@@ -72,6 +76,7 @@ export async function startInProcessFacilitator(devnet: Devnet, options: InProce
       signers: { origin: workers, auxiliary: workers },
       logger,
       status: options.status ? { host: '127.0.0.1', port: 0 } : false,
+      database: options.database,
       reconcileIntervalMs: options.reconcileIntervalMs ?? 1_000,
     });
   } catch (error) {
