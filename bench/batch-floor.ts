@@ -95,8 +95,8 @@ async function confirmAndProgress(devnet: Devnet, c: DevnetContracts, d: Declare
 }
 
 const blockOf = (receipt: RpcReceipt) => BigInt(receipt.blockNumber);
-const maxBlock = (receipts: RpcReceipt[]) => receipts.map(blockOf).reduce((a, b) => (a > b ? a : b));
-const distinctBlocks = (receipts: RpcReceipt[]) => new Set(receipts.map((r) => r.blockNumber)).size;
+export const maxBlock = (receipts: RpcReceipt[]) => receipts.map(blockOf).reduce((a, b) => (a > b ? a : b));
+export const distinctBlocks = (receipts: RpcReceipt[]) => new Set(receipts.map((r) => r.blockNumber)).size;
 
 /** The flow itself: requests and accepts pipelined per request, then one proof, then per-message confirm and progress. */
 async function runBatch(devnet: Devnet, clocks: DevnetClocks, c: DevnetContracts, stakers: string[], workers: string[]) {
