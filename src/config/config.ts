@@ -113,9 +113,12 @@ export class Config {
     return this.pair.contractAddresses.auxiliary.anchorAddress;
   }
 
-  /** Gateways whose stake requests are facilitated: `facilitation.supportedGateways`, else the mosaic-config's gateway. */
+  /**
+   * Gateways whose stake requests, and cogateways whose redeem requests, are facilitated:
+   * `facilitation.supportedGateways`, else the mosaic-config's gateway pair.
+   */
   get supportedGateways(): string[] {
-    return this.facilitator.facilitation?.supportedGateways ?? [this.gatewayAddress];
+    return this.facilitator.facilitation?.supportedGateways ?? [this.gatewayAddress, this.coGatewayAddress];
   }
 
   /** The process-lock key: one running facilitator per aux chain and set of worker keys. */

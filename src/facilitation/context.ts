@@ -3,16 +3,19 @@ import type { AccountProof } from '../chain/proofs';
 import type { TransactionEngine } from '../chain/tx-engine/transaction-engine';
 import type { Logger } from '../logging/logger';
 import type { Anchor, Eip20CoGateway, Eip20Gateway, Eip20Token, OstComposer } from '../mosaic/contracts';
+import type { RedeemPool } from '../mosaic/redeem-contracts';
 import type { StepEngine } from './step-outbox';
 import type { FacilitationStore } from './store-port';
 
 /** The transaction engine of one chain as the facilitation uses it (a fake in unit tests). */
 export type ChainEngine = StepEngine & Pick<TransactionEngine, 'outcomes$' | 'workers'>;
 
-/** Merkle-Patricia proofs of the origin gateway's storage (eth_getProof on the origin chain). */
+/** Merkle-Patricia proofs of a gateway's storage (eth_getProof on its chain). */
 export interface ProofPort {
-  /** One proof of the gateway account at `height` with the outbox slots of these messages, in order. */
+  /** One proof of the origin gateway account at `height` with the outbox slots of these messages, in order. */
   gatewayOutbox(messageHashes: readonly string[], height: bigint): Promise<AccountProof>;
+  /** The same for the auxiliary cogateway (redeem messages). */
+  coGatewayOutbox(messageHashes: readonly string[], height: bigint): Promise<AccountProof>;
 }
 
 /** Everything the services share: the two chains, the contracts of one gateway pair, the store. */
@@ -23,6 +26,8 @@ export interface FacilitationContext {
     composer: OstComposer;
     gateway: Eip20Gateway;
     valueToken: Eip20Token;
+    /** Anchor on origin that holds auxiliary state roots (redeem proofs). */
+    anchor: Anchor;
     engine: ChainEngine;
   };
   auxiliary: {
@@ -31,6 +36,8 @@ export interface FacilitationContext {
     coGateway: Eip20CoGateway;
     /** Anchor on the auxiliary chain that holds origin state roots. */
     anchor: Anchor;
+    /** Where redeemers request redeems; its workers accept them. */
+    redeemPool: RedeemPool;
     engine: ChainEngine;
   };
   proofs: ProofPort;
@@ -40,7 +47,7 @@ export interface FacilitationContext {
 }
 
 export interface FacilitationPolicy {
-  /** Gateways (lowercase) whose requests this facilitator accepts. */
+  /** Gateways and cogateways (lowercase) whose stake and redeem requests this facilitator accepts. */
   supportedGateways: ReadonlySet<string>;
   /** Requests offering less are ignored (not worth the gas). */
   minGasPrice: bigint;

@@ -1,10 +1,13 @@
 import { merge, type Subscription } from 'rxjs';
 import { describeError } from '../logging/safe-error';
 import type { FacilitationContext } from './context';
-import type { FacilitationChange } from './model';
+import { DIRECTIONS, type Direction, type FacilitationChange } from './model';
 import { applyOutcome } from './outcomes';
+import { routesOf } from './route';
+import type { AcceptService } from './services/accept-request';
+import { AcceptRedeemRequestService } from './services/accept-redeem-request';
 import { AcceptStakeRequestService } from './services/accept-stake-request';
-import { ConfirmStakeIntentService } from './services/confirm-stake-intent';
+import { ConfirmIntentService } from './services/confirm-stake-intent';
 import { ProgressService } from './services/progress';
 import { ProveGatewayService } from './services/prove-gateway';
 import { SerialQueue } from './serial';
@@ -16,15 +19,21 @@ export interface FacilitationEngineOptions {
   reconcileIntervalMs: number;
 }
 
+/** The services that move one direction's facilitations. */
+interface DirectionServices {
+  accept: AcceptService;
+  prove: ProveGatewayService;
+  confirm: ConfirmIntentService;
+  progress: ProgressService;
+}
+
 /**
- * The stake-and-mint state machine: model change observables and transaction outcomes trigger the
- * service of the next step; a periodic reconcile re-runs every service from the database.
+ * The state machine of both directions (stake & mint, redeem & unstake): model change observables and
+ * transaction outcomes trigger the service of the next step; a periodic reconcile re-runs every service
+ * from the database.
  */
 export class FacilitationEngine {
-  private readonly accept: AcceptStakeRequestService;
-  private readonly prove: ProveGatewayService;
-  private readonly confirm: ConfirmStakeIntentService;
-  private readonly progress: ProgressService;
+  private readonly services: Record<Direction, DirectionServices>;
   private readonly outcomes = new SerialQueue();
   private subscription: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -34,12 +43,24 @@ export class FacilitationEngine {
     private readonly context: FacilitationContext,
     private readonly options: FacilitationEngineOptions,
   ) {
-    const originWorkers = new WorkerPool(context.origin.engine.workers(), context.origin.client, context.origin.valueToken);
-    const auxiliaryWorkers = new WorkerPool(context.auxiliary.engine.workers(), context.auxiliary.client);
-    this.accept = new AcceptStakeRequestService(context, originWorkers);
-    this.prove = new ProveGatewayService(context, auxiliaryWorkers);
-    this.confirm = new ConfirmStakeIntentService(context, auxiliaryWorkers);
-    this.progress = new ProgressService(context, originWorkers, auxiliaryWorkers);
+    const workers = {
+      origin: new WorkerPool(context.origin.engine.workers(), context.origin.client, context.origin.valueToken),
+      auxiliary: new WorkerPool(context.auxiliary.engine.workers(), context.auxiliary.client),
+    };
+    const routes = routesOf(context);
+    const shared = (direction: Direction) => {
+      const route = routes[direction];
+      const targetWorkers = workers[route.target.name];
+      return {
+        prove: new ProveGatewayService(context, route, targetWorkers),
+        confirm: new ConfirmIntentService(context, route, targetWorkers),
+        progress: new ProgressService(context, route, workers),
+      };
+    };
+    this.services = {
+      STAKE: { accept: new AcceptStakeRequestService(context, workers.origin), ...shared('STAKE') },
+      REDEEM: { accept: new AcceptRedeemRequestService(context, workers.auxiliary), ...shared('REDEEM') },
+    };
   }
 
   start(): void {
@@ -52,8 +73,9 @@ export class FacilitationEngine {
     this.subscription.add(
       merge(origin.engine.outcomes$, auxiliary.engine.outcomes$).subscribe((outcome) => {
         const hooks = {
-          onProofSettled: () => this.guard(this.prove.trigger.trigger()), // messages declared meanwhile get the next proof
-          onAcceptFailed: (stakeRequestHash: string) => this.guard(this.accept.retry(stakeRequestHash)),
+          // messages declared meanwhile get the next proof
+          onProofSettled: (direction: Direction) => this.guard(this.services[direction].prove.trigger.trigger()),
+          onAcceptFailed: (direction: Direction, requestHash: string) => this.guard(this.services[direction].accept.retry(requestHash)),
         };
         this.guard(this.outcomes.run(() => applyOutcome(this.context, outcome, hooks)));
       }),
@@ -70,34 +92,39 @@ export class FacilitationEngine {
         for (const effect of change.transition.effects) this.run(effect);
         break;
       case 'gateway':
-        this.run({ kind: 'confirm' });
+        // A proven gateway serves the direction whose source it is; both are cheap to look at.
+        for (const direction of DIRECTIONS) this.run({ kind: 'confirm', direction });
         break;
       case 'anchor':
-        this.run({ kind: 'prove' });
+        for (const direction of DIRECTIONS) this.run({ kind: 'prove', direction });
         break;
     }
   }
 
   private run(effect: StakeEffect): void {
+    const services = this.services[effect.direction];
     switch (effect.kind) {
       case 'accept':
-        this.guard(this.accept.handle(effect.stakeRequestHash));
+        this.guard(services.accept.handle(effect.stakeRequestHash));
         break;
       case 'prove':
-        this.guard(this.prove.trigger.trigger());
+        this.guard(services.prove.trigger.trigger());
         break;
       case 'confirm':
-        this.guard(this.confirm.trigger.trigger());
+        this.guard(services.confirm.trigger.trigger());
         break;
       case 'progress':
-        this.guard(this.progress.trigger.trigger());
+        this.guard(services.progress.trigger.trigger());
         break;
     }
   }
 
   private logStateChange(change: StateChange): void {
     const key = change.record === 'request' ? 'stakeRequestHash' : 'messageHash';
-    this.context.logger.info({ [key]: change.hash, from: change.from, reason: change.reason }, `${change.record} state ${change.to}`);
+    this.context.logger.info(
+      { direction: change.direction, [key]: change.hash, from: change.from, reason: change.reason },
+      `${change.record} state ${change.to}`,
+    );
   }
 
   /** Stops triggering new work and waits for the steps under way. */
@@ -105,11 +132,9 @@ export class FacilitationEngine {
     this.stopped = true;
     this.subscription?.unsubscribe();
     if (this.timer) clearInterval(this.timer);
+    const all = DIRECTIONS.map((d) => this.services[d]);
     await Promise.all([
-      this.accept.idle(),
-      this.prove.trigger.idle(),
-      this.confirm.trigger.idle(),
-      this.progress.trigger.idle(),
+      ...all.flatMap((s) => [s.accept.idle(), s.prove.trigger.idle(), s.confirm.trigger.idle(), s.progress.trigger.idle()]),
       this.outcomes.idle(),
     ]);
   }
@@ -120,16 +145,15 @@ export class FacilitationEngine {
     this.guard(
       (async () => {
         const pending = await this.context.store.stakeRequestsInState(['REQUESTED', 'ACCEPTING']);
-        for (const request of pending) await this.accept.handle(request.stakeRequestHash);
+        for (const request of pending) await this.services[request.direction].accept.handle(request.stakeRequestHash);
       })(),
     );
-    this.runSteps();
-  }
-
-  private runSteps(): void {
-    this.guard(this.prove.trigger.trigger());
-    this.guard(this.confirm.trigger.trigger());
-    this.guard(this.progress.trigger.trigger());
+    for (const direction of DIRECTIONS) {
+      const services = this.services[direction];
+      this.guard(services.prove.trigger.trigger());
+      this.guard(services.confirm.trigger.trigger());
+      this.guard(services.progress.trigger.trigger());
+    }
   }
 
   private guard(work: Promise<unknown>): void {

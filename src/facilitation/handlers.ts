@@ -13,9 +13,14 @@ export interface HandlerContext {
   logger: Logger;
   /** The composer this facilitator watches (lowercase). */
   composer: string;
-  /** The auxiliary Anchor holding origin state roots, and the auxiliary chain id. */
+  /** The redeem pool it watches (auxiliary). */
+  redeemPool: string;
+  /** The auxiliary Anchor holding origin state roots, and its chain id. */
   auxiliaryAnchor: string;
   auxiliaryChainId: number;
+  /** The origin Anchor holding auxiliary state roots, and its chain id. */
+  originAnchor: string;
+  originChainId: number;
   /** The gateway pair (lowercase). */
   gateway: string;
   coGateway: string;
@@ -26,9 +31,10 @@ export interface HandlerContext {
  * batch after a restart (the cursor is saved only after this returns) changes nothing.
  */
 export async function handleEntityBatch(context: HandlerContext, batch: EntityBatch): Promise<void> {
+  const side = sideOfStream(batch.stream);
   for (const raw of batch.entities) {
     const typed = typedEntity(batch.entityType, raw);
-    if (typed.entity.contractAddress !== emitterOf(context, typed)) continue; // another deployment's event
+    if (typed.entity.contractAddress !== emitterOf(context, side, typed)) continue; // another deployment's event
     const log = context.logger.child({ stream: batch.stream, entity: raw.id });
     const event = stakeEventOf(typed);
     if (event) {
@@ -36,27 +42,43 @@ export async function handleEntityBatch(context: HandlerContext, batch: EntityBa
       const { changed } = await context.store.apply(event);
       if (changed.request || changed.message) log.info(logFieldsOf(typed), typed.type);
     } else {
-      await recordFact(context, typed);
+      await recordFact(context, side, typed);
     }
   }
 }
 
-/** The contract whose events of this type the facilitator follows. */
-function emitterOf(context: HandlerContext, typed: TypedEntity): string {
+type Side = 'origin' | 'auxiliary';
+
+/** Streams are named `<side>.<EntityType>`: proofs and anchors are entities of both sides. */
+function sideOfStream(stream: string): Side {
+  return stream.startsWith('origin.') ? 'origin' : 'auxiliary';
+}
+
+/** The contract whose events of this type, on this side, the facilitator follows. */
+function emitterOf(context: HandlerContext, side: Side, typed: TypedEntity): string {
   switch (typed.type) {
     case 'StakeRequested':
     case 'StakeRevoked':
     case 'StakeRejected':
       return context.composer;
+    case 'RedeemRequested':
+    case 'RedeemRevoked':
+    case 'RedeemRejected':
+      return context.redeemPool;
     case 'StakeIntentDeclared':
     case 'StakeProgressed':
+    case 'RedeemIntentConfirmed':
+    case 'UnstakeProgressed':
       return context.gateway;
     case 'StakeIntentConfirmed':
     case 'MintProgressed':
-    case 'GatewayProven':
+    case 'RedeemIntentDeclared':
+    case 'RedeemProgressed':
       return context.coGateway;
+    case 'GatewayProven':
+      return side === 'auxiliary' ? context.coGateway : context.gateway;
     case 'StateRootAvailable':
-      return context.auxiliaryAnchor;
+      return side === 'auxiliary' ? context.auxiliaryAnchor : context.originAnchor;
   }
 }
 
@@ -77,18 +99,37 @@ export function stakeEventOf(typed: TypedEntity): StakeEvent | undefined {
       return { kind: 'targetStatusSeen', messageHash: typed.entity.messageHash, status: MessageStatus.Declared, confirmedHeight: typed.entity.blockHeight };
     case 'MintProgressed':
       return { kind: 'targetStatusSeen', messageHash: typed.entity.messageHash, status: MessageStatus.Progressed };
+    case 'RedeemRequested':
+      return { kind: 'requestSeen', request: redeemRequestOf(typed.entity) };
+    case 'RedeemRevoked':
+      return { kind: 'requestClosed', stakeRequestHash: typed.entity.redeemRequestHash, by: 'REVOKED' };
+    case 'RedeemRejected':
+      return { kind: 'requestClosed', stakeRequestHash: typed.entity.redeemRequestHash, by: 'REJECTED' };
+    case 'RedeemIntentDeclared':
+      return { kind: 'sourceStatusSeen', messageHash: typed.entity.messageHash, status: MessageStatus.Declared, declarationHeight: typed.entity.blockNumber };
+    case 'RedeemProgressed':
+      return { kind: 'sourceStatusSeen', messageHash: typed.entity.messageHash, status: MessageStatus.Progressed };
+    case 'RedeemIntentConfirmed':
+      return { kind: 'targetStatusSeen', messageHash: typed.entity.messageHash, status: MessageStatus.Declared, confirmedHeight: typed.entity.blockHeight };
+    case 'UnstakeProgressed':
+      return { kind: 'targetStatusSeen', messageHash: typed.entity.messageHash, status: MessageStatus.Progressed };
     case 'GatewayProven':
     case 'StateRootAvailable':
       return undefined;
   }
 }
 
-async function recordFact(context: HandlerContext, typed: TypedEntity): Promise<void> {
+/** Proofs and anchors: on the auxiliary side they serve stakes, on origin redeems. */
+async function recordFact(context: HandlerContext, side: Side, typed: TypedEntity): Promise<void> {
+  const onAuxiliary = side === 'auxiliary';
   if (typed.type === 'GatewayProven') {
-    context.logger.info({ height: typed.entity.blockHeight.toString() }, 'GatewayProven');
-    await context.store.recordGatewayProven(context.gateway, context.coGateway, typed.entity.blockHeight);
+    // The auxiliary cogateway proves the origin gateway, and the other way round.
+    const [proven, by] = onAuxiliary ? [context.gateway, context.coGateway] : [context.coGateway, context.gateway];
+    context.logger.info({ side, gateway: proven, height: typed.entity.blockHeight.toString() }, 'GatewayProven');
+    await context.store.recordGatewayProven(proven, by, typed.entity.blockHeight);
   } else if (typed.type === 'StateRootAvailable') {
-    await context.store.recordAnchoredHeight(context.auxiliaryAnchor, context.auxiliaryChainId, typed.entity.blockHeight, typed.entity.stateRoot);
+    const [anchor, chainId] = onAuxiliary ? [context.auxiliaryAnchor, context.auxiliaryChainId] : [context.originAnchor, context.originChainId];
+    await context.store.recordAnchoredHeight(anchor, chainId, typed.entity.blockHeight, typed.entity.stateRoot);
   }
 }
 
@@ -111,6 +152,26 @@ function stakeRequestOf(entity: EntityOf<'StakeRequested'>): StakeRequestRecord 
   };
 }
 
+/** A RedeemRequested in the shared request record (see Direction in model.ts for the field mapping). */
+function redeemRequestOf(entity: EntityOf<'RedeemRequested'>): StakeRequestRecord {
+  return {
+    direction: 'REDEEM',
+    stakeRequestHash: entity.redeemRequestHash,
+    composer: entity.contractAddress,
+    gateway: entity.cogateway,
+    staker: entity.redeemer,
+    stakerProxy: entity.redeemerProxy,
+    amount: entity.amount,
+    beneficiary: entity.beneficiary,
+    gasPrice: entity.gasPrice,
+    gasLimit: entity.gasLimit,
+    nonce: entity.nonce,
+    blockNumber: entity.blockNumber,
+    transactionHash: entity.transactionHash,
+    state: 'REQUESTED',
+  };
+}
+
 function logFieldsOf(typed: TypedEntity): Record<string, string> {
   switch (typed.type) {
     case 'StakeRequested':
@@ -118,6 +179,11 @@ function logFieldsOf(typed: TypedEntity): Record<string, string> {
     case 'StakeRevoked':
     case 'StakeRejected':
       return { stakeRequestHash: typed.entity.stakeRequestHash };
+    case 'RedeemRequested':
+      return { redeemRequestHash: typed.entity.redeemRequestHash, redeemer: typed.entity.redeemer, cogateway: typed.entity.cogateway, amount: typed.entity.amount.toString() };
+    case 'RedeemRevoked':
+    case 'RedeemRejected':
+      return { redeemRequestHash: typed.entity.redeemRequestHash };
     default:
       return 'messageHash' in typed.entity ? { messageHash: typed.entity.messageHash, block: typed.entity.blockNumber.toString() } : {};
   }

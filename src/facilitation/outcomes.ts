@@ -1,18 +1,19 @@
 import type { RpcReceipt } from '../chain/chain-client';
 import type { TransactionOutcome } from '../chain/tx-engine/transaction-engine';
 import { scrub } from '../logging/safe-error';
-import { contractInterface } from '../mosaic/contracts';
 import { MessageStatus } from '../mosaic/message-status';
 import type { FacilitationContext } from './context';
+import type { Direction } from './model';
+import { redeemRoute, stakeRoute, type Route } from './route';
 import type { StakeEvent } from './stake/events';
 import { decodeStep, type FacilitationStep } from './steps';
 
 /** What a settled transaction means beyond the models: the services that wait on it are told. */
 export interface OutcomeHooks {
-  /** A proof transaction is final (mined or failed): the next proof may go. */
-  onProofSettled(): void;
+  /** A proof transaction of this direction is final (mined or failed): the next proof may go. */
+  onProofSettled(direction: Direction): void;
   /** An accept failed: the accept service decides between another attempt and giving up. */
-  onAcceptFailed(stakeRequestHash: string): void;
+  onAcceptFailed(direction: Direction, requestHash: string): void;
 }
 
 /**
@@ -29,32 +30,44 @@ export async function applyOutcome(context: FacilitationContext, outcome: Transa
 }
 
 async function eventsOf(context: FacilitationContext, step: FacilitationStep, outcome: TransactionOutcome, hooks: OutcomeHooks): Promise<StakeEvent[]> {
-  const { origin, auxiliary } = context;
   const success = outcome.status === 'mined';
   switch (step.kind) {
     case 'accept':
-      if (success) return acceptMined(context, step.stakeRequestHash, outcome);
-      hooks.onAcceptFailed(step.stakeRequestHash);
+    case 'acceptRedeem': {
+      const route = step.kind === 'accept' ? stakeRoute(context) : redeemRoute(context);
+      const requestHash = step.kind === 'accept' ? step.stakeRequestHash : step.redeemRequestHash;
+      if (success) return acceptMined(context, route, requestHash, outcome);
+      hooks.onAcceptFailed(route.direction, requestHash);
       return [];
+    }
     case 'prove':
+    case 'proveCoGateway': {
+      const route = step.kind === 'prove' ? stakeRoute(context) : redeemRoute(context);
       try {
-        if (success) await context.store.recordGatewayProven(origin.gateway.address, auxiliary.coGateway.address, step.height);
+        if (success) await context.store.recordGatewayProven(route.sourceGateway.address, route.targetGateway.address, step.height);
       } finally {
-        hooks.onProofSettled(); // even when that write failed: the GatewayProven entity records it again
+        hooks.onProofSettled(route.direction); // even when that write failed: the GatewayProven entity records it again
       }
       return [];
-    case 'confirm': {
+    }
+    case 'confirm':
+    case 'confirmRedeem': {
       if (success) return [{ kind: 'targetStatusSeen', messageHash: step.messageHash, status: MessageStatus.Declared, confirmedHeight: step.height }];
-      const inbox = await auxiliary.coGateway.inboxStatus(step.messageHash);
+      const route = step.kind === 'confirm' ? stakeRoute(context) : redeemRoute(context);
+      const inbox = await route.targetGateway.inboxStatus(step.messageHash);
       if (inbox === MessageStatus.Undeclared) return [{ kind: 'confirmFailed', messageHash: step.messageHash }]; // a later proof may do
       return [{ kind: 'targetStatusSeen', messageHash: step.messageHash, status: inbox }];
     }
-    case 'progressStake': {
-      const status = success ? MessageStatus.Progressed : await origin.gateway.outboxStatus(step.messageHash);
+    case 'progressStake':
+    case 'progressRedeem': {
+      const route = step.kind === 'progressStake' ? stakeRoute(context) : redeemRoute(context);
+      const status = success ? MessageStatus.Progressed : await route.sourceGateway.outboxStatus(step.messageHash);
       return [{ kind: 'sourceStatusSeen', messageHash: step.messageHash, status }];
     }
-    case 'progressMint': {
-      const status = success ? MessageStatus.Progressed : await auxiliary.coGateway.inboxStatus(step.messageHash);
+    case 'progressMint':
+    case 'progressUnstake': {
+      const route = step.kind === 'progressMint' ? stakeRoute(context) : redeemRoute(context);
+      const status = success ? MessageStatus.Progressed : await route.targetGateway.inboxStatus(step.messageHash);
       return [{ kind: 'targetStatusSeen', messageHash: step.messageHash, status }];
     }
     case 'approveBounty':
@@ -62,19 +75,14 @@ async function eventsOf(context: FacilitationContext, step: FacilitationStep, ou
   }
 }
 
-/** A mined accept declares our message: its receipt holds the StakeIntentDeclared and its block. */
-async function acceptMined(context: FacilitationContext, stakeRequestHash: string, outcome: TransactionOutcome): Promise<StakeEvent[]> {
-  const { store, origin, logger } = context;
-  const message = await store.messageForStakeRequest(stakeRequestHash);
+/** A mined accept declares our message: its receipt holds the declaration event and its block. */
+async function acceptMined(context: FacilitationContext, route: Route, requestHash: string, outcome: TransactionOutcome): Promise<StakeEvent[]> {
+  const { store, logger } = context;
+  const message = await store.messageForStakeRequest(requestHash);
   if (!message) return [];
-  const receipt: RpcReceipt | null = outcome.receipt ?? (outcome.txHash ? await origin.client.getReceipt(outcome.txHash) : null);
-  const declared = receipt
-    ? contractInterface('EIP20Gateway')
-        .decodeLogs(receipt.logs, origin.gateway.address)
-        .some((e) => e.name === 'StakeIntentDeclared' && String(e.args._messageHash).toLowerCase() === message.messageHash)
-    : false;
-  if (!receipt || !declared) {
-    logger.error({ messageHash: message.messageHash, txHash: outcome.txHash }, 'acceptStakeRequest mined without the expected StakeIntentDeclared');
+  const receipt: RpcReceipt | null = outcome.receipt ?? (outcome.txHash ? await route.source.client.getReceipt(outcome.txHash) : null);
+  if (!receipt || !route.declares(receipt.logs, message.messageHash)) {
+    logger.error({ direction: route.direction, messageHash: message.messageHash, txHash: outcome.txHash }, `${route.names.accept} mined without the expected declaration`);
     return [{ kind: 'messageFailed', messageHash: message.messageHash, reason: 'accepted, but the declared message hash differs' }];
   }
   return [{ kind: 'sourceStatusSeen', messageHash: message.messageHash, status: MessageStatus.Declared, declarationHeight: BigInt(receipt.blockNumber) }];

@@ -13,7 +13,15 @@ export type FacilitationStep =
   /** confirmStakeIntent of a message with the proof at `height`. */
   | { kind: 'confirm'; messageHash: string; height: bigint }
   | { kind: 'progressStake'; messageHash: string }
-  | { kind: 'progressMint'; messageHash: string };
+  | { kind: 'progressMint'; messageHash: string }
+  /** The `attempt`-th acceptRedeemRequest of a redeem request (auxiliary; pays the bounty in base coin). */
+  | { kind: 'acceptRedeem'; redeemRequestHash: string; attempt: number }
+  /** gateway.proveGateway on origin with the cogateway's storage at an anchored auxiliary height. */
+  | { kind: 'proveCoGateway'; coGateway: string; height: bigint }
+  /** gateway.confirmRedeemIntent (origin) of a message with the proof at `height`. */
+  | { kind: 'confirmRedeem'; messageHash: string; height: bigint }
+  | { kind: 'progressRedeem'; messageHash: string }
+  | { kind: 'progressUnstake'; messageHash: string };
 
 export type StepKind = FacilitationStep['kind'];
 
@@ -24,7 +32,19 @@ export const STEP_PURPOSES = {
   confirm: 'confirmStakeIntent',
   progressStake: 'progressStake',
   progressMint: 'progressMint',
+  acceptRedeem: 'acceptRedeemRequest',
+  proveCoGateway: 'proveCoGateway',
+  confirmRedeem: 'confirmRedeemIntent',
+  progressRedeem: 'progressRedeem',
+  progressUnstake: 'progressUnstake',
 } as const satisfies Record<StepKind, string>;
+
+const PROGRESS_KINDS = {
+  progressStake: 'progressStake',
+  progressMint: 'progressMint',
+  progressRedeem: 'progressRedeem',
+  progressUnstake: 'progressUnstake',
+} as const;
 
 export interface OutboxKey {
   purpose: string;
@@ -38,12 +58,19 @@ export function encodeStep(step: FacilitationStep): OutboxKey {
       return { purpose, subject: step.attempt === 0 ? step.stakeRequestHash : `${step.stakeRequestHash}#${step.attempt}` };
     case 'approveBounty':
       return { purpose, subject: `${step.worker}@${step.allowance}:${step.at}` };
+    case 'acceptRedeem':
+      return { purpose, subject: step.attempt === 0 ? step.redeemRequestHash : `${step.redeemRequestHash}#${step.attempt}` };
     case 'prove':
       return { purpose, subject: `${step.gateway}@${step.height}` };
+    case 'proveCoGateway':
+      return { purpose, subject: `${step.coGateway}@${step.height}` };
     case 'confirm':
+    case 'confirmRedeem':
       return { purpose, subject: `${step.messageHash}@${step.height}` };
     case 'progressStake':
     case 'progressMint':
+    case 'progressRedeem':
+    case 'progressUnstake':
       return { purpose, subject: step.messageHash };
   }
 }
@@ -69,10 +96,23 @@ export function decodeStep(key: OutboxKey): FacilitationStep | undefined {
       const [messageHash, height] = subject.split('@');
       return { kind: 'confirm', messageHash, height: BigInt(height) };
     }
+    case STEP_PURPOSES.acceptRedeem: {
+      const [redeemRequestHash, attempt] = subject.split('#');
+      return { kind: 'acceptRedeem', redeemRequestHash, attempt: attempt === undefined ? 0 : Number(attempt) };
+    }
+    case STEP_PURPOSES.proveCoGateway: {
+      const [coGateway, height] = subject.split('@');
+      return { kind: 'proveCoGateway', coGateway, height: BigInt(height) };
+    }
+    case STEP_PURPOSES.confirmRedeem: {
+      const [messageHash, height] = subject.split('@');
+      return { kind: 'confirmRedeem', messageHash, height: BigInt(height) };
+    }
     case STEP_PURPOSES.progressStake:
-      return { kind: 'progressStake', messageHash: subject };
     case STEP_PURPOSES.progressMint:
-      return { kind: 'progressMint', messageHash: subject };
+    case STEP_PURPOSES.progressRedeem:
+    case STEP_PURPOSES.progressUnstake:
+      return { kind: PROGRESS_KINDS[purpose], messageHash: subject };
     default:
       return undefined;
   }

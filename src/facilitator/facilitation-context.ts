@@ -5,6 +5,8 @@ import type { HandlerContext } from '../facilitation/handlers';
 import type { FacilitationStore } from '../facilitation/store-port';
 import type { Logger } from '../logging/logger';
 import { Anchor, Eip20CoGateway, Eip20Gateway, Eip20Token, OstComposer } from '../mosaic/contracts';
+import { RedeemPool } from '../mosaic/redeem-contracts';
+import { proveCoGatewayOutbox } from '../mosaic/redeem-proofs';
 import { proveGatewayOutbox } from '../mosaic/stake-proofs';
 import { DEFAULTS } from './defaults';
 
@@ -37,6 +39,7 @@ export function buildFacilitationContext(options: FacilitationContextOptions): B
   const addresses = pair.contractAddresses;
   const { origin, auxiliary, store, logger } = options;
   const gateway = new Eip20Gateway(origin.client, addresses.origin.ostEIP20GatewayAddress);
+  const coGateway = new Eip20CoGateway(auxiliary.client, addresses.auxiliary.ostEIP20CogatewayAddress);
   const context: FacilitationContext = {
     origin: {
       chainId: origin.client.chainId,
@@ -44,35 +47,43 @@ export function buildFacilitationContext(options: FacilitationContextOptions): B
       composer: new OstComposer(origin.client, addresses.origin.ostComposerAddress),
       gateway,
       valueToken: new Eip20Token(origin.client, options.mosaic.originChain.contractAddresses.simpleTokenAddress),
+      anchor: new Anchor(origin.client, addresses.origin.anchorAddress),
       engine: origin.engine,
     },
     auxiliary: {
       chainId: auxiliary.client.chainId,
       client: auxiliary.client,
-      coGateway: new Eip20CoGateway(auxiliary.client, addresses.auxiliary.ostEIP20CogatewayAddress),
+      coGateway,
       anchor: new Anchor(auxiliary.client, addresses.auxiliary.anchorAddress),
+      redeemPool: new RedeemPool(auxiliary.client, addresses.auxiliary.redeemPoolAddress),
       engine: auxiliary.engine,
     },
-    proofs: { gatewayOutbox: (hashes, height) => proveGatewayOutbox(origin.client, gateway, hashes, height) } satisfies ProofPort,
+    proofs: {
+      gatewayOutbox: (hashes, height) => proveGatewayOutbox(origin.client, gateway, hashes, height),
+      coGatewayOutbox: (hashes, height) => proveCoGatewayOutbox(auxiliary.client, coGateway, hashes, height),
+    } satisfies ProofPort,
     store,
-    policy: resolvePolicy(options.policy, gateway.address),
+    policy: resolvePolicy(options.policy, [gateway.address, coGateway.address]),
     logger: logger.child({ component: 'facilitation' }),
   };
   const handlers: HandlerContext = {
     store,
     logger: logger.child({ component: 'handlers' }),
     composer: context.origin.composer.address,
+    redeemPool: context.auxiliary.redeemPool.address,
     gateway: gateway.address,
     coGateway: context.auxiliary.coGateway.address,
     auxiliaryAnchor: context.auxiliary.anchor.address,
+    originChainId: context.origin.chainId,
+    originAnchor: context.origin.anchor.address,
     auxiliaryChainId: context.auxiliary.chainId,
   };
   return { context, handlers, pair };
 }
 
-function resolvePolicy(policy: Partial<FacilitationPolicy> | undefined, gateway: string): FacilitationPolicy {
+function resolvePolicy(policy: Partial<FacilitationPolicy> | undefined, pair: string[]): FacilitationPolicy {
   return {
-    supportedGateways: policy?.supportedGateways ?? new Set([gateway]),
+    supportedGateways: policy?.supportedGateways ?? new Set(pair),
     minGasPrice: policy?.minGasPrice ?? DEFAULTS.policy.minGasPrice,
     minGasLimit: policy?.minGasLimit ?? DEFAULTS.policy.minGasLimit,
     minWorkerGasBalance: policy?.minWorkerGasBalance ?? DEFAULTS.policy.minWorkerGasBalance,

@@ -58,8 +58,29 @@ export interface FacilitatorOptions {
   logger: Logger;
 }
 
-const ORIGIN_STREAMS: StreamedEntityType[] = ['StakeRequested', 'StakeRevoked', 'StakeRejected', 'StakeIntentDeclared', 'StakeProgressed'];
-const AUXILIARY_STREAMS: StreamedEntityType[] = ['StateRootAvailable', 'GatewayProven', 'StakeIntentConfirmed', 'MintProgressed'];
+/** Stake & mint starts on origin and ends on the auxiliary chain; redeem & unstake the other way round. */
+const ORIGIN_STREAMS: StreamedEntityType[] = [
+  'StakeRequested',
+  'StakeRevoked',
+  'StakeRejected',
+  'StakeIntentDeclared',
+  'StakeProgressed',
+  'StateRootAvailable',
+  'GatewayProven',
+  'RedeemIntentConfirmed',
+  'UnstakeProgressed',
+];
+const AUXILIARY_STREAMS: StreamedEntityType[] = [
+  'StateRootAvailable',
+  'GatewayProven',
+  'StakeIntentConfirmed',
+  'MintProgressed',
+  'RedeemRequested',
+  'RedeemRevoked',
+  'RedeemRejected',
+  'RedeemIntentDeclared',
+  'RedeemProgressed',
+];
 
 /** The running daemon for one gateway pair: entity streams → models → services → transaction engines. */
 export class Facilitator {

@@ -13,7 +13,14 @@ export type StreamedEntityType =
   | 'StateRootAvailable'
   | 'GatewayProven'
   | 'StakeIntentConfirmed'
-  | 'MintProgressed';
+  | 'MintProgressed'
+  | 'RedeemRequested'
+  | 'RedeemRevoked'
+  | 'RedeemRejected'
+  | 'RedeemIntentDeclared'
+  | 'RedeemProgressed'
+  | 'RedeemIntentConfirmed'
+  | 'UnstakeProgressed';
 
 export interface EntityDocuments {
   /** Page of entities changed in [fromBlock, atBlock], pinned at atBlock, after an id. */

@@ -40,7 +40,7 @@ describe('Config (both files together)', function () {
     expect(config.coGatewayAddress).to.equal(addr('27'));
     expect(config.originAnchorAddress).to.equal(addr('11'));
     expect(config.auxiliaryAnchorAddress).to.equal(addr('22'));
-    expect(config.supportedGateways).to.deep.equal([addr('ab')]);
+    expect(config.supportedGateways, 'the gateway pair: stakes at the gateway, redeems at the cogateway').to.deep.equal([addr('ab'), addr('27')]);
     expect(config.lockKey).to.equal(`facilitator:${AUX_CHAIN_ID}:${[workers.origin.address, workers.auxiliary.address].sort().join(',')}`);
     expect(() => config.chain(1)).to.throw(ConfigError, 'chain 1 is neither the origin (1337) nor the auxiliary chain (1405)');
   });

@@ -267,8 +267,10 @@ describe('e2e: reorg drill on anvil (anvil_reorg) with the facilitator running',
       const head = await indexedHead(facilitator!);
       return head.number >= indexedBefore.number && head.hash === (await devnet.origin.client.getBlock(head.number)).hash ? head : undefined;
     });
-    expect(reindexed.number, 'indexed height').to.equal(indexedBefore.number);
-    expect(reindexed.hash, 'the new block at that height').to.not.equal(indexedBefore.hash);
+    // A block mined meanwhile may take the indexer one further (CI under load did): at least as high,
+    // and at the old height no longer the orphaned block.
+    expect(reindexed.number >= indexedBefore.number, 'indexed height').to.equal(true);
+    expect((await devnet.origin.client.getBlock(indexedBefore.number)).hash, 'the new block at that height').to.not.equal(indexedBefore.hash);
     expect(await indexedStakeRequests(facilitator, orphanHash), 'orphaned entity').to.deep.equal([]);
     const branchEntities = await indexedStakeRequests(facilitator, branchHash);
     expect(branchEntities.map((e) => [e.blockNumber, e.blockHash])).to.deep.equal([[String(orphanBlock), branchBlock.hash]]);

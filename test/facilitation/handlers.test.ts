@@ -35,6 +35,47 @@ describe('entity handlers (no chain)', () => {
     expect(fake.store.events).to.deep.equal([]);
   });
 
+  it('records a RedeemRequested of the watched pool as a REDEEM request (redeemer, proxy and cogateway in the shared fields)', async () => {
+    const fake = fakeFacilitation();
+    const entity = {
+      amount: '40',
+      beneficiary: `0x${'be'.repeat(20)}`,
+      gasPrice: '1',
+      gasLimit: '2',
+      nonce: '0',
+      redeemer: `0x${'5a'.repeat(20)}`,
+      redeemerProxy: `0x${'5b'.repeat(20)}`,
+      cogateway: FAKE.coGateway,
+      redeemRequestHash: HASH,
+    };
+    await handleEntityBatch(fake.handlers, { stream: 'auxiliary.RedeemRequested', entityType: 'RedeemRequested', throughBlock: 12, entities: [base(FAKE.redeemPool, entity)] });
+    const request = (await fake.store.getStakeRequest(HASH))!;
+    expect([request.direction, request.state, request.staker, request.stakerProxy, request.gateway, request.amount]).to.deep.equal([
+      'REDEEM',
+      'REQUESTED',
+      entity.redeemer,
+      entity.redeemerProxy,
+      FAKE.coGateway,
+      40n,
+    ]);
+  });
+
+  it('reads proofs and anchors by side: on origin the cogateway is proven and the origin anchor holds auxiliary roots', async () => {
+    const fake = fakeFacilitation();
+    const proven = { gateway: FAKE.coGateway, blockHeight: '55', storageRoot: `0x${'ab'.repeat(32)}`, wasAlreadyProved: false };
+    await handleEntityBatch(fake.handlers, { stream: 'origin.GatewayProven', entityType: 'GatewayProven', throughBlock: 12, entities: [base(FAKE.gateway, proven)] });
+    await handleEntityBatch(fake.handlers, {
+      stream: 'origin.StateRootAvailable',
+      entityType: 'StateRootAvailable',
+      throughBlock: 12,
+      entities: [base(FAKE.originAnchor, { blockHeight: '60', stateRoot: `0x${'ab'.repeat(32)}` })],
+    });
+    expect((await fake.store.getGateway(FAKE.coGateway))!.lastProvenHeight, 'the cogateway proven on origin').to.equal(55n);
+    expect(await fake.store.getGateway(FAKE.gateway), 'the origin gateway not').to.equal(undefined);
+    expect((await fake.store.getAnchor(FAKE.originAnchor))!.lastAnchoredHeight).to.equal(60n);
+    expect(await fake.store.getAnchor(FAKE.auxiliaryAnchor)).to.equal(undefined);
+  });
+
   it('refuses a malformed entity with its type, id and field (a deterministic failure for the stream)', async () => {
     const fake = fakeFacilitation();
     const batch = { stream: 'origin.StakeRevoked', entityType: 'StakeRevoked' as const, throughBlock: 12, entities: [base(FAKE.composer, { staker: 'nobody', stakeRequestHash: HASH })] };

@@ -28,7 +28,7 @@ describe('transaction outcomes → facilitation events (no chain)', () => {
   let fake: FakeFacilitation;
   let settled = 0;
   const failedAccepts: string[] = [];
-  const hooks: OutcomeHooks = { onProofSettled: () => settled++, onAcceptFailed: (hash) => failedAccepts.push(hash) };
+  const hooks: OutcomeHooks = { onProofSettled: () => settled++, onAcceptFailed: (_direction, hash) => failedAccepts.push(hash) };
 
   beforeEach(async () => {
     fake = fakeFacilitation();

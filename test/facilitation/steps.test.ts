@@ -12,6 +12,12 @@ describe('outbox steps', () => {
     { kind: 'confirm', messageHash: hash, height: 45n },
     { kind: 'progressStake', messageHash: hash },
     { kind: 'progressMint', messageHash: hash },
+    { kind: 'acceptRedeem', redeemRequestHash: hash, attempt: 0 },
+    { kind: 'acceptRedeem', redeemRequestHash: hash, attempt: 1 },
+    { kind: 'proveCoGateway', coGateway: `0x${'9b'.repeat(20)}`, height: 77n },
+    { kind: 'confirmRedeem', messageHash: hash, height: 78n },
+    { kind: 'progressRedeem', messageHash: hash },
+    { kind: 'progressUnstake', messageHash: hash },
   ];
 
   it('decodes every step it encodes', () => {
@@ -23,6 +29,13 @@ describe('outbox steps', () => {
     expect(encodeStep(steps[1])).to.deep.equal({ purpose: 'acceptStakeRequest', subject: `${hash}#2` });
     expect(encodeStep(steps[3])).to.deep.equal({ purpose: 'proveGateway', subject: `0x${'9a'.repeat(20)}@123` });
     expect(encodeStep(steps[4])).to.deep.equal({ purpose: 'confirmStakeIntent', subject: `${hash}@45` });
+  });
+
+  it('gives each redeem step its own purpose, so a stake step and a redeem step never share an outbox key', () => {
+    const purposes = steps.map((step) => encodeStep(step).purpose);
+    expect(new Set(purposes).size).to.equal(new Set(steps.map((s) => s.kind)).size);
+    expect(encodeStep(steps[8])).to.deep.equal({ purpose: 'acceptRedeemRequest', subject: `${hash}#1` });
+    expect(encodeStep(steps[9])).to.deep.equal({ purpose: 'proveCoGateway', subject: `0x${'9b'.repeat(20)}@77` });
   });
 
   it('knows no step for a purpose it never sends', () => {

@@ -21,6 +21,7 @@ export const FAKE = {
   token: address('70'),
   originAnchor: address('a0'),
   auxiliaryAnchor: address('a1'),
+  redeemPool: address('e0'),
   originWorker: address('31'),
   auxiliaryWorker: address('32'),
   bounty: 100n,
@@ -51,7 +52,7 @@ export interface FakeFacilitation {
 function mosaicConfig(): MosaicConfigShape {
   const pair = {
     origin: { anchorAddress: FAKE.originAnchor, ostEIP20GatewayAddress: FAKE.gateway, ostComposerAddress: FAKE.composer },
-    auxiliary: { anchorAddress: FAKE.auxiliaryAnchor, ostEIP20CogatewayAddress: FAKE.coGateway },
+    auxiliary: { anchorAddress: FAKE.auxiliaryAnchor, ostEIP20CogatewayAddress: FAKE.coGateway, redeemPoolAddress: FAKE.redeemPool },
   };
   return {
     version: 1,
@@ -91,18 +92,18 @@ export function fakeFacilitation(policy: Partial<FacilitationPolicy> = {}): Fake
     logger: silentLogger(),
   });
   const proofs: FakeFacilitation['proofs'] = [];
-  built.context.proofs = {
-    gatewayOutbox: async (messageHashes, height): Promise<AccountProof> => {
-      proofs.push({ messageHashes, height });
-      return {
-        address: FAKE.gateway,
-        blockNumber: height,
-        storageHash: `0x${'5a'.repeat(32)}`,
-        rlpAccount: '0xf844',
-        rlpAccountParentNodes: '0xc0',
-        storage: messageHashes.map((hash) => ({ slot: hash, value: BigInt(chain.outbox.get(hash) ?? MessageStatus.Undeclared), rlpParentNodes: '0xc0' })),
-      };
-    },
+  const proofOf = (gateway: string) => async (messageHashes: readonly string[], height: bigint): Promise<AccountProof> => {
+    proofs.push({ messageHashes, height });
+    return {
+      address: gateway,
+      blockNumber: height,
+      storageHash: `0x${'5a'.repeat(32)}`,
+      rlpAccount: '0xf844',
+      rlpAccountParentNodes: '0xc0',
+      storage: messageHashes.map((hash) => ({ slot: hash, value: BigInt(chain.outbox.get(hash) ?? MessageStatus.Undeclared), rlpParentNodes: '0xc0' })),
+    };
   };
+  // One outbox map stands for both gateways' outboxes (a message hash is in one of them only).
+  built.context.proofs = { gatewayOutbox: proofOf(FAKE.gateway), coGatewayOutbox: proofOf(FAKE.coGateway) };
   return { context: built.context, handlers: built.handlers, store, origin, auxiliary, chain, proofs };
 }

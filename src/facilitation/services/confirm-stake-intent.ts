@@ -1,8 +1,8 @@
 import type { AccountProof } from '../../chain/proofs';
 import { MessageStatus, messageStatusName } from '../../mosaic/message-status';
-import { confirmStakeIntentCall } from '../../mosaic/stake-proofs';
 import type { FacilitationContext } from '../context';
 import type { MessageRecord } from '../model';
+import type { Route } from '../route';
 import { Coalescer } from '../serial';
 import { submitStep } from '../step-outbox';
 import type { WorkerPool } from '../worker-pool';
@@ -10,27 +10,28 @@ import { endOnDeterministicFailure } from './deterministic-failure';
 import { recordLostDeclaration } from './lost-declaration';
 
 /**
- * DECLARED → CONFIRMING for every message whose declaration height is covered by the gateway's last
- * proven height: one eth_getProof for all of them (a storage slot each), then confirmStakeIntent each.
+ * DECLARED → CONFIRMING for every message of the route whose declaration height is covered by the
+ * source gateway's last proven height: one eth_getProof for all of them (a storage slot each), then
+ * confirmStakeIntent (auxiliary) or confirmRedeemIntent (origin) each.
  */
-export class ConfirmStakeIntentService {
+export class ConfirmIntentService {
   readonly trigger: Coalescer;
 
   constructor(
     private readonly context: FacilitationContext,
+    private readonly route: Route,
     private readonly workers: WorkerPool,
   ) {
     this.trigger = new Coalescer(() => this.run());
   }
 
   private async run(): Promise<void> {
-    const { store, origin } = this.context;
-    const gateway = await store.getGateway(origin.gateway.address);
+    const gateway = await this.context.store.getGateway(this.route.sourceGateway.address);
     if (!gateway) return;
     const height = gateway.lastProvenHeight;
     const ready = await this.readyAt(height);
     if (ready.length === 0) return;
-    const proof = await this.context.proofs.gatewayOutbox(ready.map((m) => m.messageHash), height);
+    const proof = await this.route.proveOutbox(ready.map((m) => m.messageHash), height);
     for (const [index, message] of ready.entries()) {
       const outcome = await endOnDeterministicFailure(this.context, { messageHash: message.messageHash }, () => this.confirm(message, proof, index));
       if (outcome === 'no worker') return;
@@ -39,13 +40,13 @@ export class ConfirmStakeIntentService {
 
   /** DECLARED messages at or below the proven height whose inbox is still empty (the others are recorded as they are). */
   private async readyAt(height: bigint): Promise<MessageRecord[]> {
-    const { store, origin, auxiliary } = this.context;
+    const { store, origin } = this.context;
     const ready: MessageRecord[] = [];
     for (const message of await store.messagesInState(['DECLARED'])) {
-      if (message.gateway !== origin.gateway.address || message.declarationHeight === undefined) continue;
-      if (message.declarationHeight > height) continue;
+      if (message.direction !== this.route.direction || message.gateway !== origin.gateway.address) continue;
+      if (message.declarationHeight === undefined || message.declarationHeight > height) continue;
       // Re-read the inbox: someone (or an earlier run of ours) may have confirmed it already.
-      const inbox = await auxiliary.coGateway.inboxStatus(message.messageHash);
+      const inbox = await this.route.targetGateway.inboxStatus(message.messageHash);
       if (inbox !== MessageStatus.Undeclared) {
         await store.apply({ kind: 'targetStatusSeen', messageHash: message.messageHash, status: inbox });
         continue;
@@ -56,12 +57,13 @@ export class ConfirmStakeIntentService {
   }
 
   private async confirm(message: MessageRecord, proof: AccountProof, index: number): Promise<'queued' | 'waiting' | 'no worker'> {
-    const { store, auxiliary, policy, logger } = this.context;
-    const log = logger.child({ messageHash: message.messageHash });
+    const { store, policy, logger } = this.context;
+    const { route } = this;
+    const log = logger.child({ direction: route.direction, messageHash: message.messageHash });
     const height = proof.blockNumber;
     const proven = proof.storage[index].value;
     if (proven === BigInt(MessageStatus.Undeclared)) {
-      await recordLostDeclaration(this.context, message, log); // a reorg took the declaration away
+      await recordLostDeclaration(this.context, route, message, log); // a reorg took the declaration away
       return 'waiting';
     }
     if (proven !== BigInt(MessageStatus.Declared)) {
@@ -70,13 +72,16 @@ export class ConfirmStakeIntentService {
     }
     const worker = await this.workers.choose({ minGasBalance: policy.minWorkerGasBalance });
     if (!worker) {
-      log.warn('no auxiliary worker has enough gas to confirm; will retry');
+      log.warn({ chain: route.target.name }, `no worker has enough gas to ${route.names.confirm}; will retry`);
       return 'no worker';
     }
-    const call = confirmStakeIntentCall(auxiliary.coGateway, { ...message, stakerProxy: message.sender }, proof, index);
+    const call = route.confirmCall(message, proof, index);
     await store.apply({ kind: 'confirmQueued', messageHash: message.messageHash });
-    const { created } = await submitStep(auxiliary.engine, worker, { kind: 'confirm', messageHash: message.messageHash, height }, call);
-    if (created) log.info({ height: height.toString(), worker }, 'confirmStakeIntent queued');
+    const { created } = await submitStep(route.target.engine, worker, route.confirmStep(message.messageHash, height), call);
+    if (created) log.info({ height: height.toString(), worker }, `${route.names.confirm} queued`);
     return 'queued';
   }
 }
+
+/** Stake & mint's confirm (confirmStakeIntent on the auxiliary chain). */
+export class ConfirmStakeIntentService extends ConfirmIntentService {}

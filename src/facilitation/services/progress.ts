@@ -1,32 +1,33 @@
 import { MessageStatus } from '../../mosaic/message-status';
-import type { ContractCall } from '../../mosaic/contracts';
 import type { FacilitationContext } from '../context';
 import type { MessageRecord } from '../model';
+import type { ProgressCall, Route } from '../route';
 import { Coalescer } from '../serial';
 import type { StakeEvent } from '../stake/events';
-import type { StepEngine } from '../step-outbox';
 import { submitStep } from '../step-outbox';
-import type { FacilitationStep } from '../steps';
 import type { WorkerPool } from '../worker-pool';
 import { endOnDeterministicFailure } from './deterministic-failure';
 
 /** One side of a confirmed message to progress with the unlock secret. */
-interface ProgressSide {
-  name: 'progressStake' | 'progressMint';
+interface ProgressSide extends ProgressCall {
   /** The side's message box status as recorded. */
   recorded(message: MessageRecord): MessageStatus;
   /** The side's message box status read on chain now. */
   read(messageHash: string): Promise<MessageStatus>;
   seen(messageHash: string, status: MessageStatus): StakeEvent;
-  call(message: MessageRecord): ContractCall;
-  engine: StepEngine;
   workers: WorkerPool;
 }
 
+export interface ProgressWorkers {
+  origin: WorkerPool;
+  auxiliary: WorkerPool;
+}
+
 /**
- * CONFIRMED → COMPLETED: reveals the unlock secret with progressStake on origin (the accepting worker
- * gets its bounty back) and progressMint on the auxiliary chain (the beneficiary gets amount − reward,
- * the caller the reward). Each side is re-read first and only sent while still Declared.
+ * CONFIRMED → COMPLETED: reveals the unlock secret on the source (progressStake / progressRedeem: the
+ * accepting worker gets its bounty back) and on the target (progressMint / progressUnstake: the
+ * beneficiary gets amount − reward, the caller the reward). Each side is re-read first and only sent
+ * while still Declared.
  */
 export class ProgressService {
   readonly trigger: Coalescer;
@@ -34,28 +35,24 @@ export class ProgressService {
 
   constructor(
     private readonly context: FacilitationContext,
-    originWorkers: WorkerPool,
-    auxiliaryWorkers: WorkerPool,
+    private readonly route: Route,
+    workers: ProgressWorkers,
   ) {
-    const { origin, auxiliary } = context;
+    const { source, target } = route.progress;
     this.sides = [
       {
-        name: 'progressStake',
+        ...source,
         recorded: (m) => m.sourceStatus,
-        read: (hash) => origin.gateway.outboxStatus(hash),
+        read: (hash) => route.sourceGateway.outboxStatus(hash),
         seen: (messageHash, status) => ({ kind: 'sourceStatusSeen', messageHash, status }),
-        call: (m) => origin.gateway.progressStake(m.messageHash, m.unlockSecret),
-        engine: origin.engine,
-        workers: originWorkers,
+        workers: workers[source.chain.name],
       },
       {
-        name: 'progressMint',
+        ...target,
         recorded: (m) => m.targetStatus,
-        read: (hash) => auxiliary.coGateway.inboxStatus(hash),
+        read: (hash) => route.targetGateway.inboxStatus(hash),
         seen: (messageHash, status) => ({ kind: 'targetStatusSeen', messageHash, status }),
-        call: (m) => auxiliary.coGateway.progressMint(m.messageHash, m.unlockSecret),
-        engine: auxiliary.engine,
-        workers: auxiliaryWorkers,
+        workers: workers[target.chain.name],
       },
     ];
     this.trigger = new Coalescer(() => this.run());
@@ -64,7 +61,7 @@ export class ProgressService {
   private async run(): Promise<void> {
     const { store, origin } = this.context;
     for (const message of await store.messagesInState(['CONFIRMED'])) {
-      if (message.gateway !== origin.gateway.address) continue;
+      if (message.direction !== this.route.direction || message.gateway !== origin.gateway.address) continue;
       for (const side of this.sides) {
         if (side.recorded(message) !== MessageStatus.Declared) continue;
         await endOnDeterministicFailure(this.context, { messageHash: message.messageHash }, () => this.progress(message, side));
@@ -74,7 +71,7 @@ export class ProgressService {
 
   private async progress(message: MessageRecord, side: ProgressSide): Promise<void> {
     const { store, policy, logger } = this.context;
-    const log = logger.child({ messageHash: message.messageHash });
+    const log = logger.child({ direction: this.route.direction, messageHash: message.messageHash });
     const status = await side.read(message.messageHash);
     if (status !== MessageStatus.Declared) {
       await store.apply(side.seen(message.messageHash, status));
@@ -85,8 +82,7 @@ export class ProgressService {
       log.warn({ step: side.name }, 'no worker has enough gas to progress; will retry');
       return;
     }
-    const step: FacilitationStep = { kind: side.name, messageHash: message.messageHash };
-    const { created } = await submitStep(side.engine, worker, step, side.call(message));
+    const { created } = await submitStep(side.chain.engine, worker, side.step(message.messageHash), side.call(message));
     if (created) log.info({ worker }, `${side.name} queued`);
   }
 }

@@ -1,5 +1,5 @@
 import { MessageStatus } from '../../mosaic/message-status';
-import type { MessageRecord, MessageState, StakeRequestRecord, StakeRequestState } from '../model';
+import type { Direction, MessageRecord, MessageState, StakeRequestRecord, StakeRequestState } from '../model';
 import type { StakeEvent } from './events';
 
 /** What the facilitator knows of one stake request: the request, our message for it, an early closure. */
@@ -10,12 +10,17 @@ export interface StakeFacilitation {
   closure?: 'REVOKED' | 'REJECTED';
 }
 
-/** Work a transition makes due: the engine runs the matching service. */
-export type StakeEffect = { kind: 'accept'; stakeRequestHash: string } | { kind: 'prove' } | { kind: 'confirm' } | { kind: 'progress' };
+/** Work a transition makes due: the engine runs the matching service of the direction. */
+export type StakeEffect =
+  | { kind: 'accept'; direction: Direction; stakeRequestHash: string }
+  | { kind: 'prove'; direction: Direction }
+  | { kind: 'confirm'; direction: Direction }
+  | { kind: 'progress'; direction: Direction };
 
 /** One state change, for the log and the history. */
 export interface StateChange {
   record: 'request' | 'message';
+  direction: Direction;
   hash: string;
   from: string | undefined;
   to: string;
@@ -196,10 +201,10 @@ function describe(before: StakeFacilitation, next: StakeFacilitation, event: Sta
   };
   const changes: StateChange[] = [];
   if (next.request && before.request?.state !== next.request.state) {
-    changes.push({ record: 'request', hash: next.request.stakeRequestHash, from: before.request?.state, to: next.request.state, reason: next.request.reason });
+    changes.push({ record: 'request', direction: next.request.direction, hash: next.request.stakeRequestHash, from: before.request?.state, to: next.request.state, reason: next.request.reason });
   }
   if (next.message && before.message?.state !== next.message.state) {
-    changes.push({ record: 'message', hash: next.message.messageHash, from: before.message?.state, to: next.message.state, reason: next.message.reason });
+    changes.push({ record: 'message', direction: next.message.direction, hash: next.message.messageHash, from: before.message?.state, to: next.message.state, reason: next.message.reason });
   }
   return { next, changed, changes, effects: effectsOf(next, changed, event) };
 }
@@ -208,11 +213,12 @@ function effectsOf(next: StakeFacilitation, changed: StakeTransition['changed'],
   const effects: StakeEffect[] = [];
   const { request, message } = next;
   if (request && changed.request && (request.state === 'REQUESTED' || event.kind === 'acceptanceReorganised')) {
-    effects.push({ kind: 'accept', stakeRequestHash: request.stakeRequestHash });
+    effects.push({ kind: 'accept', direction: request.direction, stakeRequestHash: request.stakeRequestHash });
   }
   if (message && changed.message) {
-    if (message.state === 'DECLARED') effects.push({ kind: 'prove' }, { kind: 'confirm' });
-    if (message.state === 'CONFIRMED') effects.push({ kind: 'progress' });
+    const { direction } = message;
+    if (message.state === 'DECLARED') effects.push({ kind: 'prove', direction }, { kind: 'confirm', direction });
+    if (message.state === 'CONFIRMED') effects.push({ kind: 'progress', direction });
   }
   return effects;
 }

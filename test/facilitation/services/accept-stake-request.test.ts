@@ -47,7 +47,7 @@ describe('accept service (no chain: fakes of the store, engine and JSON-RPC)', (
     await seen({ gateway: `0x${'de'.repeat(20)}` });
     await service.handle(REQUEST_HASH);
     const request = (await fake.store.getStakeRequest(REQUEST_HASH))!;
-    expect([request.state, request.reason]).to.deep.equal(['IGNORED', `gateway 0x${'de'.repeat(20)} is not supported by this facilitator (supported: ${FAKE.gateway})`]);
+    expect([request.state, request.reason]).to.deep.equal(['IGNORED', `gateway 0x${'de'.repeat(20)} is not supported by this facilitator (supported: ${FAKE.gateway}, ${FAKE.coGateway})`]);
     expect(fake.origin.engine.records).to.have.length(0);
   });
 

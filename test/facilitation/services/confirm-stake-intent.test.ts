@@ -1,3 +1,4 @@
+import { stakeRoute } from '../../../src/facilitation/route';
 import { expect } from 'chai';
 import { ConfirmStakeIntentService } from '../../../src/facilitation/services/confirm-stake-intent';
 import { STEP_PURPOSES } from '../../../src/facilitation/steps';
@@ -13,7 +14,7 @@ describe('confirm-stake-intent service (no chain)', () => {
 
   beforeEach(() => {
     fake = fakeFacilitation();
-    service = new ConfirmStakeIntentService(fake.context, new WorkerPool(fake.auxiliary.engine.workers(), fake.context.auxiliary.client));
+    service = new ConfirmStakeIntentService(fake.context, stakeRoute(fake.context), new WorkerPool(fake.auxiliary.engine.workers(), fake.context.auxiliary.client));
   });
 
   const confirms = () => fake.auxiliary.engine.byPurpose(STEP_PURPOSES.confirm);

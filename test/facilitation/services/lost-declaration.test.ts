@@ -1,3 +1,4 @@
+import { stakeRoute } from '../../../src/facilitation/route';
 import { expect } from 'chai';
 import { recordLostDeclaration } from '../../../src/facilitation/services/lost-declaration';
 import { MessageStatus } from '../../../src/mosaic/message-status';
@@ -14,7 +15,7 @@ describe('lost declaration (no chain): a declared message found Undeclared in th
     fake.chain.outbox.set(MESSAGE_HASH, MessageStatus.Undeclared); // the declaring block was reorganised away
   });
 
-  const lose = async () => recordLostDeclaration(fake.context, (await fake.store.getMessage(MESSAGE_HASH))!, fake.context.logger);
+  const lose = async () => recordLostDeclaration(fake.context, stakeRoute(fake.context), (await fake.store.getMessage(MESSAGE_HASH))!, fake.context.logger);
 
   it('accepts again with the same hash lock while the request is still pending in the composer', async () => {
     fake.chain.stakeRequests.add(REQUEST_HASH);

@@ -1,3 +1,4 @@
+import { stakeRoute } from '../../../src/facilitation/route';
 import { expect } from 'chai';
 import { ProgressService } from '../../../src/facilitation/services/progress';
 import { STEP_PURPOSES } from '../../../src/facilitation/steps';
@@ -13,11 +14,10 @@ describe('progress service (no chain)', () => {
 
   beforeEach(() => {
     fake = fakeFacilitation();
-    service = new ProgressService(
-      fake.context,
-      new WorkerPool(fake.origin.engine.workers(), fake.context.origin.client),
-      new WorkerPool(fake.auxiliary.engine.workers(), fake.context.auxiliary.client),
-    );
+    service = new ProgressService(fake.context, stakeRoute(fake.context), {
+      origin: new WorkerPool(fake.origin.engine.workers(), fake.context.origin.client),
+      auxiliary: new WorkerPool(fake.auxiliary.engine.workers(), fake.context.auxiliary.client),
+    });
   });
 
   it('reveals the secret on both sides of a confirmed message, the stake by the worker that accepted it', async () => {

@@ -1,3 +1,4 @@
+import { stakeRoute } from '../../../src/facilitation/route';
 import { expect } from 'chai';
 import { ProveGatewayService } from '../../../src/facilitation/services/prove-gateway';
 import { STEP_PURPOSES } from '../../../src/facilitation/steps';
@@ -12,7 +13,7 @@ describe('prove-gateway service (no chain)', () => {
 
   beforeEach(() => {
     fake = fakeFacilitation();
-    service = new ProveGatewayService(fake.context, new WorkerPool(fake.auxiliary.engine.workers(), fake.context.auxiliary.client));
+    service = new ProveGatewayService(fake.context, stakeRoute(fake.context), new WorkerPool(fake.auxiliary.engine.workers(), fake.context.auxiliary.client));
   });
 
   const proofs = () => fake.auxiliary.engine.byPurpose(STEP_PURPOSES.prove);
@@ -64,7 +65,7 @@ describe('prove-gateway service (no chain)', () => {
     await declaredMessage(fake, 42n);
     fake.chain.anchoredHeight = 50n;
     await service.trigger.trigger();
-    const restarted = new ProveGatewayService(fake.context, new WorkerPool(fake.auxiliary.engine.workers(), fake.context.auxiliary.client));
+    const restarted = new ProveGatewayService(fake.context, stakeRoute(fake.context), new WorkerPool(fake.auxiliary.engine.workers(), fake.context.auxiliary.client));
     fake.chain.anchoredHeight = 52n;
     await restarted.trigger.trigger();
     expect(proofs()).to.have.length(1);

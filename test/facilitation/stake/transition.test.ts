@@ -193,8 +193,8 @@ describe('stake transition: details', () => {
   it('records each state change with where it came from and why', () => {
     const { changes } = stakeTransition(STATES['ACCEPTED/DECLARED'], EVENTS.requestLost);
     expect(changes).to.deep.equal([
-      { record: 'request', hash: REQUEST_HASH, from: 'ACCEPTED', to: 'ORPHANED', reason: 'reorganised away' },
-      { record: 'message', hash: MESSAGE_HASH, from: 'DECLARED', to: 'ABANDONED', reason: 'reorganised away' },
+      { record: 'request', direction: 'STAKE', hash: REQUEST_HASH, from: 'ACCEPTED', to: 'ORPHANED', reason: 'reorganised away' },
+      { record: 'message', direction: 'STAKE', hash: MESSAGE_HASH, from: 'DECLARED', to: 'ABANDONED', reason: 'reorganised away' },
     ]);
   });
 });

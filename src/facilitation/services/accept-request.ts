@@ -1,0 +1,169 @@
+import type { Logger } from '../../logging/logger';
+import type { ContractCall } from '../../mosaic/contracts';
+import { MessageStatus } from '../../mosaic/message-status';
+import type { FacilitationContext } from '../context';
+import type { MessageRecord, StakeRequestRecord } from '../model';
+import type { Route } from '../route';
+import { KeyedQueue } from '../serial';
+import { submitStep } from '../step-outbox';
+import { MAX_ACCEPT_ATTEMPTS, nextAcceptAttempt } from './accept-attempts';
+import { endOnDeterministicFailure } from './deterministic-failure';
+import { orphanedRequestReason, transactionPlacement } from './transaction-placement';
+
+/** Requests prepared at once (each reads a few values on-chain before its accept is queued). */
+const ACCEPT_CONCURRENCY = 8;
+
+/** What accepting a request takes in one direction (stake: the composer; redeem: the redeem pool). */
+export interface Acceptor {
+  route: Route;
+  /** Why the request is not ours to take (policy, or a request its contracts can never accept), if so. */
+  refusal(request: StakeRequestRecord): string | undefined;
+  /** The bounty the accept locks (OST on origin; base coin on the auxiliary chain). */
+  bounty(): Promise<bigint>;
+  /** A worker able to pay the gas and the bounty, if any. */
+  chooseWorker(bounty: bigint): Promise<string | undefined>;
+  /** The message a fresh hash lock makes of the request (its secret inside). */
+  newMessage(request: StakeRequestRecord, worker: string): MessageRecord;
+  /** Why the accept must wait before it is sent (e.g. the sender's previous message is still open), if so. */
+  mustWait(request: StakeRequestRecord, message: MessageRecord, bounty: bigint): Promise<string | undefined>;
+  /** Done before each accept is queued (e.g. the bounty allowance topped up). */
+  beforeSend(worker: string, bounty: bigint): Promise<void>;
+  call(request: StakeRequestRecord, message: MessageRecord, bounty: bigint): ContractCall;
+}
+
+/**
+ * REQUESTED → ACCEPTING, in either direction: checks the request is ours to take, persists a fresh
+ * unlock secret and its message BEFORE anything is sent, then queues the accept. Each request is taken
+ * one trigger at a time so two triggers never make two secrets.
+ */
+export class AcceptService {
+  /** One task per request at a time (never two secrets for one request); different requests side by side. */
+  private readonly queue = new KeyedQueue(ACCEPT_CONCURRENCY);
+
+  constructor(
+    protected readonly context: FacilitationContext,
+    private readonly acceptor: Acceptor,
+  ) {}
+
+  handle(requestHash: string): Promise<void> {
+    return this.queue.run(requestHash, () => endOnDeterministicFailure(this.context, { stakeRequestHash: requestHash }, () => this.accept(requestHash)));
+  }
+
+  /** After a failed accept: another attempt, or the request is closed (see accept). */
+  retry(requestHash: string): Promise<void> {
+    return this.handle(requestHash);
+  }
+
+  /** Resolves once the accepts under way have finished. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private async accept(requestHash: string): Promise<void> {
+    const { store, logger } = this.context;
+    const { route } = this.acceptor;
+    const request = await store.getStakeRequest(requestHash);
+    if (!request || request.direction !== route.direction || (request.state !== 'REQUESTED' && request.state !== 'ACCEPTING')) return;
+    const log = logger.child({ direction: route.direction, stakeRequestHash: requestHash, requester: request.staker });
+
+    if (request.state === 'REQUESTED') {
+      const refusal = this.acceptor.refusal(request);
+      if (refusal) {
+        log.warn({ gateway: request.gateway, reason: refusal }, 'request ignored');
+        await store.apply({ kind: 'requestIgnored', stakeRequestHash: requestHash, reason: refusal });
+        return;
+      }
+    }
+    const existing = await store.messageForStakeRequest(requestHash);
+    const attempt = await nextAcceptAttempt(route, requestHash);
+    if (attempt.next === undefined) {
+      // An attempt is queued, in flight or mined: its outcome decides. Only when the engine had to replace
+      // it (no block took it) is the request checked: a reorg may have taken the request itself away, and
+      // then no outcome of that accept can help.
+      if (attempt.replaced && !(await route.requestOpen(request))) await this.noLongerPending(request, existing, log);
+      return;
+    }
+    if (!(await route.requestOpen(request))) {
+      await this.noLongerPending(request, existing, log);
+      return;
+    }
+    if (attempt.next >= MAX_ACCEPT_ATTEMPTS) {
+      const reason = `${route.names.accept} failed ${MAX_ACCEPT_ATTEMPTS} times; last error: ${attempt.lastError ?? 'unknown'}`;
+      log.error({ messageHash: existing?.messageHash, reason }, 'request given up');
+      await store.apply({ kind: 'acceptGivenUp', stakeRequestHash: requestHash, reason });
+      return;
+    }
+    await this.send(request, existing, attempt.next, attempt.lastError, log);
+  }
+
+  private async send(request: StakeRequestRecord, existing: MessageRecord | undefined, attempt: number, lastError: string | undefined, log: Logger): Promise<void> {
+    const { acceptor } = this;
+    const bounty = await acceptor.bounty();
+    let message = existing;
+    if (!message) {
+      const worker = await acceptor.chooseWorker(bounty);
+      if (!worker) {
+        log.warn({ bounty: bounty.toString(), chain: acceptor.route.source.name }, 'no worker has enough gas and bounty; will retry');
+        return;
+      }
+      message = (await this.context.store.apply({ kind: 'acceptancePrepared', message: acceptor.newMessage(request, worker) })).next.message;
+      if (!message) return; // closed meanwhile (revoked, rejected): nothing to accept
+      log.info({ messageHash: message.messageHash, worker }, 'hash lock created, unlock secret stored');
+    } else if (attempt > 0) {
+      log.warn({ messageHash: message.messageHash, attempt: attempt + 1, lastError }, `${acceptor.route.names.accept} failed; trying again`);
+    }
+    const wait = await acceptor.mustWait(request, message, bounty);
+    if (wait) {
+      log.info({ messageHash: message.messageHash, reason: wait }, `${acceptor.route.names.accept} waits`);
+      return;
+    }
+    await acceptor.beforeSend(message.worker, bounty);
+    const step = acceptor.route.acceptStep(request.stakeRequestHash, attempt);
+    const { created } = await submitStep(acceptor.route.source.engine, message.worker, step, acceptor.call(request, message, bounty));
+    if (created) log.info({ messageHash: message.messageHash }, `${acceptor.route.names.accept} queued`);
+  }
+
+  /**
+   * The request is no longer open: our own accept was mined, another facilitator took it, it was
+   * revoked, or its request transaction was reorganised away (ORPHANED; waited for while a node holds
+   * its transaction pending again).
+   */
+  private async noLongerPending(request: StakeRequestRecord, message: MessageRecord | undefined, log: Logger): Promise<void> {
+    const { store } = this.context;
+    const { route } = this.acceptor;
+    if (message) {
+      const outbox = await route.sourceGateway.outboxStatus(message.messageHash);
+      if (outbox !== MessageStatus.Undeclared) {
+        log.info({ messageHash: message.messageHash, status: outbox }, 'our intent is declared on chain');
+        await store.apply({ kind: 'sourceStatusSeen', messageHash: message.messageHash, status: outbox });
+        return;
+      }
+    }
+    // Taken or revoked, or was the request reorganised away? The node says where its transaction is.
+    const placement = await transactionPlacement(route.source.client, request.transactionHash);
+    if (placement === 'pending') {
+      log.info({ transactionHash: request.transactionHash }, 'the request is pending again after a reorg; waiting for it');
+      return;
+    }
+    if (placement === 'gone') {
+      const reason = orphanedRequestReason(request.transactionHash);
+      log.warn({ messageHash: message?.messageHash, reason }, 'the request was reorganised away');
+      await store.apply({ kind: 'requestLost', stakeRequestHash: request.stakeRequestHash, state: 'ORPHANED', reason });
+      return;
+    }
+    log.info('request no longer open (accepted by another facilitator, or revoked)');
+    await store.apply({ kind: 'requestTaken', stakeRequestHash: request.stakeRequestHash });
+  }
+}
+
+/** The refusals both directions share: a gateway this facilitator does not serve, rewards below its minimums. */
+export function policyRefusal(context: FacilitationContext, request: StakeRequestRecord, pairGateway: string): string | undefined {
+  const { policy } = context;
+  if (!policy.supportedGateways.has(request.gateway)) {
+    return `gateway ${request.gateway} is not supported by this facilitator (supported: ${[...policy.supportedGateways].join(', ')})`;
+  }
+  if (request.gateway !== pairGateway) return `gateway ${request.gateway} is not this pair's gateway`;
+  if (request.gasPrice < policy.minGasPrice) return `gas price ${request.gasPrice} below the minimum ${policy.minGasPrice}`;
+  if (request.gasLimit < policy.minGasLimit) return `gas limit ${request.gasLimit} below the minimum ${policy.minGasLimit}`;
+  return undefined;
+}

@@ -1,0 +1,178 @@
+import { expect } from 'chai';
+import type { Devnet } from '../../src/devnet/devnet';
+import { devnetContracts } from '../../src/devnet/devnet-contracts';
+import { requestRedeem, revokeRedeem, type RequestedRedeem } from '../../src/devnet/demo-redeemer';
+import { requestStakeOnDevnet } from '../../src/devnet/devnet-stake';
+import { contractInterface, Eip20Token, OstPrime } from '../../src/mosaic/contracts';
+import { MessageStatus } from '../../src/mosaic/message-status';
+import { addressesWithRole, startTestDevnet } from '../helpers/devnet';
+import { startInProcessFacilitator, type InProcessFacilitator } from '../helpers/in-process-facilitator';
+
+const OST = 10n ** 18n;
+
+interface ChainEvent {
+  name: string;
+  messageHash: string;
+  args: Record<string, unknown>;
+}
+
+/** Every event of `contract` on one chain so far (read from chain logs only). */
+async function eventsOf(client: Devnet['origin']['client'], contract: 'EIP20Gateway' | 'EIP20CoGateway', address: string): Promise<ChainEvent[]> {
+  const logs = await client.getLogs({ fromBlock: 0n, toBlock: await client.blockNumber(), address });
+  return contractInterface(contract)
+    .decodeLogs(logs, address)
+    .map((e) => ({ name: e.name, messageHash: String(e.args._messageHash ?? '').toLowerCase(), args: e.args }));
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** UnstakeProgressed events on origin, once there are `count`. */
+async function unstaked(devnet: Devnet, count: number, timeoutMs: number): Promise<ChainEvent[]> {
+  const { gateway } = devnetContracts(devnet);
+  return until(`${count} UnstakeProgressed`, timeoutMs, async () => {
+    const events = (await eventsOf(devnet.origin.client, 'EIP20Gateway', gateway.address)).filter((e) => e.name === 'UnstakeProgressed');
+    return events.length >= count ? events : undefined;
+  });
+}
+
+function redeemWith(devnet: Devnet, redeemer: string, amount: bigint): Promise<RequestedRedeem> {
+  const { pair, redeemPool, coGateway } = devnetContracts(devnet);
+  return requestRedeem({
+    client: devnet.auxiliary.client,
+    ostPrime: pair.auxiliary.ostPrimeAddress,
+    redeemPool: redeemPool.address,
+    coGateway: coGateway.address,
+    redeemer: devnet.auxiliarySender(redeemer),
+    amount,
+  });
+}
+
+/** How many times each step's event appears per message: exactly once each, never twice. */
+function countsByMessage(events: ChainEvent[], names: string[]): Map<string, Record<string, number>> {
+  const counts = new Map<string, Record<string, number>>();
+  for (const event of events.filter((e) => names.includes(e.name))) {
+    const entry = counts.get(event.messageHash) ?? {};
+    entry[event.name] = (entry[event.name] ?? 0) + 1;
+    counts.set(event.messageHash, entry);
+  }
+  return counts;
+}
+
+describe('e2e: redeem & unstake facilitated on the devnet (in-process facilitator, chain state judged)', function () {
+  this.timeout(300_000);
+  let devnet: Devnet;
+  let facilitator: InProcessFacilitator | undefined;
+
+  before(async () => {
+    devnet = await startTestDevnet({ stakers: 22, blockTimeMs: 100, anchorIntervalMs: 300 });
+  });
+  afterEach(async () => {
+    await facilitator?.stop();
+    facilitator = undefined;
+  });
+  after(async () => {
+    await devnet?.close();
+  });
+
+  it('round trip: stake 100 OST, minted; redeem 40 back, unstaked: balances move on both chains and every step is sent once', async () => {
+    const [user] = addressesWithRole(devnet, 'staker');
+    const { pair, gateway, coGateway } = devnetContracts(devnet);
+    const ost = new Eip20Token(devnet.origin.client, devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress);
+    const ostPrime = new OstPrime(devnet.auxiliary.client, pair.auxiliary.ostPrimeAddress);
+    facilitator = await startInProcessFacilitator(devnet, { confirmations: 0, reconcileIntervalMs: 500 });
+
+    await requestStakeOnDevnet(devnet, user);
+    await until('the stake minted', 120_000, async () => {
+      const minted = (await eventsOf(devnet.auxiliary.client, 'EIP20CoGateway', coGateway.address)).filter((e) => e.name === 'MintProgressed');
+      return minted.length > 0 ? minted : undefined;
+    });
+
+    const ostBefore = await ost.balanceOf(user);
+    const redeem = await redeemWith(devnet, user, 40n * OST);
+    const [unstake] = await unstaked(devnet, 1, 120_000);
+    const rewardAmount = unstake.args._rewardAmount as bigint;
+    expect(String(unstake.args._beneficiary).toLowerCase()).to.equal(user);
+    expect(unstake.args._redeemAmount, 'redeemed').to.equal(40n * OST);
+    expect(unstake.args._unstakeAmount, 'unstaked = redeemed − reward').to.equal(40n * OST - rewardAmount);
+    expect(rewardAmount > 0n && rewardAmount <= redeem.gasPrice * redeem.gasLimit, 'reward within gasPrice × gasLimit').to.equal(true);
+    expect(await ost.balanceOf(user), 'OST back on origin').to.equal(ostBefore + 40n * OST - rewardAmount);
+    expect(await ostPrime.balanceOf(pair.auxiliary.redeemPoolAddress), 'nothing left in the pool').to.equal(0n);
+    expect(await coGateway.outboxStatus(unstake.messageHash), 'cogateway outbox').to.equal(MessageStatus.Progressed);
+    expect(await gateway.inboxStatus(unstake.messageHash), 'gateway inbox').to.equal(MessageStatus.Progressed);
+
+    const auxEvents = countsByMessage(await eventsOf(devnet.auxiliary.client, 'EIP20CoGateway', coGateway.address), ['RedeemIntentDeclared', 'RedeemProgressed']);
+    const originEvents = countsByMessage(await eventsOf(devnet.origin.client, 'EIP20Gateway', gateway.address), ['RedeemIntentConfirmed', 'UnstakeProgressed']);
+    expect(auxEvents.get(unstake.messageHash)).to.deep.equal({ RedeemIntentDeclared: 1, RedeemProgressed: 1 });
+    expect(originEvents.get(unstake.messageHash)).to.deep.equal({ RedeemIntentConfirmed: 1, UnstakeProgressed: 1 });
+
+    const knex = facilitator.runtime.knex;
+    const rows = (await knex('messages').where({ direction: 'REDEEM' })) as Array<{ message_hash: string; state: string }>;
+    await until('the REDEEM message COMPLETED in the database', 30_000, async () => {
+      const row = (await knex('messages').where({ message_hash: unstake.messageHash }).first()) as { state: string; direction: string } | undefined;
+      return row?.state === 'COMPLETED' ? row : undefined;
+    });
+    expect(rows.map((r) => r.message_hash)).to.deep.equal([unstake.messageHash]);
+    const request = (await knex('stake_requests').where({ stake_request_hash: redeem.redeemRequestHash }).first()) as { state: string; direction: string };
+    expect([request.direction, request.state]).to.deep.equal(['REDEEM', 'ACCEPTED']);
+    expect(facilitator.logLines(/^message state COMPLETED$/).some((l) => l.direction === 'REDEEM'), 'logs carry the direction').to.equal(true);
+  });
+
+  it('20 concurrent redeems all end unstaked, each step once, with fewer proofs than messages; a redeem revoked before the facilitator runs is never accepted', async () => {
+    const redeemers = addressesWithRole(devnet, 'staker').slice(1, 21);
+    const [revoker] = addressesWithRole(devnet, 'staker').slice(21);
+    const { gateway, coGateway, redeemPool } = devnetContracts(devnet);
+    // OSTPrime to wrap: stake & mint for every redeemer first (the facilitator does it).
+    facilitator = await startInProcessFacilitator(devnet, { confirmations: 0, reconcileIntervalMs: 500 });
+    const mintedBefore = (await eventsOf(devnet.auxiliary.client, 'EIP20CoGateway', coGateway.address)).filter((e) => e.name === 'MintProgressed').length;
+    await Promise.all([...redeemers, revoker].map((staker) => requestStakeOnDevnet(devnet, staker)));
+    await until('every stake minted', 180_000, async () => {
+      const minted = (await eventsOf(devnet.auxiliary.client, 'EIP20CoGateway', coGateway.address)).filter((e) => e.name === 'MintProgressed');
+      return minted.length >= mintedBefore + redeemers.length + 1 ? minted : undefined;
+    });
+    await facilitator.stop();
+    facilitator = undefined;
+
+    // Requested and revoked while no facilitator runs: the revocation is on chain before anyone looks.
+    const revoked = await redeemWith(devnet, revoker, 5n * OST);
+    await revokeRedeem({ client: devnet.auxiliary.client, redeemPool: redeemPool.address, redeemer: devnet.auxiliarySender(revoker), request: revoked });
+
+    const unstakedBefore = (await eventsOf(devnet.origin.client, 'EIP20Gateway', gateway.address)).filter((e) => e.name === 'UnstakeProgressed').length;
+    const provesBefore = (await eventsOf(devnet.origin.client, 'EIP20Gateway', gateway.address)).filter((e) => e.name === 'GatewayProven').length;
+    const redeems = await Promise.all(redeemers.map((redeemer) => redeemWith(devnet, redeemer, 10n * OST)));
+    facilitator = await startInProcessFacilitator(devnet, { confirmations: 0, reconcileIntervalMs: 500 });
+    await unstaked(devnet, unstakedBefore + redeems.length, 180_000);
+
+    const originEvents = await eventsOf(devnet.origin.client, 'EIP20Gateway', gateway.address);
+    const auxEvents = await eventsOf(devnet.auxiliary.client, 'EIP20CoGateway', coGateway.address);
+    const declared = auxEvents.filter((e) => e.name === 'RedeemIntentDeclared');
+    const ours = new Set(redeems.map((r) => r.redeemerProxy));
+    const ourDeclarations = declared.filter((e) => ours.has(String(e.args._redeemer).toLowerCase()));
+    expect(ourDeclarations, 'one declaration per redeem').to.have.length(redeems.length);
+    const origin = countsByMessage(originEvents, ['RedeemIntentConfirmed', 'UnstakeProgressed']);
+    const aux = countsByMessage(auxEvents, ['RedeemIntentDeclared', 'RedeemProgressed']);
+    for (const { messageHash } of ourDeclarations) {
+      expect(origin.get(messageHash), messageHash).to.deep.equal({ RedeemIntentConfirmed: 1, UnstakeProgressed: 1 });
+      expect(aux.get(messageHash), messageHash).to.deep.equal({ RedeemIntentDeclared: 1, RedeemProgressed: 1 });
+    }
+    const proofs = originEvents.filter((e) => e.name === 'GatewayProven').length - provesBefore;
+    expect(proofs, 'proofs of the cogateway on origin').to.be.greaterThan(0).and.lessThan(redeems.length);
+
+    const revokedProxy = revoked.redeemerProxy;
+    expect(declared.some((e) => String(e.args._redeemer).toLowerCase() === revokedProxy && (e.args._redeemerNonce as bigint) === revoked.nonce), 'the revoked redeem declared').to.equal(false);
+    const knex = facilitator.runtime.knex;
+    const request = await until('the revoked request recorded', 30_000, async () => {
+      return (await knex('stake_requests').where({ stake_request_hash: revoked.redeemRequestHash }).first()) as { state: string; direction: string } | undefined;
+    });
+    expect([request.direction, request.state]).to.deep.equal(['REDEEM', 'REVOKED']);
+    const accepts = (await knex('transactions').where({ purpose: 'acceptRedeemRequest' })) as Array<{ subject: string }>;
+    expect(accepts.map((a) => a.subject), 'no accept queued for the revoked request').to.not.include(revoked.redeemRequestHash);
+  });
+});
