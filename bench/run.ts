@@ -10,7 +10,7 @@ import { measureSoak } from './soak';
 
 /**
  * Benches left out of the default run, each run when named or through its group: the redeem direction
- * (≈ 2 min: its floors, then the facilitator with 5 single and 50 concurrent redeems).
+ * (≈ 1 min: its floors, then the facilitator with 5 single and 50 concurrent redeems).
  */
 const GROUPS: Record<string, string[]> = { redeem: ['redeemFloor', 'redeemBatchFloor', 'redeemLatency'] };
 const OPT_IN = new Set(Object.values(GROUPS).flat());
