@@ -1,23 +1,50 @@
 import { Command } from 'commander';
+import type { Knex } from 'knex';
+import { DIRECTIONS, type MessageState, type StakeRequestState } from '../facilitation/model';
 import { facilitatorConfigPath } from './resolve-configs';
 import { loadFacilitatorConfig } from '../config/facilitator-config';
 import { openDatabase } from '../db/open-database';
 import { parseChainId } from './option-parsers';
 import { isRunning, listRunFiles, readRunFile } from './run-files';
 
+/** How many messages or requests of one direction are in one state. */
+interface DirectionCount {
+  direction: string;
+  state: string;
+  count: number;
+}
+
 const STATUS_QUERY = `{
   messageCounts { state count }
+  stakeMessages: messageCounts(direction: STAKE) { direction state count }
+  redeemMessages: messageCounts(direction: REDEEM) { direction state count }
+  stakeRequests: stakeRequestCounts(direction: STAKE) { direction state count }
+  redeemRequests: stakeRequestCounts(direction: REDEEM) { direction state count }
   workers { chainId address balance tokenBalance nonce pendingTransactions { purpose subject status txHash } }
   streams { name cursor lag subgraphHead }
 }`;
 
-interface LiveStatus {
+interface LiveAnswer {
   messageCounts: Array<{ state: string; count: number }>;
+  stakeMessages: DirectionCount[];
+  redeemMessages: DirectionCount[];
+  stakeRequests: DirectionCount[];
+  redeemRequests: DirectionCount[];
   workers: Array<{ chainId: number; address: string; balance: string; tokenBalance: string | null; nonce: string | null; pendingTransactions: Array<{ purpose: string; subject: string; status: string }> }>;
   streams: Array<{ name: string; cursor: number | null; lag: number | null; subgraphHead: number | null }>;
 }
 
-async function liveStatus(statusUrl: string): Promise<LiveStatus> {
+/** What `status` shows of a running facilitator (`--json` prints it as is). */
+interface LiveStatus {
+  /** Both directions added up, by state. */
+  messageCounts: Array<{ state: string; count: number }>;
+  messageCountsByDirection: DirectionCount[];
+  requestCountsByDirection: DirectionCount[];
+  workers: LiveAnswer['workers'];
+  streams: LiveAnswer['streams'];
+}
+
+export async function liveStatus(statusUrl: string): Promise<LiveStatus> {
   let response: Response;
   try {
     response = await fetch(statusUrl, {
@@ -29,15 +56,39 @@ async function liveStatus(statusUrl: string): Promise<LiveStatus> {
   } catch (error) {
     throw new Error(`the status API ${statusUrl} does not answer (${error instanceof Error ? error.message : String(error)})`);
   }
-  const payload = (await response.json()) as { data?: LiveStatus; errors?: Array<{ message: string }> };
+  const payload = (await response.json()) as { data?: LiveAnswer; errors?: Array<{ message: string }> };
   if (!payload.data) throw new Error(`the status API answered with errors: ${payload.errors?.map((e) => e.message).join('; ')}`);
-  return payload.data;
+  const { messageCounts, stakeMessages, redeemMessages, stakeRequests, redeemRequests, workers, streams } = payload.data;
+  return {
+    messageCounts,
+    messageCountsByDirection: [...stakeMessages, ...redeemMessages],
+    requestCountsByDirection: [...stakeRequests, ...redeemRequests],
+    workers,
+    streams,
+  };
+}
+
+const MESSAGE_STATES: readonly MessageState[] = ['ACCEPTING', 'DECLARED', 'CONFIRMING', 'CONFIRMED', 'COMPLETED', 'ABANDONED', 'FAILED'];
+const REQUEST_STATES: readonly StakeRequestState[] = ['REQUESTED', 'ACCEPTING', 'ACCEPTED', 'REVOKED', 'REJECTED', 'IGNORED', 'TAKEN', 'ORPHANED', 'FAILED'];
+
+/** One row per state that has any (in lifecycle order, unknown states last), one column per direction. */
+export function countsTable(title: string, counts: DirectionCount[], lifecycle: readonly string[]): string[] {
+  const rank = (state: string) => (lifecycle.includes(state) ? lifecycle.indexOf(state) : lifecycle.length);
+  const states = [...new Set(counts.map((c) => c.state))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const countOf = (direction: string, state: string) => counts.filter((c) => c.direction === direction && c.state === state).reduce((sum, c) => sum + c.count, 0);
+  const lines = [`${`${title}:`.padEnd(20)}${DIRECTIONS.map((d) => d.padStart(8)).join('')}`];
+  if (states.length === 0) lines.push('  (none)');
+  for (const state of states) lines.push(`  ${state.padEnd(18)}${DIRECTIONS.map((d) => String(countOf(d, state)).padStart(8)).join('')}`);
+  return lines;
+}
+
+function printCounts(status: { messageCountsByDirection: DirectionCount[]; requestCountsByDirection: DirectionCount[] }, write: (line: string) => void): void {
+  for (const line of countsTable('messages by state', status.messageCountsByDirection, MESSAGE_STATES)) write(line);
+  for (const line of countsTable('requests by state', status.requestCountsByDirection, REQUEST_STATES)) write(line);
 }
 
 function print(status: LiveStatus, write: (line: string) => void): void {
-  write('messages by state:');
-  if (status.messageCounts.length === 0) write('  (none)');
-  for (const { state, count } of status.messageCounts) write(`  ${state.padEnd(12)} ${count}`);
+  printCounts(status, write);
   write('workers:');
   for (const w of status.workers) {
     write(`  chain ${w.chainId}  ${w.address}  balance ${w.balance} wei${w.tokenBalance !== null ? `  OST ${w.tokenBalance}` : ''}  next nonce ${w.nonce ?? '-'}  pending ${w.pendingTransactions.length}`);
@@ -45,6 +96,46 @@ function print(status: LiveStatus, write: (line: string) => void): void {
   }
   write('streams:');
   for (const s of status.streams) write(`  ${s.name.padEnd(32)} cursor ${s.cursor ?? '-'}  lag ${s.lag ?? '-'}`);
+}
+
+/** Rows by direction and state; a database from before the direction column (status never migrates) holds stakes only. */
+async function countsByDirection(knex: Knex, table: 'messages' | 'stake_requests'): Promise<DirectionCount[]> {
+  const hasDirection = await knex.schema.hasColumn(table, 'direction');
+  const groups = hasDirection ? ['direction', 'state'] : ['state'];
+  const rows = (await knex(table).select(groups).count({ count: '*' }).groupBy(groups)) as Array<{ direction?: string; state: string; count: number | string }>;
+  return rows.map((r) => ({ direction: r.direction ?? 'STAKE', state: r.state, count: Number(r.count) }));
+}
+
+/** Both directions added up, by state (what `messageCounts` was before directions). */
+function totalsByState(counts: DirectionCount[]): Array<{ state: string; count: number }> {
+  const totals = new Map<string, number>();
+  for (const { state, count } of counts) totals.set(state, (totals.get(state) ?? 0) + count);
+  return [...totals].map(([state, count]) => ({ state, count }));
+}
+
+/** What the database says, read-only (status never creates or migrates one). */
+async function printFromDatabase(options: { auxChainId?: number; facilitatorConfig?: string; json: boolean }, write: (line: string) => void): Promise<void> {
+  const config = loadFacilitatorConfig(facilitatorConfigPath({ auxChainId: options.auxChainId, facilitatorConfig: options.facilitatorConfig }));
+  const knex = await openDatabase(config.database.path, { readOnly: true });
+  try {
+    const messageCountsByDirection = await countsByDirection(knex, 'messages');
+    const requestCountsByDirection = await countsByDirection(knex, 'stake_requests');
+    const pending = (await knex('transactions').whereIn('status', ['queued', 'sent']).select('chain_id', 'worker', 'purpose', 'subject', 'status')) as Array<{ chain_id: number; worker: string; purpose: string; subject: string; status: string }>;
+    const cursors = (await knex('stream_cursors').select('stream', 'through_block')) as Array<{ stream: string; through_block: number | string }>;
+    const streams = cursors.map((c) => ({ name: c.stream, cursor: Number(c.through_block) }));
+    if (options.json) {
+      const messageCounts = totalsByState(messageCountsByDirection);
+      return write(JSON.stringify({ running: false, auxChainId: config.auxChainId, messageCounts, messageCountsByDirection, requestCountsByDirection, pendingTransactions: pending, streams }));
+    }
+    write(`facilitator for auxiliary chain ${config.auxChainId}: not running (from its database ${config.database.path})`);
+    printCounts({ messageCountsByDirection, requestCountsByDirection }, write);
+    write(`pending transactions: ${pending.length}`);
+    for (const tx of pending) write(`  chain ${tx.chain_id} ${tx.worker} ${tx.status.padEnd(7)} ${tx.purpose} ${tx.subject}`);
+    write('streams:');
+    for (const s of streams) write(`  ${s.name.padEnd(32)} cursor ${s.cursor}`);
+  } finally {
+    await knex.destroy();
+  }
 }
 
 async function runStatus(options: { auxChainId?: number; facilitatorConfig?: string; json: boolean }): Promise<void> {
@@ -58,32 +149,12 @@ async function runStatus(options: { auxChainId?: number; facilitatorConfig?: str
     write(`facilitator for auxiliary chain ${run.auxChainId}: running (pid ${run.pid}, status API ${run.statusUrl})`);
     return print(status, write);
   }
-  // Not running: read what the database says, read-only (status never creates or migrates one).
-  const config = loadFacilitatorConfig(facilitatorConfigPath({ auxChainId: options.auxChainId, facilitatorConfig: options.facilitatorConfig }));
-  const knex = await openDatabase(config.database.path, { readOnly: true });
-  try {
-    const counts = (await knex('messages').select('state').count({ count: '*' }).groupBy('state')) as Array<{ state: string; count: number | string }>;
-    const pending = (await knex('transactions').whereIn('status', ['queued', 'sent']).select('chain_id', 'worker', 'purpose', 'subject', 'status')) as Array<{ chain_id: number; worker: string; purpose: string; subject: string; status: string }>;
-    const cursors = (await knex('stream_cursors').select('stream', 'through_block')) as Array<{ stream: string; through_block: number | string }>;
-    if (options.json) {
-      return write(JSON.stringify({ running: false, auxChainId: config.auxChainId, messageCounts: counts.map((c) => ({ state: c.state, count: Number(c.count) })), pendingTransactions: pending, streams: cursors.map((c) => ({ name: c.stream, cursor: Number(c.through_block) })) }));
-    }
-    write(`facilitator for auxiliary chain ${config.auxChainId}: not running (from its database ${config.database.path})`);
-    write('messages by state:');
-    if (counts.length === 0) write('  (none)');
-    for (const c of counts) write(`  ${c.state.padEnd(12)} ${Number(c.count)}`);
-    write(`pending transactions: ${pending.length}`);
-    for (const tx of pending) write(`  chain ${tx.chain_id} ${tx.worker} ${tx.status.padEnd(7)} ${tx.purpose} ${tx.subject}`);
-    write('streams:');
-    for (const c of cursors) write(`  ${c.stream.padEnd(32)} cursor ${Number(c.through_block)}`);
-  } finally {
-    await knex.destroy();
-  }
+  await printFromDatabase(options, write);
 }
 
 export function statusCommand(): Command {
   return new Command('status')
-    .description('messages by state, worker balances, pending transactions, and each stream\'s cursor and lag')
+    .description('messages and requests by state and direction (STAKE, REDEEM), worker balances, pending transactions, and each stream\'s cursor and lag')
     .option('--aux-chain-id <id>', 'which facilitator (default: the running one, or the only config under ~/.mosaic)', parseChainId)
     .option('--facilitator-config <path>', 'read this config\'s database when the facilitator is not running')
     .option('--json', 'machine-readable output', false)

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { Subject } from 'rxjs';
 import { withStoreErrors } from '../db/store-error';
 import type { MessageStatus } from '../mosaic/message-status';
-import type { AnchorRecord, Direction, FacilitationChange, GatewayRecord, MessageRecord, MessageState, StakeRequestRecord, StakeRequestState } from './model';
+import { DIRECTIONS, type AnchorRecord, type Direction, type FacilitationChange, type GatewayRecord, type MessageRecord, type MessageState, type StakeRequestRecord, type StakeRequestState } from './model';
 import { stakeEventKey, type StakeEvent } from './stake/events';
 import { stakeTransition, type StakeFacilitation, type StakeTransition } from './stake/transition';
 import type { FacilitationStore } from './store-port';
@@ -238,9 +238,10 @@ export class SqlFacilitationStore implements FacilitationStore {
     });
   }
 
-  async listStakeRequests(filter: { state?: StakeRequestState; staker?: string }, first: number, skip: number): Promise<StakeRequestRecord[]> {
+  async listStakeRequests(filter: { state?: StakeRequestState; staker?: string; direction?: Direction }, first: number, skip: number): Promise<StakeRequestRecord[]> {
     return withStoreErrors('listStakeRequests', async () => {
       const query = this.knex<StakeRequestRow>('stake_requests');
+      if (filter.direction) query.where('direction', filter.direction);
       if (filter.state) query.where('state', filter.state);
       if (filter.staker) query.where('staker', filter.staker);
       const rows = await query.orderBy('created_at', 'desc').orderBy('stake_request_hash').limit(first).offset(skip);
@@ -269,9 +270,10 @@ export class SqlFacilitationStore implements FacilitationStore {
     });
   }
 
-  async listMessages(filter: { state?: MessageState; staker?: string }, first: number, skip: number): Promise<MessageRecord[]> {
+  async listMessages(filter: { state?: MessageState; staker?: string; direction?: Direction }, first: number, skip: number): Promise<MessageRecord[]> {
     return withStoreErrors('listMessages', async () => {
       const query = this.knex<MessageRow>('messages');
+      if (filter.direction) query.where('direction', filter.direction);
       if (filter.state) query.where('state', filter.state);
       if (filter.staker) query.where('staker', filter.staker);
       const rows = await query.orderBy('created_at', 'desc').orderBy('message_hash').limit(first).offset(skip);
@@ -279,11 +281,25 @@ export class SqlFacilitationStore implements FacilitationStore {
     });
   }
 
-  async messageCounts(): Promise<Array<{ state: MessageState; count: number }>> {
-    return withStoreErrors('messageCounts', async () => {
-      const rows = (await this.knex('messages').select('state').count({ count: '*' }).groupBy('state')) as Array<{ state: MessageState; count: number | string }>;
-      return rows.map((r) => ({ state: r.state, count: Number(r.count) }));
-    });
+  /** Messages by direction and state (STAKE first, then by state name). */
+  async messageCounts(): Promise<Array<{ direction: Direction; state: MessageState; count: number }>> {
+    return withStoreErrors('messageCounts', () => this.countByDirectionAndState<MessageState>('messages'));
+  }
+
+  /** Requests by direction and state (STAKE first, then by state name). */
+  async stakeRequestCounts(): Promise<Array<{ direction: Direction; state: StakeRequestState; count: number }>> {
+    return withStoreErrors('stakeRequestCounts', () => this.countByDirectionAndState<StakeRequestState>('stake_requests'));
+  }
+
+  private async countByDirectionAndState<State extends string>(table: string): Promise<Array<{ direction: Direction; state: State; count: number }>> {
+    const rows = (await this.knex(table).select('direction', 'state').count({ count: '*' }).groupBy('direction', 'state')) as Array<{
+      direction: Direction;
+      state: State;
+      count: number | string;
+    }>;
+    return rows
+      .map((r) => ({ direction: r.direction, state: r.state, count: Number(r.count) }))
+      .sort((a, b) => DIRECTIONS.indexOf(a.direction) - DIRECTIONS.indexOf(b.direction) || a.state.localeCompare(b.state));
   }
 
   // ---- gateways and anchors ----

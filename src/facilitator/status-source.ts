@@ -3,7 +3,7 @@ import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
 import type { SqlOutbox } from '../chain/tx-engine/sql-outbox';
 import type { MessageRecord } from '../facilitation/model';
 import type { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
-import type { ChainStatus, EngineCounters, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
+import type { ChainStatus, EngineCounters, MessageFilter, Page, StakeRequestFilter, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
 import type { SqlCursorStore } from '../streams/sql-cursor-store';
 import type { Facilitator } from './facilitator';
 
@@ -26,13 +26,16 @@ export class FacilitatorStatusSource implements StatusSource {
   stakeRequest(hash: string) {
     return this.store.getStakeRequest(hash);
   }
-  stakeRequests(filterBy: Parameters<SqlFacilitationStore['listStakeRequests']>[0], page: { first: number; skip: number }) {
+  stakeRequests(filterBy: StakeRequestFilter, page: Page) {
     return this.store.listStakeRequests(filterBy, page.first, page.skip);
+  }
+  stakeRequestCounts() {
+    return this.store.stakeRequestCounts();
   }
   message(hash: string) {
     return this.store.getMessage(hash);
   }
-  messages(filterBy: Parameters<SqlFacilitationStore['listMessages']>[0], page: { first: number; skip: number }) {
+  messages(filterBy: MessageFilter, page: Page) {
     return this.store.listMessages(filterBy, page.first, page.skip);
   }
   messageCounts() {

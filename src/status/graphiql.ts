@@ -18,7 +18,7 @@ export function graphiqlPage(endpoint: string): string {
     const subscriptionUrl = url.href.replace(/^http/, 'ws');
     const fetcher = GraphiQL.createFetcher({ url: url.href, subscriptionUrl });
     ReactDOM.createRoot(document.getElementById('graphiql')).render(
-      React.createElement(GraphiQL, { fetcher, defaultQuery: '{\\n  messageCounts { state count }\\n  messages(first: 10) { messageHash state sourceStatus targetStatus }\\n}\\n' }),
+      React.createElement(GraphiQL, { fetcher, defaultQuery: '{\\n  messageCounts { state count }\\n  messages(first: 10) { direction messageHash state sourceStatus targetStatus }\\n}\\n' }),
     );
   </script>
 </body>

@@ -3,23 +3,14 @@ import { stoppedUnits, type StoppedUnits, type UnitKind } from '../errors/stoppe
 import type { StatusSource } from './status-source';
 
 /**
- * Prometheus metrics, computed from the status source at scrape time: messages by state, transactions
- * sent/failed/replaced, stream lag and worker balances.
+ * Prometheus metrics, computed from the status source at scrape time: messages and requests by
+ * direction and state, transactions sent/failed/replaced, stream lag and worker balances.
  */
 export function createMetrics(source: StatusSource, units: StoppedUnits = stoppedUnits): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'facilitator_process_' });
 
-  new Gauge({
-    name: 'facilitator_messages',
-    help: 'Messages by facilitation state',
-    labelNames: ['state'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const { state, count } of await source.messageCounts()) this.set({ state }, count);
-    },
-  });
+  registerStateGauges(registry, source);
 
   const transactions = (name: string, help: string, pick: (c: ReturnType<StatusSource['engineCounters']>[number]) => number) =>
     new Counter({
@@ -90,6 +81,31 @@ export function createMetrics(source: StatusSource, units: StoppedUnits = stoppe
   });
   registerStoppedUnitGauges(registry, units);
   return registry;
+}
+
+/** Messages and requests by direction and state (series with a count of 0 are left out). */
+function registerStateGauges(registry: Registry, source: StatusSource): void {
+  new Gauge({
+    name: 'facilitator_messages',
+    help: 'Messages by direction (STAKE, REDEEM) and facilitation state',
+    labelNames: ['direction', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { direction, state, count } of await source.messageCounts()) this.set({ direction, state }, count);
+    },
+  });
+
+  new Gauge({
+    name: 'facilitator_requests',
+    help: 'Stake and redeem requests by direction (STAKE, REDEEM) and state',
+    labelNames: ['direction', 'state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const { direction, state, count } of await source.stakeRequestCounts()) this.set({ direction, state }, count);
+    },
+  });
 }
 
 /** Units a deterministic error stopped (1 while stopped): what to alert on. */

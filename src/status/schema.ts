@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { buildSchema, GraphQLError, GraphQLScalarType, type GraphQLSchema } from 'graphql';
 import { filter, map, type Observable } from 'rxjs';
 import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
-import type { MessageRecord, StakeRequestRecord } from '../facilitation/model';
+import type { Direction, MessageRecord, MessageState, StakeRequestRecord, StakeRequestState } from '../facilitation/model';
 import { MessageStatus } from '../mosaic/message-status';
 import { packageRoot } from '../util/package-root';
-import type { Page, StatusSource, WorkerStatus } from './status-source';
+import type { Page, StateCount, StatusSource, WorkerStatus } from './status-source';
 
 const MAX_PAGE = 1000;
 
@@ -42,6 +42,26 @@ export function reusedFor<T>(ttlMs: number, fn: () => Promise<T>): () => Promise
   };
 }
 
+/**
+ * `fn` shared by the callers that come while it runs (a document aliasing a count many times reads the
+ * records once), and called afresh after: unlike `reusedFor`, an answer is never older than its query.
+ */
+export function sharedWhileRunning<T>(fn: () => Promise<T>): () => Promise<T> {
+  let running: Promise<T> | undefined;
+  return () =>
+    (running ??= fn().finally(() => {
+      running = undefined;
+    }));
+}
+
+/** One direction's counts by state, or both directions added up by state (direction null). */
+function countsFor<State extends string>(counts: Array<StateCount<State>>, direction: Direction | undefined) {
+  if (direction) return counts.filter((count) => count.direction === direction);
+  const byState = new Map<State, number>();
+  for (const { state, count } of counts) byState.set(state, (byState.get(state) ?? 0) + count);
+  return [...byState].map(([state, count]) => ({ direction: null, state, count }));
+}
+
 /** The secret is shown only once progressStake or progressMint has revealed it on-chain. */
 function isSecretPublic(message: MessageRecord): boolean {
   return message.sourceStatus === MessageStatus.Progressed || message.targetStatus === MessageStatus.Progressed;
@@ -50,6 +70,8 @@ function isSecretPublic(message: MessageRecord): boolean {
 function messageView(message: MessageRecord, source: StatusSource) {
   return {
     ...message,
+    requestHash: message.stakeRequestHash,
+    requester: message.staker,
     unlockSecret: isSecretPublic(message) ? message.unlockSecret : null,
     sourceStatus: MessageStatus[message.sourceStatus],
     targetStatus: MessageStatus[message.targetStatus],
@@ -78,6 +100,8 @@ function transactionView(record: OutboxRecord) {
 function stakeRequestView(request: StakeRequestRecord, source: StatusSource) {
   return {
     ...request,
+    requestHash: request.stakeRequestHash,
+    requester: request.staker,
     message: async () => {
       if (!request.messageHash) return null;
       const message = await source.message(request.messageHash);
@@ -116,21 +140,8 @@ export function buildStatusSchema(source: StatusSource): { schema: GraphQLSchema
   const workers = reusedFor(LIVE_READ_TTL_MS, () => source.workers());
   const streams = reusedFor(LIVE_READ_TTL_MS, () => source.streams());
   const rootValue = {
-    stakeRequest: async (args: { stakeRequestHash: string }) => {
-      const request = await source.stakeRequest(lower(args.stakeRequestHash)!);
-      return request ? stakeRequestView(request, source) : null;
-    },
-    stakeRequests: async (args: { state?: StakeRequestRecord['state']; staker?: string; first?: number; skip?: number }) =>
-      (await source.stakeRequests({ state: args.state, staker: lower(args.staker) }, page(args))).map((r) =>
-        stakeRequestView(r, source),
-      ),
-    message: async (args: { messageHash: string }) => {
-      const message = await source.message(lower(args.messageHash)!);
-      return message ? messageView(message, source) : null;
-    },
-    messages: async (args: { state?: MessageRecord['state']; staker?: string; first?: number; skip?: number }) =>
-      (await source.messages({ state: args.state, staker: lower(args.staker) }, page(args))).map((m) => messageView(m, source)),
-    messageCounts: () => source.messageCounts(),
+    ...requestResolvers(source),
+    ...messageResolvers(source),
     workers: async () => (await workers()).map(workerView),
     chains: async () =>
       (await source.chains()).map((chain) => ({
@@ -144,6 +155,49 @@ export function buildStatusSchema(source: StatusSource): { schema: GraphQLSchema
       })),
   };
   return { schema, rootValue };
+}
+
+interface ListArgs<State> {
+  direction?: Direction;
+  state?: State;
+  first?: number;
+  skip?: number;
+}
+
+/** stakeRequest, stakeRequests, stakeRequestCounts and their direction-neutral names (request, requests). */
+function requestResolvers(source: StatusSource) {
+  const byHash = async (hash: string) => {
+    const request = await source.stakeRequest(lower(hash)!);
+    return request ? stakeRequestView(request, source) : null;
+  };
+  const list = async (args: ListArgs<StakeRequestState>, staker: string | undefined) =>
+    (await source.stakeRequests({ direction: args.direction, state: args.state, staker: lower(staker) }, page(args))).map((r) =>
+      stakeRequestView(r, source),
+    );
+  const counts = sharedWhileRunning(() => source.stakeRequestCounts());
+  return {
+    stakeRequest: (args: { stakeRequestHash: string }) => byHash(args.stakeRequestHash),
+    request: (args: { requestHash: string }) => byHash(args.requestHash),
+    stakeRequests: (args: ListArgs<StakeRequestState> & { staker?: string }) => list(args, args.staker),
+    requests: (args: ListArgs<StakeRequestState> & { requester?: string }) => list(args, args.requester),
+    stakeRequestCounts: async (args: { direction?: Direction }) => countsFor(await counts(), args.direction),
+  };
+}
+
+/** message, messages and messageCounts. */
+function messageResolvers(source: StatusSource) {
+  const counts = sharedWhileRunning(() => source.messageCounts());
+  return {
+    message: async (args: { messageHash: string }) => {
+      const message = await source.message(lower(args.messageHash)!);
+      return message ? messageView(message, source) : null;
+    },
+    messages: async (args: ListArgs<MessageState> & { staker?: string }) =>
+      (await source.messages({ direction: args.direction, state: args.state, staker: lower(args.staker) }, page(args))).map((m) =>
+        messageView(m, source),
+      ),
+    messageCounts: async (args: { direction?: Direction }) => countsFor(await counts(), args.direction),
+  };
 }
 
 /** RxJS Observable → AsyncIterator (what graphql-js subscriptions consume), buffering between pulls. */

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
 import type { FeeCapWait } from '../chain/tx-engine/transaction-engine';
-import type { MessageRecord, MessageState, StakeRequestRecord, StakeRequestState } from '../facilitation/model';
+import type { Direction, MessageRecord, MessageState, StakeRequestRecord, StakeRequestState } from '../facilitation/model';
 
 export interface Page {
   first: number;
@@ -38,13 +38,39 @@ export interface ChainStatus extends EngineCounters {
   txType: 'eip1559' | 'legacy';
 }
 
+/** Which requests a list keeps (every field optional; `staker` is the staker or the redeemer, lowercase). */
+export interface StakeRequestFilter {
+  direction?: Direction;
+  state?: StakeRequestState;
+  staker?: string;
+}
+
+/** Which messages a list keeps (every field optional; `staker` is the staker or the redeemer, lowercase). */
+export interface MessageFilter {
+  direction?: Direction;
+  state?: MessageState;
+  staker?: string;
+}
+
+/** How many records of one direction are in one state (only counts above 0 are listed). */
+export interface StateCount<State extends string> {
+  direction: Direction;
+  state: State;
+  count: number;
+}
+
 /** What the status API and the metrics read; implemented over the database, the engines and the streams. */
 export interface StatusSource {
   stakeRequest(stakeRequestHash: string): Promise<StakeRequestRecord | undefined>;
-  stakeRequests(filter: { state?: StakeRequestState; staker?: string }, page: Page): Promise<StakeRequestRecord[]>;
+  /** Stake and redeem requests, newest first. */
+  stakeRequests(filter: StakeRequestFilter, page: Page): Promise<StakeRequestRecord[]>;
+  /** Requests by direction and state. */
+  stakeRequestCounts(): Promise<Array<StateCount<StakeRequestState>>>;
   message(messageHash: string): Promise<MessageRecord | undefined>;
-  messages(filter: { state?: MessageState; staker?: string }, page: Page): Promise<MessageRecord[]>;
-  messageCounts(): Promise<Array<{ state: MessageState; count: number }>>;
+  /** Stake and redeem messages, newest first. */
+  messages(filter: MessageFilter, page: Page): Promise<MessageRecord[]>;
+  /** Messages by direction and state. */
+  messageCounts(): Promise<Array<StateCount<MessageState>>>;
   /** Outbox records about a message (its own steps and the proof that covered it are keyed by subject). */
   transactionsFor(message: MessageRecord): Promise<OutboxRecord[]>;
   workers(): Promise<WorkerStatus[]>;

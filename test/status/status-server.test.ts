@@ -7,15 +7,27 @@ import type { MessageRecord } from '../../src/facilitation/model';
 import { startStatusServer, type StatusServer } from '../../src/status/status-server';
 import type { StatusSource } from '../../src/status/status-source';
 
-/** A status source with nothing in it, counting how often `workers` (RPC calls in real life) is read. */
-function fakeSource(): StatusSource & { workerReads: number } {
+/**
+ * A status source with nothing in it, counting how often `workers` (RPC calls in real life) and the
+ * message counts (a scan of the messages) are read.
+ */
+function fakeSource(): StatusSource & { workerReads: number; countReads: number } {
   const source = {
     workerReads: 0,
+    countReads: 0,
     stakeRequest: async () => undefined,
     stakeRequests: async () => [],
+    stakeRequestCounts: async () => [],
     message: async () => undefined,
     messages: async () => [],
-    messageCounts: async () => [],
+    messageCounts: async () => {
+      source.countReads++;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      return [
+        { direction: 'STAKE' as const, state: 'COMPLETED' as const, count: 2 },
+        { direction: 'REDEEM' as const, state: 'COMPLETED' as const, count: 1 },
+      ];
+    },
     transactionsFor: async () => [],
     workers: async () => {
       source.workerReads++;
@@ -87,6 +99,17 @@ describe('status API limits and guards', function () {
     expect(response.status).to.equal(200);
     expect((JSON.parse(response.body) as { data: { w24: unknown[] } }).data.w24).to.have.length(1);
     expect(source.workerReads).to.equal(1);
+  });
+
+  it('reads the message counts once for a document aliasing them many times, and afresh for the next one', async function () {
+    const aliases = Array.from({ length: 25 }, (_, i) => `c${i}: messageCounts${i % 2 ? '(direction: REDEEM)' : ''} { state count }`).join(' ');
+    const response = await post(server.url, query(`{ ${aliases} }`));
+    const data = (JSON.parse(response.body) as { data: Record<string, unknown> }).data;
+    expect(data.c0, 'both directions added up').to.deep.equal([{ state: 'COMPLETED', count: 3 }]);
+    expect(data.c1).to.deep.equal([{ state: 'COMPLETED', count: 1 }]);
+    expect(source.countReads).to.equal(1);
+    await post(server.url, query('{ messageCounts { count } }'));
+    expect(source.countReads, 'a later document is not answered from the earlier read').to.equal(2);
   });
 
   it('refuses an HTTP request from a browser page of another origin, or under a rebound Host name', async function () {

@@ -1,11 +1,10 @@
 import { RevertError } from '../../chain/errors';
-import { generateHashLock, messageHash, redeemIntentHash } from '../../mosaic/hashes';
-import { MessageStatus } from '../../mosaic/message-status';
+import { redeemIntentHash } from '../../mosaic/hashes';
 import type { FacilitationContext } from '../context';
-import type { MessageRecord, StakeRequestRecord } from '../model';
+import type { StakeRequestRecord } from '../model';
 import { redeemRoute } from '../route';
 import type { WorkerPool } from '../worker-pool';
-import { AcceptService, policyRefusal, type Acceptor } from './accept-request';
+import { AcceptService, messageForRequest, policyRefusal, type Acceptor } from './accept-request';
 
 /** cogateway.redeem's refusal while the redeemer proxy's previous message is still open: wait, do not fail. */
 const PREVIOUS_NOT_COMPLETED = /Previous process is not completed/i;
@@ -23,7 +22,13 @@ export function redeemAcceptor(context: FacilitationContext, workers: WorkerPool
     refusal: (request) => policyRefusal(context, request, auxiliary.coGateway.address) ?? unacceptableAmount(request),
     bounty: () => auxiliary.coGateway.bounty(),
     chooseWorker: (bounty) => workers.choose({ minGasBalance: policy.minWorkerGasBalance + bounty }),
-    newMessage: (request, worker) => redeemMessage(request, worker, origin.gateway.address, auxiliary.coGateway.address),
+    newMessage: (request, worker) =>
+      messageForRequest(request, worker, {
+        direction: 'REDEEM',
+        gateway: origin.gateway.address,
+        coGateway: auxiliary.coGateway.address,
+        intentHash: redeemIntentHash(request.amount, request.beneficiary, auxiliary.coGateway.address),
+      }),
     mustWait: async (request, message, bounty) => {
       if (request.nonce === 0n) return undefined; // the proxy's first message: nothing before it
       const call = pool.acceptRedeemRequest({ ...pending(request), hashLock: message.hashLock }, bounty);
@@ -52,36 +57,4 @@ export class AcceptRedeemRequestService extends AcceptService {
   constructor(context: FacilitationContext, workers: WorkerPool) {
     super(context, redeemAcceptor(context, workers));
   }
-}
-
-function redeemMessage(request: StakeRequestRecord, worker: string, gateway: string, coGateway: string): MessageRecord {
-  const { unlockSecret, hashLock } = generateHashLock();
-  const hash = messageHash({
-    intentHash: redeemIntentHash(request.amount, request.beneficiary, coGateway),
-    nonce: request.nonce,
-    gasPrice: request.gasPrice,
-    gasLimit: request.gasLimit,
-    sender: request.stakerProxy,
-    hashLock,
-  });
-  return {
-    direction: 'REDEEM',
-    messageHash: hash,
-    stakeRequestHash: request.stakeRequestHash,
-    gateway,
-    coGateway,
-    sender: request.stakerProxy,
-    staker: request.staker,
-    nonce: request.nonce,
-    amount: request.amount,
-    beneficiary: request.beneficiary,
-    gasPrice: request.gasPrice,
-    gasLimit: request.gasLimit,
-    hashLock,
-    unlockSecret,
-    worker,
-    sourceStatus: MessageStatus.Undeclared,
-    targetStatus: MessageStatus.Undeclared,
-    state: 'ACCEPTING',
-  };
 }

@@ -1,8 +1,9 @@
 import type { Logger } from '../../logging/logger';
 import type { ContractCall } from '../../mosaic/contracts';
+import { generateHashLock, messageHash } from '../../mosaic/hashes';
 import { MessageStatus } from '../../mosaic/message-status';
 import type { FacilitationContext } from '../context';
-import type { MessageRecord, StakeRequestRecord } from '../model';
+import type { Direction, MessageRecord, StakeRequestRecord } from '../model';
 import type { Route } from '../route';
 import { KeyedQueue } from '../serial';
 import { submitStep } from '../step-outbox';
@@ -166,4 +167,44 @@ export function policyRefusal(context: FacilitationContext, request: StakeReques
   if (request.gasPrice < policy.minGasPrice) return `gas price ${request.gasPrice} below the minimum ${policy.minGasPrice}`;
   if (request.gasLimit < policy.minGasLimit) return `gas limit ${request.gasLimit} below the minimum ${policy.minGasLimit}`;
   return undefined;
+}
+
+/**
+ * The message a fresh hash lock makes of a request, its unlock secret inside: the same fields in both
+ * directions (`intentHash`: the stake or redeem intent; gateway and coGateway: the pair's, origin first).
+ */
+export function messageForRequest(
+  request: StakeRequestRecord,
+  worker: string,
+  pair: { direction: Direction; gateway: string; coGateway: string; intentHash: string },
+): MessageRecord {
+  const { unlockSecret, hashLock } = generateHashLock();
+  const hash = messageHash({
+    intentHash: pair.intentHash,
+    nonce: request.nonce,
+    gasPrice: request.gasPrice,
+    gasLimit: request.gasLimit,
+    sender: request.stakerProxy,
+    hashLock,
+  });
+  return {
+    direction: pair.direction,
+    messageHash: hash,
+    stakeRequestHash: request.stakeRequestHash,
+    gateway: pair.gateway,
+    coGateway: pair.coGateway,
+    sender: request.stakerProxy,
+    staker: request.staker,
+    nonce: request.nonce,
+    amount: request.amount,
+    beneficiary: request.beneficiary,
+    gasPrice: request.gasPrice,
+    gasLimit: request.gasLimit,
+    hashLock,
+    unlockSecret,
+    worker,
+    sourceStatus: MessageStatus.Undeclared,
+    targetStatus: MessageStatus.Undeclared,
+    state: 'ACCEPTING',
+  };
 }

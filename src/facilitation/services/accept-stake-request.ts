@@ -1,10 +1,8 @@
-import { generateHashLock, messageHash, stakeIntentHash } from '../../mosaic/hashes';
-import { MessageStatus } from '../../mosaic/message-status';
+import { stakeIntentHash } from '../../mosaic/hashes';
 import type { FacilitationContext } from '../context';
-import type { MessageRecord, StakeRequestRecord } from '../model';
 import { stakeRoute } from '../route';
 import type { WorkerPool } from '../worker-pool';
-import { AcceptService, policyRefusal, type Acceptor } from './accept-request';
+import { AcceptService, messageForRequest, policyRefusal, type Acceptor } from './accept-request';
 import { BountyAllowance } from './bounty-allowance';
 
 export { MAX_ACCEPT_ATTEMPTS } from './accept-attempts';
@@ -21,7 +19,13 @@ export function stakeAcceptor(context: FacilitationContext, workers: WorkerPool)
     refusal: (request) => policyRefusal(context, request, origin.gateway.address),
     bounty: () => origin.gateway.bounty(),
     chooseWorker: (bounty) => workers.choose({ minGasBalance: policy.minWorkerGasBalance, minTokenBalance: bounty }),
-    newMessage: (request, worker) => stakeMessage(request, worker, origin.gateway.address, auxiliary.coGateway.address),
+    newMessage: (request, worker) =>
+      messageForRequest(request, worker, {
+        direction: 'STAKE',
+        gateway: origin.gateway.address,
+        coGateway: auxiliary.coGateway.address,
+        intentHash: stakeIntentHash(request.amount, request.beneficiary, request.gateway),
+      }),
     mustWait: () => Promise.resolve(undefined),
     beforeSend: (worker, bounty) => allowance.cover(worker, bounty),
     call: (request, message) => origin.composer.acceptStakeRequest({ ...request, staker: request.staker, hashLock: message.hashLock }),
@@ -33,36 +37,4 @@ export class AcceptStakeRequestService extends AcceptService {
   constructor(context: FacilitationContext, workers: WorkerPool) {
     super(context, stakeAcceptor(context, workers));
   }
-}
-
-function stakeMessage(request: StakeRequestRecord, worker: string, gateway: string, coGateway: string): MessageRecord {
-  const { unlockSecret, hashLock } = generateHashLock();
-  const hash = messageHash({
-    intentHash: stakeIntentHash(request.amount, request.beneficiary, request.gateway),
-    nonce: request.nonce,
-    gasPrice: request.gasPrice,
-    gasLimit: request.gasLimit,
-    sender: request.stakerProxy,
-    hashLock,
-  });
-  return {
-    direction: 'STAKE',
-    messageHash: hash,
-    stakeRequestHash: request.stakeRequestHash,
-    gateway,
-    coGateway,
-    sender: request.stakerProxy,
-    staker: request.staker,
-    nonce: request.nonce,
-    amount: request.amount,
-    beneficiary: request.beneficiary,
-    gasPrice: request.gasPrice,
-    gasLimit: request.gasLimit,
-    hashLock,
-    unlockSecret,
-    worker,
-    sourceStatus: MessageStatus.Undeclared,
-    targetStatus: MessageStatus.Undeclared,
-    state: 'ACCEPTING',
-  };
 }
