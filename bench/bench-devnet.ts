@@ -101,3 +101,24 @@ export async function startBenchDevnet(
     },
   };
 }
+
+/** The devnet's account addresses of one role, in order. */
+export function addressesOf(devnet: Devnet, role: 'worker' | 'staker'): string[] {
+  return devnet.info.accounts.filter((a) => a.role === role).map((a) => a.address);
+}
+
+/**
+ * An in-process devnet for a floor, with block clocks and no anchor relay (a floor anchors itself, right
+ * when its flow needs it), closed once `measure` is done or broke.
+ */
+export async function withFloorDevnet<T>(options: { stakers: number; workers?: number }, measure: (devnet: Devnet, clocks: DevnetClocks) => Promise<T>): Promise<T> {
+  const devnet = await startDevnet({ originPort: 0, auxiliaryPort: 0, anchorIntervalMs: 0, ...options });
+  let clocks: DevnetClocks | undefined;
+  try {
+    clocks = await startDevnetClocks(devnet);
+    return await measure(devnet, clocks);
+  } finally {
+    clocks?.close();
+    await devnet.close();
+  }
+}

@@ -1,11 +1,10 @@
 import { measureBatchFloor, type BatchFloorResult } from './batch-floor';
-import { startBenchDevnet } from './bench-devnet';
+import { addressesOf, startBenchDevnet } from './bench-devnet';
 import { facilitatorBuild, fromSource } from './facilitator-launch';
-import { startBenchFacilitator, type WarningSummary } from './facilitator-run';
+import type { WarningSummary } from './facilitator-run';
 import { measureFloor, type FloorResult } from './floor';
 import { atMost, benchLog, envNumber, expectTrue, runAsMain, type Targets } from './harness';
-import { ProgressWatch } from './progress-watch';
-import { namedPhase, runPhase, runSingles, withoutSamples, type NamedPhase, type PhaseResult, type Running, type SinglesResult } from './phases';
+import { namedPhase, runPhase, runSingles, withBenchFacilitator, withoutSamples, type NamedPhase, type PhaseResult, type Running, type SinglesResult } from './phases';
 import { trackedRequest } from './requests';
 import { ratio } from './stats';
 
@@ -64,23 +63,14 @@ export async function measureLatency(baselines: Baselines = {}): Promise<Latency
   if (!fromSource()) await facilitatorBuild(log);
   const bench = await startBenchDevnet({ stakers: runs + 250, workers, anchorIntervalMs: envNumber('BENCH_ANCHOR_INTERVAL_MS', 0) }, log);
   try {
-    const facilitator = await startBenchFacilitator(bench.devnet, log);
-    let phases: Awaited<ReturnType<typeof runPhases>>;
-    let peakRss: number | null;
-    try {
-      const watch = await ProgressWatch.start(bench.devnet);
-      phases = await runPhases({ bench, facilitator, watch, request: trackedRequest, log }, bench.devnet.info.accounts.filter((a) => a.role === 'staker').map((a) => a.address), runs);
-      peakRss = facilitator.peakRssMb();
-    } finally {
-      const code = await facilitator.stop();
-      if (code !== 0) log(`facilitator exited with ${code}`);
-    }
+    const stakers = addressesOf(bench.devnet, 'staker');
+    const { phases, facilitator, peakRssMb } = await withBenchFacilitator(bench, log, 'STAKE', trackedRequest, (r) => runPhases(r, stakers, runs));
     const ratioSingle = ratio(phases.single.medianMs, floor.medianMs);
     const ratioConcurrent50 = ratio(phases.concurrent50.wallMs, batchFloor.wallMs);
     return {
       bench: 'latency',
       ...phases,
-      facilitatorPeakRssMb: peakRss,
+      facilitatorPeakRssMb: peakRssMb,
       facilitatorStartRssMb: facilitator.startRssMb,
       facilitatorBuild: facilitator.build,
       facilitatorLog: facilitator.warnings(),

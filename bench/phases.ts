@@ -1,7 +1,7 @@
 import type { BenchDevnet } from './bench-devnet';
-import { rpcUsage, type BenchFacilitator } from './facilitator-run';
+import { rpcUsage, startBenchFacilitator, type BenchFacilitator } from './facilitator-run';
 import { envNumber, type BenchLog } from './harness';
-import type { ProgressWatch } from './progress-watch';
+import { ProgressWatch, type WatchedDirection } from './progress-watch';
 import { hasArrived, isComplete, latencyMs, wallMs, type RequestMaker } from './requests';
 import { median, percentile, roundMs } from './stats';
 
@@ -107,4 +107,26 @@ export async function runSingles(r: Running, accounts: string[]): Promise<Single
     facilitatorRpc: rpcUsage(rpcBefore, r.facilitator.rpcSnapshot(), accounts.length),
     samplesMs: samples.map(roundMs),
   };
+}
+
+/**
+ * `facilitator start` against the bench devnet, watched in `direction`, for the phases `run` drives with
+ * `request`'s requests; stopped (SIGTERM, its exit code logged when not 0) once they are over or broke.
+ */
+export async function withBenchFacilitator<T>(
+  bench: BenchDevnet,
+  log: BenchLog,
+  direction: WatchedDirection,
+  request: RequestMaker,
+  run: (r: Running) => Promise<T>,
+): Promise<{ phases: T; facilitator: BenchFacilitator; peakRssMb: number | null }> {
+  const facilitator = await startBenchFacilitator(bench.devnet, log);
+  try {
+    const watch = await ProgressWatch.start(bench.devnet, direction);
+    const phases = await run({ bench, facilitator, watch, request, log });
+    return { phases, facilitator, peakRssMb: facilitator.peakRssMb() };
+  } finally {
+    const code = await facilitator.stop();
+    if (code !== 0) log(`facilitator exited with ${code}`);
+  }
 }

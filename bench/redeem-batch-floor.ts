@@ -1,7 +1,7 @@
 import type { RpcReceipt } from '../src/chain/chain-client';
 import type { AccountProof } from '../src/chain/proofs';
 import type { RequestedRedeem } from '../src/devnet/demo-redeemer';
-import { startDevnet, type Devnet } from '../src/devnet/devnet';
+import type { Devnet } from '../src/devnet/devnet';
 import { requestRedeemOnDevnet } from '../src/devnet/devnet-redeem';
 import { devnetContracts, type DevnetContracts } from '../src/devnet/devnet-contracts';
 import { scriptedRedeemAndUnstake } from '../src/devnet/scripted-redeem-and-unstake';
@@ -9,7 +9,8 @@ import { contractInterface } from '../src/mosaic/contracts';
 import { generateHashLock } from '../src/mosaic/hashes';
 import { confirmRedeemIntentCall, proveCoGatewayCall, proveCoGatewayOutbox } from '../src/mosaic/redeem-proofs';
 import { distinctBlocks, maxBlock } from './batch-floor';
-import { startDevnetClocks, type DevnetClocks } from './block-clock';
+import { addressesOf, withFloorDevnet } from './bench-devnet';
+import type { DevnetClocks } from './block-clock';
 import { benchLog, envNumber, runAsMain, type Targets } from './harness';
 import { mintForRedeems } from './requests';
 import { roundMs } from './stats';
@@ -129,11 +130,9 @@ export async function measureRedeemBatchFloor(
   runs = envNumber('BENCH_BATCH_RUNS', 3),
 ): Promise<RedeemBatchFloorResult> {
   const started = performance.now();
-  const devnet = await startDevnet({ originPort: 0, auxiliaryPort: 0, anchorIntervalMs: 0, stakers: requests * runs + 2, workers: workerCount });
-  const clocks = await startDevnetClocks(devnet);
-  try {
-    const redeemers = devnet.info.accounts.filter((a) => a.role === 'staker').map((a) => a.address);
-    const workers = devnet.info.accounts.filter((a) => a.role === 'worker').map((a) => a.address);
+  return withFloorDevnet({ stakers: requests * runs + 2, workers: workerCount }, async (devnet, clocks) => {
+    const redeemers = addressesOf(devnet, 'staker');
+    const workers = addressesOf(devnet, 'worker');
     log(`stake & mint for the redeems, warm-up (one scripted redeem), then ${runs} batches of ${requests} redeems over ${workers.length} workers`);
     await mintForRedeems(devnet, redeemers[requests * runs + 1], workers[0], requests * runs + 1);
     await scriptedRedeemAndUnstake(devnet, { redeemer: redeemers[requests * runs], worker: workers[0] });
@@ -157,10 +156,7 @@ export async function measureRedeemBatchFloor(
       durationMs: Math.round(performance.now() - started),
       targets: {},
     };
-  } finally {
-    clocks.close();
-    await devnet.close();
-  }
+  });
 }
 
 runAsMain(module, 'redeemBatchFloor', () => measureRedeemBatchFloor());

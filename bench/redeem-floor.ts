@@ -1,6 +1,5 @@
-import { startDevnet } from '../src/devnet/devnet';
 import { scriptedRedeemAndUnstake } from '../src/devnet/scripted-redeem-and-unstake';
-import { startDevnetClocks } from './block-clock';
+import { addressesOf, withFloorDevnet } from './bench-devnet';
 import { benchLog, envNumber, runAsMain, type Targets } from './harness';
 import { mintForRedeems } from './requests';
 import { median, roundMs } from './stats';
@@ -32,11 +31,9 @@ const log = benchLog('redeemFloor');
  */
 export async function measureRedeemFloor(runs = envNumber('BENCH_FLOOR_RUNS', 7)): Promise<RedeemFloorResult> {
   const started = performance.now();
-  const devnet = await startDevnet({ originPort: 0, auxiliaryPort: 0, anchorIntervalMs: 0, stakers: runs + 2 });
-  const clocks = await startDevnetClocks(devnet);
-  try {
-    const redeemers = devnet.info.accounts.filter((a) => a.role === 'staker').map((a) => a.address);
-    const worker = devnet.info.accounts.filter((a) => a.role === 'worker')[0].address;
+  return withFloorDevnet({ stakers: runs + 2 }, async (devnet, clocks) => {
+    const redeemers = addressesOf(devnet, 'staker');
+    const [worker] = addressesOf(devnet, 'worker');
     log(`stake & mint for the redeems, warm-up, then ${runs} runs`);
     await mintForRedeems(devnet, redeemers[runs + 1], worker, runs + 1);
     await scriptedRedeemAndUnstake(devnet, { redeemer: redeemers[runs], worker });
@@ -59,10 +56,7 @@ export async function measureRedeemFloor(runs = envNumber('BENCH_FLOOR_RUNS', 7)
       durationMs: Math.round(performance.now() - started),
       targets: {},
     };
-  } finally {
-    clocks.close();
-    await devnet.close();
-  }
+  });
 }
 
 runAsMain(module, 'redeemFloor', () => measureRedeemFloor());

@@ -1,9 +1,8 @@
-import { startBenchDevnet } from './bench-devnet';
+import { addressesOf, startBenchDevnet } from './bench-devnet';
 import { facilitatorBuild, fromSource } from './facilitator-launch';
-import { startBenchFacilitator, type WarningSummary } from './facilitator-run';
+import type { WarningSummary } from './facilitator-run';
 import { atMost, benchLog, envNumber, expectTrue, runAsMain, type Targets } from './harness';
-import { namedPhase, runPhase, runSingles, withoutSamples, type NamedPhase, type PhaseResult, type Running, type SinglesResult } from './phases';
-import { ProgressWatch } from './progress-watch';
+import { namedPhase, runPhase, runSingles, withBenchFacilitator, withoutSamples, type NamedPhase, type PhaseResult, type Running, type SinglesResult } from './phases';
 import { measureRedeemBatchFloor, type RedeemBatchFloorResult } from './redeem-batch-floor';
 import { measureRedeemFloor, type RedeemFloorResult } from './redeem-floor';
 import { mintForRedeems, trackedRedeem } from './requests';
@@ -60,26 +59,15 @@ export async function measureRedeemLatency(baselines: RedeemBaselines = {}): Pro
   if (!fromSource()) await facilitatorBuild(log);
   const bench = await startBenchDevnet({ stakers: runs + 51, workers, anchorIntervalMs: envNumber('BENCH_ANCHOR_INTERVAL_MS', 0), anchorInto: 'origin' }, log);
   try {
-    const accounts = bench.devnet.info.accounts;
-    const redeemers = accounts.filter((a) => a.role === 'staker').map((a) => a.address);
-    await mintForRedeems(bench.devnet, redeemers[runs + 50], accounts.filter((a) => a.role === 'worker')[0].address, runs + 50);
-    const facilitator = await startBenchFacilitator(bench.devnet, log);
-    let phases: Awaited<ReturnType<typeof runRedeemPhases>>;
-    let peakRss: number | null;
-    try {
-      const watch = await ProgressWatch.start(bench.devnet, 'REDEEM');
-      phases = await runRedeemPhases({ bench, facilitator, watch, request: trackedRedeem, log }, redeemers, runs);
-      peakRss = facilitator.peakRssMb();
-    } finally {
-      const code = await facilitator.stop();
-      if (code !== 0) log(`facilitator exited with ${code}`);
-    }
+    const redeemers = addressesOf(bench.devnet, 'staker');
+    await mintForRedeems(bench.devnet, redeemers[runs + 50], addressesOf(bench.devnet, 'worker')[0], runs + 50);
+    const { phases, facilitator, peakRssMb } = await withBenchFacilitator(bench, log, 'REDEEM', trackedRedeem, (r) => runRedeemPhases(r, redeemers, runs));
     const ratioSingle = ratio(phases.single.medianMs, floor.medianMs);
     const ratioConcurrent50 = ratio(phases.concurrent50.wallMs, batchFloor.wallMs);
     return {
       bench: 'redeemLatency',
       ...phases,
-      facilitatorPeakRssMb: peakRss,
+      facilitatorPeakRssMb: peakRssMb,
       facilitatorBuild: facilitator.build,
       facilitatorLog: facilitator.warnings(),
       floorMedianMs: floor.medianMs,
