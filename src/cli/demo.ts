@@ -90,30 +90,6 @@ async function startDemoFacilitator(devnet: Devnet, dir: string, say: Print): Pr
 /** The devnet's staker accounts the demo uses, one request each way per account. */
 const demoAccounts = (devnet: Devnet, requests: number) => devnet.info.accounts.filter((a) => a.role === 'staker').slice(0, requests).map((a) => a.address);
 
-/** One stake request per staker account, all at once. */
-async function requestDemoStakes(devnet: Devnet, accounts: string[], tracker: DirectionTracker, say: Print): Promise<void> {
-  say(`demo staker: ${accounts.length} request(s) of ${formatTokenAmount(DEFAULT_STAKE.amount)} OST`);
-  await Promise.all(
-    accounts.map(async (staker, i) => {
-      const stake = await requestStakeOnDevnet(devnet, staker);
-      tracker.add(i + 1, staker, stake.stakeRequestHash);
-    }),
-  );
-  tracker.sortByIndex();
-}
-
-/** Each staker redeems part of what was minted back (wrap, approve, requestRedeem), all at once. */
-async function requestDemoRedeems(devnet: Devnet, accounts: string[], amount: bigint, tracker: DirectionTracker, say: Print): Promise<void> {
-  say(`demo redeemer: the same ${accounts.length} account(s) redeem ${formatTokenAmount(amount)} OST′ each back to origin`);
-  await Promise.all(
-    accounts.map(async (redeemer, i) => {
-      const redeem = await requestRedeemOnDevnet(devnet, redeemer, { amount });
-      tracker.add(i + 1, redeemer, redeem.redeemRequestHash);
-    }),
-  );
-  tracker.sortByIndex();
-}
-
 /** Waits until every request of the tracker is COMPLETED or the timeout passes; true when all were. */
 async function waitForCompletion(tracker: DirectionTracker, timeoutSeconds: number): Promise<boolean> {
   const timer = setTimeout(() => tracker.giveUp(), timeoutSeconds * 1000);
@@ -125,6 +101,10 @@ async function waitForCompletion(tracker: DirectionTracker, timeoutSeconds: numb
 interface Phase {
   direction: Direction;
   tracker: DirectionTracker;
+  /** What the phase's requests are, for the line announcing them. */
+  announce: string;
+  /** One account's request; returns its request hash. */
+  request: (account: string) => Promise<string>;
   /** Balance of what this direction delivers, per account: where it arrives. */
   read: BalanceReader;
 }
@@ -132,12 +112,14 @@ interface Phase {
 type PhaseRun = Phase & { balances: PhaseBalances; completed: boolean };
 
 /**
- * One direction: balances before, the requests, then waiting for them and the balances after; says in
- * one line whether every request arrived. Returns the phase for the final table.
+ * One direction: balances before, one request per account (all at once), then waiting for them and the
+ * balances after; says in one line whether every request arrived. Returns the phase for the final table.
  */
-async function runPhase(phase: Phase, accounts: string[], request: () => Promise<void>, timeoutSeconds: number, say: Print): Promise<PhaseRun> {
+async function runPhase(phase: Phase, accounts: string[], timeoutSeconds: number, say: Print): Promise<PhaseRun> {
   const before = await readBalances(accounts, phase.read);
-  await request();
+  say(phase.announce);
+  await Promise.all(accounts.map(async (account, i) => phase.tracker.add(i + 1, account, await phase.request(account))));
+  phase.tracker.sortByIndex();
   const completed = await waitForCompletion(phase.tracker, timeoutSeconds);
   const after = await readBalances(accounts, phase.read);
   const words = DIRECTION_WORDS[phase.direction];
@@ -164,16 +146,29 @@ async function report(store: FacilitationStore, phases: PhaseRun[], out: Print):
 async function runBothWays(devnet: Devnet, store: FacilitationStore, options: DemoOptions, say: Print): Promise<PhaseRun[]> {
   const accounts = demoAccounts(devnet, options.requests);
   const { ost } = devnetContracts(devnet);
-  const stake = { direction: 'STAKE' as const, tracker: new DirectionTracker('STAKE', accounts.length, say), read: (a: string) => devnet.auxiliary.client.getBalance(a) };
-  const redeem = { direction: 'REDEEM' as const, tracker: new DirectionTracker('REDEEM', accounts.length, say), read: (a: string) => ost.balanceOf(a) };
+  const n = accounts.length;
+  const stake: Phase = {
+    direction: 'STAKE',
+    tracker: new DirectionTracker('STAKE', n, say),
+    announce: `demo staker: ${n} request(s) of ${formatTokenAmount(DEFAULT_STAKE.amount)} OST`,
+    request: async (staker) => (await requestStakeOnDevnet(devnet, staker)).stakeRequestHash,
+    read: (account) => devnet.auxiliary.client.getBalance(account),
+  };
+  const redeem: Phase = {
+    direction: 'REDEEM',
+    tracker: new DirectionTracker('REDEEM', n, say),
+    announce: `demo redeemer: the same ${n} account(s) redeem ${formatTokenAmount(options.redeem)} OST′ each back to origin`,
+    request: async (redeemer) => (await requestRedeemOnDevnet(devnet, redeemer, { amount: options.redeem })).redeemRequestHash,
+    read: (account) => ost.balanceOf(account),
+  };
   const subscription = store.changes$.subscribe((change) => {
     stake.tracker.onStoreChange(change);
     redeem.tracker.onStoreChange(change);
   });
   try {
-    const staked = await runPhase(stake, accounts, () => requestDemoStakes(devnet, accounts, stake.tracker, say), options.timeout, say);
+    const staked = await runPhase(stake, accounts, options.timeout, say);
     if (!staked.completed || options.redeem === 0n) return [staked];
-    const redeemed = await runPhase(redeem, accounts, () => requestDemoRedeems(devnet, accounts, options.redeem, redeem.tracker, say), options.timeout, say);
+    const redeemed = await runPhase(redeem, accounts, options.timeout, say);
     return [staked, redeemed];
   } finally {
     subscription.unsubscribe();
