@@ -9,10 +9,11 @@ import { auxiliaryChainOf, loadMosaicConfig } from '../config/mosaic-config-sche
 import { defaultDatabasePath, defaultFacilitatorConfigPath } from '../config/paths';
 import { writeSecretFile } from '../config/secret-file';
 import { ConfigError } from '../config/validation';
-import { openDatabase } from '../db/open-database';
+import { DB_PASSWORD_ENV, describeTarget, isPostgresUrl, type DatabaseTarget } from '../db/database-target';
+import { openDatabaseTarget } from '../db/open-database';
 import { redactUrl, redactUrlIn } from '../logging/redact-url';
 import { parseChainId, parsePositiveInteger } from './option-parsers';
-import { promptHidden } from './passwords';
+import { databasePassword, promptHidden } from './passwords';
 
 interface InitOptions {
   mosaicConfig: string;
@@ -23,6 +24,10 @@ interface InitOptions {
   auxiliaryGraph: string;
   graphTransport: 'subscription' | 'polling';
   dbPath?: string;
+  dbUrl?: string;
+  dbUsername?: string;
+  /** A value on the command line (visible to every user of the machine) or `true`: ask (MOSAIC_DB_PASSWORD or a prompt). */
+  dbPassword?: string | boolean;
   output?: string;
   force: boolean;
   workers: number;
@@ -76,6 +81,33 @@ function subgraphSettings(url: string, transport: 'subscription' | 'polling') {
   return { mode: 'remote', http: url, ...(transport === 'subscription' ? { ws: url.replace(/^http/, 'ws') } : {}), transport };
 }
 
+/**
+ * The database settings init writes, and the target to create now: `--db-url` (PostgreSQL; the seed's
+ * `--db-username` sets its user) or `--db-path` (SQLite, the default). A password is never written.
+ */
+async function initDatabase(options: InitOptions): Promise<{ settings: Record<string, string>; target: DatabaseTarget }> {
+  if (options.dbUrl === undefined) {
+    if (options.dbUsername !== undefined || options.dbPassword !== undefined) {
+      throw new ConfigError('--db-username and --db-password are for a database server: pass --db-url postgres://host:5432/database too');
+    }
+    const path = resolve(options.dbPath ?? defaultDatabasePath(options.auxChainId));
+    return { settings: { path }, target: { client: 'sqlite', path } };
+  }
+  if (options.dbPath !== undefined) throw new ConfigError('--db-path (SQLite) and --db-url (PostgreSQL) exclude each other: pass one');
+  const url = new URL(options.dbUrl);
+  if (options.dbUsername !== undefined) url.username = encodeURIComponent(options.dbUsername);
+  if (url.password !== '') throw new ConfigError(`--db-url ${redactUrl(options.dbUrl)}: leave the password out of the URL (it would be stored in the config): use MOSAIC_DB_PASSWORD or --db-password`);
+  const plain = url.toString();
+  let password: string | undefined;
+  if (typeof options.dbPassword === 'string') {
+    process.stderr.write('warning: --db-password <value> is visible to every user of this machine while init runs; it is used now and not stored (start reads MOSAIC_DB_PASSWORD)\n');
+    password = options.dbPassword;
+  } else {
+    password = await databasePassword(plain, { required: options.dbPassword === true });
+  }
+  return { settings: { client: 'postgres', url: plain }, target: { client: 'postgres', url: plain, password } };
+}
+
 /** Worker keystores and a facilitator-config for one auxiliary chain; checks every endpoint first. */
 async function runInit(options: InitOptions): Promise<void> {
   const mosaicPath = resolve(options.mosaicConfig);
@@ -88,7 +120,11 @@ async function runInit(options: InitOptions): Promise<void> {
   await checkRpc(options.auxiliaryRpc, options.auxChainId, 'auxiliary');
   await checkGraph(options.originGraph, 'origin');
   await checkGraph(options.auxiliaryGraph, 'auxiliary');
+  const database = await initDatabase(options);
   const secret = await password(options);
+  // The database `start` will use, created (and migrated) before the config is written: start refuses a
+  // missing one, and a database that cannot be reached leaves no config behind.
+  await (await openDatabaseTarget(database.target)).destroy();
 
   // One set of worker addresses serves both chains (the same key signs on each): fewer keys to fund and guard.
   const encryptedAccounts: Record<string, KeystoreV3> = {};
@@ -104,7 +140,7 @@ async function runInit(options: InitOptions): Promise<void> {
     mosaicConfig: mosaicPath,
     originChainId,
     auxChainId: options.auxChainId,
-    database: { path: resolve(options.dbPath ?? defaultDatabasePath(options.auxChainId)) },
+    database: database.settings,
     chains: {
       [String(originChainId)]: chain(options.originRpc, options.originGraph),
       [String(options.auxChainId)]: chain(options.auxiliaryRpc, options.auxiliaryGraph),
@@ -115,11 +151,10 @@ async function runInit(options: InitOptions): Promise<void> {
   };
   parseFacilitatorConfig(config, `facilitator-config ${output}`);
   writeSecretFile(output, `${JSON.stringify(config, null, 2)}\n`);
-  // The database `start` will use (start refuses a missing one: a mistyped path must not start afresh).
-  await (await openDatabase(config.database.path)).destroy();
 
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  out(`wrote ${output} (mode 0600) with ${workers.length} worker keystore(s); database ${config.database.path}`);
+  out(`wrote ${output} (mode 0600) with ${workers.length} worker keystore(s); database ${describeTarget(database.target)}`);
+  if (database.target.client === 'postgres') out(`Export the database password before \`facilitator start\`: export ${DB_PASSWORD_ENV}=<password>`);
   out('');
   out('Export each worker password before `facilitator start` (never store it in a file in clear):');
   for (const worker of workers) out(`  export ${passwordVariableNames(worker)[0]}=<password>`);
@@ -129,6 +164,11 @@ async function runInit(options: InitOptions): Promise<void> {
   out(`Whitelist them in the composer's Organization ${pair.contractAddresses.origin.ostComposerOrganizationAddress} (setWorker, by its owner or admin).`);
   out('');
   out(`Then: facilitator start --aux-chain-id ${options.auxChainId}${options.output ? ` --facilitator-config ${output}` : ''}`);
+}
+
+function parsePostgresUrl(value: string): string {
+  if (isPostgresUrl(value)) return value;
+  throw new InvalidArgumentError('expected a PostgreSQL URL, postgres://[user@]host:5432/database.');
 }
 
 function parseGraph(value: string): string {
@@ -150,6 +190,9 @@ export function initCommand(): Command {
       return v;
     }, 'polling')
     .option('--db-path <path>', 'SQLite file (default ~/.mosaic/<aux-chain-id>/facilitator.sqlite)')
+    .option('--db-url <url>', 'PostgreSQL database instead: postgres://host:5432/database (created tables on init; password: MOSAIC_DB_PASSWORD or a prompt)', parsePostgresUrl)
+    .option('--db-username <name>', 'the PostgreSQL user (sets the user of --db-url)')
+    .option('--db-password [password]', 'ask for the PostgreSQL password now (MOSAIC_DB_PASSWORD or a prompt); a value given here is used, never stored')
     .option('--output <path>', 'where to write the config (default ~/.mosaic/<aux-chain-id>/facilitator-config.json)')
     .option('--workers <n>', 'worker accounts to create', parsePositiveInteger, 1)
     .option('--password-env <VAR>', 'environment variable holding the keystore password (else a prompt on a terminal)')

@@ -1,12 +1,14 @@
 import { Command } from 'commander';
-import { existsSync } from 'node:fs';
 import { ChainClient } from '../chain/chain-client';
+import { describeTarget } from '../db/database-target';
+import { databaseIsInitialised } from '../db/open-database';
 import { HttpJsonRpc } from '../chain/json-rpc';
 import { verifyDeployment } from '../mosaic/verify-deployment';
 import { startRuntime, type Runtime } from '../facilitator/runtime';
 import { bindStatusServer } from '../status/status-server';
 import { createLogger } from '../logging/logger';
 import { parseChainId, parseNonNegativeInteger, parsePort } from './option-parsers';
+import { databaseTargetOf } from './passwords';
 import { checkChainIds, resolveConfigs, unlockWorkers, type ConfigOptions } from './resolve-configs';
 import { removeRunFile, writeRunFile } from './run-files';
 import { waitForShutdownSignal } from './signals';
@@ -27,9 +29,11 @@ interface StartOptions extends ConfigOptions {
 export async function runStart(options: StartOptions): Promise<void> {
   const logger = createLogger();
   const { config, configPath, mosaic, mosaicPath } = resolveConfigs(options);
-  if (!options.createDatabase && !existsSync(config.database.path)) {
+  const database = await databaseTargetOf(config.database);
+  if (!options.createDatabase && !(await databaseIsInitialised(database))) {
+    const setting = database.client === 'sqlite' ? 'database.path' : 'database.url';
     throw new Error(
-      `no database at ${config.database.path} (database.path in ${configPath}): run \`facilitator init\`, fix the path, or pass --create-database to start with an empty one`,
+      `no database at ${describeTarget(database)} (${setting} in ${configPath}): run \`facilitator init\`, fix the ${setting.split('.')[1]}, or pass --create-database to start with an empty one`,
     );
   }
   const status = await bindStatusServer({
@@ -47,7 +51,7 @@ export async function runStart(options: StartOptions): Promise<void> {
     await verifyDeployment(mosaic, config.auxChainId, { origin: client(config.originChainId), auxiliary: client(config.auxChainId) }, `mosaic-config ${mosaicPath}`);
     const signers = await unlockWorkers(config);
     logger.info({ facilitatorConfig: configPath, mosaicConfig: mosaicPath, auxChainId: config.auxChainId }, 'starting');
-    runtime = await startRuntime({ mosaic, config, signers, logger, boundStatus: status });
+    runtime = await startRuntime({ mosaic, config, database, signers, logger, boundStatus: status });
   } catch (error) {
     await status.close();
     throw error;

@@ -3,7 +3,9 @@ import type { Knex } from 'knex';
 import { DIRECTIONS, type MessageState, type StakeRequestState } from '../facilitation/model';
 import { facilitatorConfigPath } from './resolve-configs';
 import { loadFacilitatorConfig } from '../config/facilitator-config';
-import { openDatabase } from '../db/open-database';
+import { describeTarget } from '../db/database-target';
+import { openDatabaseTarget } from '../db/open-database';
+import { databaseTargetOf } from './passwords';
 import { parseChainId } from './option-parsers';
 import { isRunning, listRunFiles, readRunFile } from './run-files';
 
@@ -116,7 +118,8 @@ function totalsByState(counts: DirectionCount[]): Array<{ state: string; count: 
 /** What the database says, read-only (status never creates or migrates one). */
 async function printFromDatabase(options: { auxChainId?: number; facilitatorConfig?: string; json: boolean }, write: (line: string) => void): Promise<void> {
   const config = loadFacilitatorConfig(facilitatorConfigPath({ auxChainId: options.auxChainId, facilitatorConfig: options.facilitatorConfig }));
-  const knex = await openDatabase(config.database.path, { readOnly: true });
+  const target = await databaseTargetOf(config.database);
+  const knex = await openDatabaseTarget(target, { readOnly: true });
   try {
     const messageCountsByDirection = await countsByDirection(knex, 'messages');
     const requestCountsByDirection = await countsByDirection(knex, 'stake_requests');
@@ -127,7 +130,7 @@ async function printFromDatabase(options: { auxChainId?: number; facilitatorConf
       const messageCounts = totalsByState(messageCountsByDirection);
       return write(JSON.stringify({ running: false, auxChainId: config.auxChainId, messageCounts, messageCountsByDirection, requestCountsByDirection, pendingTransactions: pending, streams }));
     }
-    write(`facilitator for auxiliary chain ${config.auxChainId}: not running (from its database ${config.database.path})`);
+    write(`facilitator for auxiliary chain ${config.auxChainId}: not running (from its database ${describeTarget(target)})`);
     printCounts({ messageCountsByDirection, requestCountsByDirection }, write);
     write(`pending transactions: ${pending.length}`);
     for (const tx of pending) write(`  chain ${tx.chain_id} ${tx.worker} ${tx.status.padEnd(7)} ${tx.purpose} ${tx.subject}`);

@@ -1,3 +1,4 @@
+import { redactUrl } from '../logging/redact-url';
 import { resolve } from 'node:path';
 import { loadFacilitatorConfig, type ChainSettings, type FacilitatorConfig, type KeystoreV3 } from './facilitator-config';
 import type { AuxiliaryChainConfig, MosaicConfigShape } from './mosaic-config';
@@ -59,8 +60,10 @@ export class Config {
     return this.facilitator.auxChainId;
   }
 
+  /** The SQLite file, or the PostgreSQL URL (credentials hidden), for messages. */
   get databasePath(): string {
-    return this.facilitator.database.path;
+    const { database } = this.facilitator;
+    return database.client === 'postgres' ? redactUrl(database.url!) : database.path!;
   }
 
   /** Settings of the origin or the auxiliary chain; any other id is an error. */

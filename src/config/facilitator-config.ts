@@ -29,6 +29,7 @@ import { addressMessage, isAddress, normalizeAddress, Problems, readJsonFile, sh
  *     "originChainId": 1337, "auxChainId": 1405,
  *     "mosaicConfig": "mosaic.json",                             optional; relative to this file
  *     "database": { "path": "facilitator.sqlite" },              optional; default ~/.mosaic/<aux>/facilitator.sqlite
+ *       or { "client": "postgres", "url": "postgres://user@host:5432/db" }   password: MOSAIC_DB_PASSWORD or a prompt
  *     "chains": {
  *       "1337": { "rpc": "http://…", "ws": "ws://…",
  *                 "subgraph": { "mode": "embedded" },
@@ -109,8 +110,12 @@ export class ChainSettings {
 }
 
 export class DatabaseSettings {
-  /** Absolute after loading. */
-  @IsString({ message: 'must be the path of the SQLite file' }) @MinLength(1, { message: 'must not be empty' }) path!: string;
+  /** `sqlite` (the default: a file, one process) or `postgres` (a server: several processes, active/standby). Always set after loading. */
+  @IsOptional() @IsIn(['sqlite', 'postgres'], { message: 'must be "sqlite" (a file) or "postgres" (a server)' }) client?: 'sqlite' | 'postgres';
+  /** SQLite: the file (absolute after loading). */
+  @IsOptional() @IsString({ message: 'must be the path of the SQLite file' }) @MinLength(1, { message: 'must not be empty' }) path?: string;
+  /** PostgreSQL: postgres://user@host:5432/database (the password from MOSAIC_DB_PASSWORD or a prompt; in the URL it is allowed, never required). */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'must be a PostgreSQL URL, postgres://user@host:5432/database' }) url?: string;
 }
 
 export class FacilitationSettings {
@@ -136,7 +141,10 @@ export class FacilitatorConfig {
   @IsInt({ message: 'must be the auxiliary chain id (a whole number)' }) @IsPositive({ message: 'must be a positive chain id' })
   auxChainId!: number;
   /** Always present after loading (defaulted). */
-  @IsOptional() @ValidateNested() @Type(() => DatabaseSettings) @IsObject({ message: 'must be {"path": "<sqlite file>"}' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DatabaseSettings)
+  @IsObject({ message: 'must be {"path": "<sqlite file>"} or {"client": "postgres", "url": "postgres://…"}' })
   database!: DatabaseSettings;
   /** Keyed by chain id (decimal): exactly originChainId and auxChainId. */
   @IsObject({ message: 'must be an object keyed by chain id' }) chains!: Record<string, ChainSettings>;
@@ -295,15 +303,31 @@ export function parseFacilitatorConfig(plain: unknown, source: string, options: 
   if (facilitation instanceof FacilitationSettings && Array.isArray(facilitation.supportedGateways)) {
     facilitation.supportedGateways = addressList(facilitation.supportedGateways, 'facilitation.supportedGateways', problems, 'each gateway');
   }
+  const database = resolveDatabase(config.database, config.auxChainId, baseDir, problems);
   problems.throwIfAny(source);
 
   config.chains = chains;
   config.encryptedAccounts = accounts;
-  const database = new DatabaseSettings();
-  database.path = resolvePath(config.database?.path ?? defaultDatabasePath(config.auxChainId), baseDir);
   config.database = database;
   if (config.mosaicConfig !== undefined) config.mosaicConfig = resolvePath(config.mosaicConfig, baseDir);
   return config;
+}
+
+/** The database settings with their client decided: a PostgreSQL URL, or a SQLite path (absolute, defaulted). */
+function resolveDatabase(given: DatabaseSettings | undefined, auxChainId: number, baseDir: string, problems: Problems): DatabaseSettings {
+  const database = new DatabaseSettings();
+  const postgres = given?.client === 'postgres' || given?.url !== undefined;
+  if (postgres) {
+    if (given?.client === 'sqlite') problems.add('database.url', 'is for "client": "postgres" (a SQLite database has a path)');
+    if (given?.path !== undefined) problems.add('database.path', 'is for SQLite: a PostgreSQL database has a url only');
+    if (given?.url === undefined) problems.add('database.url', 'is missing: "client": "postgres" needs "url": "postgres://user@host:5432/database"');
+    database.client = 'postgres';
+    database.url = given?.url;
+    return database;
+  }
+  database.client = 'sqlite';
+  database.path = resolvePath(given?.path ?? defaultDatabasePath(auxChainId), baseDir);
+  return database;
 }
 
 /** Reads, parses and validates a facilitator-config file; relative paths inside are relative to its folder. */

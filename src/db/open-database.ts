@@ -3,6 +3,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MIGRATIONS } from '../../migrations';
+import { describeTarget, type DatabaseTarget } from './database-target';
 
 /**
  * Migrations come from an explicit list of imported modules (migrations/index.ts), not from a folder
@@ -63,6 +64,81 @@ function runAll(connection: SqliteConnection, statements: string[], done: (error
   const [first, ...rest] = statements;
   if (first === undefined) return done(null);
   connection.run(first, (error) => (error ? done(error) : runAll(connection, rest, done)));
+}
+
+/**
+ * Whether the target holds a facilitator database already (`start` refuses to begin afresh by accident:
+ * a fresh database would accept requests already taken). SQLite: the file exists; PostgreSQL: the
+ * migrations table does (the server is asked, nothing is created).
+ */
+export async function databaseIsInitialised(target: DatabaseTarget): Promise<boolean> {
+  if (target.client === 'sqlite') return existsSync(target.path);
+  const knex = knexFactory({ client: 'pg', connection: pgConnection(target), pool: { min: 0, max: 1 } });
+  try {
+    const result = (await knex.raw("SELECT to_regclass('knex_migrations') AS migrations")) as { rows: Array<{ migrations: string | null }> };
+    return result.rows[0]?.migrations !== null;
+  } catch (error) {
+    throw new Error(`cannot reach the database ${describeTarget(target)}: ${error instanceof Error ? error.message : String(error)}`);
+  } finally {
+    await knex.destroy();
+  }
+}
+
+/** Opens the facilitator's database wherever its target says (see openDatabase and openPostgresDatabase). */
+export function openDatabaseTarget(target: DatabaseTarget, options: OpenDatabaseOptions = {}): Promise<Knex> {
+  return target.client === 'sqlite' ? openDatabase(target.path, options) : openPostgresDatabase(target, options);
+}
+
+/**
+ * Opens a PostgreSQL database and brings its schema up to date with the same migrations as SQLite.
+ * Read-only (status) sessions refuse every write on the server's side. The password travels in the
+ * connection settings, never in a message: errors name the URL with its credentials hidden.
+ */
+export async function openPostgresDatabase(target: Extract<DatabaseTarget, { client: 'postgres' }>, options: OpenDatabaseOptions = {}): Promise<Knex> {
+  const readOnly = options.readOnly ?? false;
+  const knex = knexFactory({
+    client: 'pg',
+    connection: pgConnection(target),
+    pool: {
+      min: 0,
+      max: 10,
+      afterCreate: (connection: PgConnection, done: (error: Error | null, connection: unknown) => void) => {
+        const sql = readOnly ? 'SET default_transaction_read_only = on' : "SET statement_timeout = '60s'";
+        connection.query(sql, (error) => done(error, connection));
+      },
+    },
+  });
+  try {
+    if (readOnly) await knex.raw('SELECT 1');
+    else await knex.migrate.latest({ migrationSource });
+  } catch (error) {
+    await knex.destroy();
+    throw new Error(`cannot open the database ${describeTarget(target)}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return knex;
+}
+
+/**
+ * Connection settings from the URL, the password given apart (node-postgres lets a connection string's
+ * fields override the others, so the URL is taken apart here). `sslmode` require / verify-ca /
+ * verify-full turns TLS on (require without checking the certificate, as libpq does).
+ */
+function pgConnection(target: Extract<DatabaseTarget, { client: 'postgres' }>): Knex.PgConnectionConfig {
+  const url = new URL(target.url);
+  const sslmode = url.searchParams.get('sslmode');
+  const tls = sslmode === 'require' || sslmode === 'verify-ca' || sslmode === 'verify-full';
+  return {
+    host: decodeURIComponent(url.hostname),
+    port: url.port ? Number(url.port) : 5432,
+    user: url.username ? decodeURIComponent(url.username) : undefined,
+    password: target.password ?? (url.password ? decodeURIComponent(url.password) : undefined),
+    database: url.pathname.length > 1 ? decodeURIComponent(url.pathname.slice(1)) : undefined,
+    ssl: tls ? { rejectUnauthorized: sslmode !== 'require' } : false,
+  };
+}
+
+interface PgConnection {
+  query(sql: string, callback: (error: Error | null) => void): void;
 }
 
 /**

@@ -45,8 +45,8 @@ export interface Route {
   requestOpen(request: StakeRequestRecord): Promise<boolean>;
   /** Whether the logs of our accept's receipt hold the declaration of this message. */
   declares(logs: readonly RawLog[], messageHash: string): boolean;
-  /** Names for logs: the request's step and the intent's confirm. */
-  names: { accept: string; prove: string; confirm: string };
+  /** Names for logs: the request, its accept step, the proof and the intent's confirm. */
+  names: { request: 'stake request' | 'redeem request'; accept: string; prove: string; confirm: string };
 }
 
 export interface ProgressCall {
@@ -96,7 +96,7 @@ export function stakeRoute(context: FacilitationContext): Route {
     acceptStep: (stakeRequestHash, attempt) => ({ kind: 'accept', stakeRequestHash, attempt }),
     requestOpen: (request) => origin.composer.stakeRequestExists(request.stakeRequestHash),
     declares: declaresWith('EIP20Gateway', origin.gateway.address, 'StakeIntentDeclared'),
-    names: { accept: 'acceptStakeRequest', prove: 'proveGateway', confirm: 'confirmStakeIntent' },
+    names: { request: 'stake request', accept: 'acceptStakeRequest', prove: 'proveGateway', confirm: 'confirmStakeIntent' },
   };
 }
 
@@ -134,7 +134,7 @@ export function redeemRoute(context: FacilitationContext): Route {
     acceptStep: (redeemRequestHash, attempt) => ({ kind: 'acceptRedeem', redeemRequestHash, attempt }),
     requestOpen: (request) => auxiliary.redeemPool.redeemRequestExists(request.stakeRequestHash, request.staker, request.gateway),
     declares: declaresWith('EIP20CoGateway', auxiliary.coGateway.address, 'RedeemIntentDeclared'),
-    names: { accept: 'acceptRedeemRequest', prove: 'proveGateway (cogateway on origin)', confirm: 'confirmRedeemIntent' },
+    names: { request: 'redeem request', accept: 'acceptRedeemRequest', prove: 'proveGateway (cogateway on origin)', confirm: 'confirmRedeemIntent' },
   };
 }
 

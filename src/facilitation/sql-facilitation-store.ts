@@ -1,3 +1,4 @@
+import { lockKey } from '../db/row-lock';
 import type { Knex } from 'knex';
 import { Subject } from 'rxjs';
 import { withStoreErrors } from '../db/store-error';
@@ -195,6 +196,7 @@ export class SqlFacilitationStore implements FacilitationStore {
     } else {
       stakeRequestHash = key.stakeRequestHash;
     }
+    await lockKey(trx, stakeRequestHash); // concurrent events of one facilitation apply one after the other
     const [request, message, closure] = await Promise.all([
       trx<StakeRequestRow>('stake_requests').where({ stake_request_hash: stakeRequestHash }).first(),
       trx<MessageRow>('messages').where({ stake_request_hash: stakeRequestHash }).first(),

@@ -4,7 +4,12 @@ import type { LocalSigner } from '../chain/local-signer';
 import { SqlOutbox } from '../chain/tx-engine/sql-outbox';
 import type { ChainSettings, FacilitatorConfig } from '../config/facilitator-config';
 import type { MosaicConfigShape } from '../config/mosaic-config';
-import { openDatabase } from '../db/open-database';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { defaultDatabasePath } from '../config/paths';
+import type { DatabaseTarget } from '../db/database-target';
+import { openDatabase, openDatabaseTarget } from '../db/open-database';
+import { isPostgres } from '../db/row-lock';
 import { ProcessLock } from '../db/process-lock';
 import { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
 import { startEmbeddedIndexer, type EmbeddedIndexer } from '../indexer/embedded-indexer';
@@ -30,6 +35,8 @@ export interface RuntimeOptions {
   boundStatus?: BoundStatusServer;
   /** Every this often, services re-derive their work from the database. */
   reconcileIntervalMs?: number;
+  /** The database with its password resolved (default: the config's, without a password). */
+  database?: DatabaseTarget;
 }
 
 export interface Runtime {
@@ -58,13 +65,14 @@ export function lockKeyOf(config: FacilitatorConfig): string {
 /** Starts everything `facilitator start` runs, from validated configs and unlocked keys. */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config } = options;
-  const { knex, cleanups } = await openLockedDatabase(config);
+  const { knex, cleanups } = await openLockedDatabase(config, options.database ?? configuredTarget(config));
   // Undone in reverse: status API, facilitator, indexer, then the lock and the database last.
   const cleanup = async () => {
     for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
   };
   try {
-    const indexer = await startIndexerIfEmbedded(options, knex);
+    const indexerKnex = await indexerDatabase(knex, cleanups);
+    const indexer = await startIndexerIfEmbedded(options, indexerKnex);
     if (indexer) cleanups.push(() => indexer.stop());
     const stores = { facilitation: new SqlFacilitationStore(knex), outbox: new SqlOutbox(knex), cursors: new SqlCursorStore(knex) };
     const facilitator = startFacilitator(options, stores, indexer);
@@ -78,9 +86,30 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   }
 }
 
+function configuredTarget(config: FacilitatorConfig): DatabaseTarget {
+  const { database } = config;
+  return database.client === 'postgres' ? { client: 'postgres', url: database.url! } : { client: 'sqlite', path: database.path! };
+}
+
+/**
+ * Where the embedded indexer keeps its entities: the facilitator's SQLite file, or, beside a PostgreSQL
+ * database, a SQLite file of this process's own (removed at stop) — it stands in for a graph-node of this
+ * instance and indexes from the deployment's start blocks, as a fresh graph-node would.
+ */
+async function indexerDatabase(knex: Knex, cleanups: Array<() => Promise<void>>): Promise<Knex> {
+  if (!isPostgres(knex)) return knex;
+  const dir = mkdtempSync(join(tmpdir(), 'facilitator-indexer-'));
+  const own = await openDatabase(join(dir, 'indexer.sqlite'));
+  cleanups.push(async () => {
+    await own.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return own;
+}
+
 /** The database, with this facilitator's lock held; cleanups release the lock and close it. */
-async function openLockedDatabase(config: FacilitatorConfig): Promise<{ knex: Knex; cleanups: Array<() => Promise<void>> }> {
-  const knex = await openDatabase(config.database.path);
+async function openLockedDatabase(config: FacilitatorConfig, target: DatabaseTarget): Promise<{ knex: Knex; cleanups: Array<() => Promise<void>> }> {
+  const knex = await openDatabaseTarget(target);
   const lock = new ProcessLock(knex, lockKeyOf(config));
   try {
     await lock.acquire();
@@ -102,7 +131,7 @@ async function startIndexerIfEmbedded(options: RuntimeOptions, knex: Knex): Prom
     auxChainId: config.auxChainId,
     chains: Object.fromEntries(embedded.map((side) => [side, indexerChainOf(chains[side])])),
     // Builds depend only on the deployment: share them across instances and restarts.
-    buildCacheDir: process.env.MOSAIC_SUBGRAPH_CACHE ?? join(dirname(config.database.path), 'subgraphs'),
+    buildCacheDir: process.env.MOSAIC_SUBGRAPH_CACHE ?? join(dirname(config.database.path ?? defaultDatabasePath(config.auxChainId)), 'subgraphs'),
     host: config.embeddedIndexer?.host,
     port: config.embeddedIndexer?.port,
     logger,

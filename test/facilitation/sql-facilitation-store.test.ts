@@ -1,10 +1,16 @@
 import { expect } from 'chai';
 import { SqlFacilitationStore } from '../../src/facilitation/sql-facilitation-store';
 import { openTestDatabase } from '../helpers/database';
+import { openTestPostgresDatabase } from '../helpers/postgres';
 import { describeFacilitationStore, REQUEST_HASH, stakeMessage, stakeRequest } from './facilitation-store-contract';
 
 describeFacilitationStore('SQLite', async () => {
   const db = await openTestDatabase();
+  return { store: new SqlFacilitationStore(db.knex), close: () => db.close() };
+});
+
+describeFacilitationStore('PostgreSQL (a real server)', async () => {
+  const db = await openTestPostgresDatabase();
   return { store: new SqlFacilitationStore(db.knex), close: () => db.close() };
 });
 

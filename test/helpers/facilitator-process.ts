@@ -71,7 +71,8 @@ export async function startFacilitatorProcess(home: FacilitatorHome, extraArgs: 
     logs: () => logs,
     stdout: () => stdout,
     stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (child.exitCode !== null) return child.exitCode;
+      // Killed by a signal, a child keeps exitCode null: signalCode says it is gone.
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill(signal);
       return waitForExit(child, 60_000);
     },

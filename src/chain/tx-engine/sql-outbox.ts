@@ -1,3 +1,4 @@
+import { forWrite } from '../../db/row-lock';
 import type { Knex } from 'knex';
 import type { Fees } from '../fees';
 import type { OutboxPort, OutboxRecord, OutboxRequest, OutboxStatus } from './outbox-port';
@@ -156,11 +157,12 @@ export class SqlOutbox implements OutboxPort {
   async reserveNonce(chainId: number, worker: string, chainPending: bigint): Promise<bigint> {
     return withStoreErrors('outbox.reserveNonce', async () => {
       return this.knex.transaction(async (trx) => {
-        const row = await trx('worker_nonces').where({ chain_id: chainId, worker }).first();
+        const row = await forWrite(trx, trx('worker_nonces').where({ chain_id: chainId, worker })).first();
         const stored = row ? BigInt(row.next_nonce) : 0n;
         const nonce = stored > chainPending ? stored : chainPending;
         const next = (nonce + 1n).toString();
         if (row) await trx('worker_nonces').where({ chain_id: chainId, worker }).update({ next_nonce: next });
+        // Two first reservations at once: the loser's insert conflicts and its transaction fails (retried).
         else await trx('worker_nonces').insert({ chain_id: chainId, worker, next_nonce: next });
         return nonce;
       });

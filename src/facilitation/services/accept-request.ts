@@ -70,7 +70,7 @@ export class AcceptService {
     if (request.state === 'REQUESTED') {
       const refusal = this.acceptor.refusal(request);
       if (refusal) {
-        log.warn({ gateway: request.gateway, reason: refusal }, 'request ignored');
+        log.warn({ gateway: request.gateway, reason: refusal }, `${route.names.request} ignored`);
         await store.apply({ kind: 'requestIgnored', stakeRequestHash: requestHash, reason: refusal });
         return;
       }
@@ -90,7 +90,7 @@ export class AcceptService {
     }
     if (attempt.next >= MAX_ACCEPT_ATTEMPTS) {
       const reason = `${route.names.accept} failed ${MAX_ACCEPT_ATTEMPTS} times; last error: ${attempt.lastError ?? 'unknown'}`;
-      log.error({ messageHash: existing?.messageHash, reason }, 'request given up');
+      log.error({ messageHash: existing?.messageHash, reason }, `${route.names.request} given up`);
       await store.apply({ kind: 'acceptGivenUp', stakeRequestHash: requestHash, reason });
       return;
     }
@@ -143,16 +143,16 @@ export class AcceptService {
     // Taken or revoked, or was the request reorganised away? The node says where its transaction is.
     const placement = await transactionPlacement(route.source.client, request.transactionHash);
     if (placement === 'pending') {
-      log.info({ transactionHash: request.transactionHash }, 'the request is pending again after a reorg; waiting for it');
+      log.info({ transactionHash: request.transactionHash }, `the ${route.names.request} is pending again after a reorg; waiting for it`);
       return;
     }
     if (placement === 'gone') {
       const reason = orphanedRequestReason(request.transactionHash);
-      log.warn({ messageHash: message?.messageHash, reason }, 'the request was reorganised away');
+      log.warn({ messageHash: message?.messageHash, reason }, `the ${route.names.request} was reorganised away`);
       await store.apply({ kind: 'requestLost', stakeRequestHash: request.stakeRequestHash, state: 'ORPHANED', reason });
       return;
     }
-    log.info('request no longer open (accepted by another facilitator, or revoked)');
+    log.info(`${route.names.request} no longer open (accepted by another facilitator, or revoked)`);
     await store.apply({ kind: 'requestTaken', stakeRequestHash: request.stakeRequestHash });
   }
 }

@@ -91,8 +91,8 @@ function nextState(state: StakeFacilitation, event: StakeEvent): StakeFacilitati
     case 'requestTaken':
       return {
         ...state,
-        request: request && withRequestState(request, 'TAKEN', 'no longer pending in the composer'),
-        message: message && whileIn(message, 'ACCEPTING', 'ABANDONED', 'the stake request was accepted by another facilitator or revoked'),
+        request: request && withRequestState(request, 'TAKEN', request.direction === 'REDEEM' ? 'no longer open in the redeem pool' : 'no longer pending in the composer'),
+        message: message && whileIn(message, 'ACCEPTING', 'ABANDONED', `the ${message.direction === 'REDEEM' ? 'redeem' : 'stake'} request was accepted by another facilitator or revoked`),
       };
     case 'requestLost':
       return afterReorg(state, { request: event.state, message: 'ABANDONED' }, event.reason);
