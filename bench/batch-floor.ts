@@ -1,14 +1,15 @@
 import type { RpcReceipt } from '../src/chain/chain-client';
 import type { AccountProof } from '../src/chain/proofs';
 import type { RequestedStake } from '../src/devnet/demo-staker';
-import { startDevnet, type Devnet } from '../src/devnet/devnet';
+import type { Devnet } from '../src/devnet/devnet';
 import { devnetContracts, type DevnetContracts } from '../src/devnet/devnet-contracts';
 import { requestStakeOnDevnet } from '../src/devnet/devnet-stake';
 import { scriptedStakeAndMint } from '../src/devnet/scripted-stake-and-mint';
 import { contractInterface } from '../src/mosaic/contracts';
 import { generateHashLock } from '../src/mosaic/hashes';
 import { confirmStakeIntentCall, proveGatewayCall, proveGatewayOutbox } from '../src/mosaic/stake-proofs';
-import { startDevnetClocks, type DevnetClocks } from './block-clock';
+import { addressesOf, withFloorDevnet } from './bench-devnet';
+import type { DevnetClocks } from './block-clock';
 import { benchLog, envNumber, runAsMain, type Targets } from './harness';
 import { RpcStats, type MethodStats } from './rpc-stats';
 import { roundMs } from './stats';
@@ -95,8 +96,8 @@ async function confirmAndProgress(devnet: Devnet, c: DevnetContracts, d: Declare
 }
 
 const blockOf = (receipt: RpcReceipt) => BigInt(receipt.blockNumber);
-const maxBlock = (receipts: RpcReceipt[]) => receipts.map(blockOf).reduce((a, b) => (a > b ? a : b));
-const distinctBlocks = (receipts: RpcReceipt[]) => new Set(receipts.map((r) => r.blockNumber)).size;
+export const maxBlock = (receipts: RpcReceipt[]) => receipts.map(blockOf).reduce((a, b) => (a > b ? a : b));
+export const distinctBlocks = (receipts: RpcReceipt[]) => new Set(receipts.map((r) => r.blockNumber)).size;
 
 /** The flow itself: requests and accepts pipelined per request, then one proof, then per-message confirm and progress. */
 async function runBatch(devnet: Devnet, clocks: DevnetClocks, c: DevnetContracts, stakers: string[], workers: string[]) {
@@ -148,11 +149,9 @@ export async function measureBatchFloor(
   runs = envNumber('BENCH_BATCH_RUNS', 3),
 ): Promise<BatchFloorResult> {
   const started = performance.now();
-  const devnet = await startDevnet({ originPort: 0, auxiliaryPort: 0, anchorIntervalMs: 0, stakers: requests * runs + 1, workers: workerCount });
-  const clocks = await startDevnetClocks(devnet);
-  try {
-    const stakers = devnet.info.accounts.filter((a) => a.role === 'staker').map((a) => a.address);
-    const workers = devnet.info.accounts.filter((a) => a.role === 'worker').map((a) => a.address);
+  return withFloorDevnet({ stakers: requests * runs + 1, workers: workerCount }, async (devnet, clocks) => {
+    const stakers = addressesOf(devnet, 'staker');
+    const workers = addressesOf(devnet, 'worker');
     log(`warm-up (one scripted flow), then ${runs} batches of ${requests} requests over ${workers.length} workers`);
     await scriptedStakeAndMint(devnet, { staker: stakers[requests * runs], worker: workers[0] });
     const rpc = RpcStats.attach(devnet);
@@ -178,10 +177,7 @@ export async function measureBatchFloor(
       durationMs: Math.round(performance.now() - started),
       targets: {},
     };
-  } finally {
-    clocks.close();
-    await devnet.close();
-  }
+  });
 }
 
 runAsMain(module, 'batchFloor', () => measureBatchFloor());

@@ -1,6 +1,5 @@
-import { startDevnet } from '../src/devnet/devnet';
 import { scriptedStakeAndMint } from '../src/devnet/scripted-stake-and-mint';
-import { startDevnetClocks } from './block-clock';
+import { addressesOf, withFloorDevnet } from './bench-devnet';
 import { benchLog, envNumber, runAsMain, type Targets } from './harness';
 import { median, roundMs } from './stats';
 
@@ -32,11 +31,9 @@ const log = benchLog('floor');
  */
 export async function measureFloor(runs = envNumber('BENCH_FLOOR_RUNS', 7)): Promise<FloorResult> {
   const started = performance.now();
-  const devnet = await startDevnet({ originPort: 0, auxiliaryPort: 0, anchorIntervalMs: 0, stakers: runs + 1 });
-  const clocks = await startDevnetClocks(devnet);
-  try {
-    const stakers = devnet.info.accounts.filter((a) => a.role === 'staker').map((a) => a.address);
-    const worker = devnet.info.accounts.filter((a) => a.role === 'worker')[0].address;
+  return withFloorDevnet({ stakers: runs + 1 }, async (devnet, clocks) => {
+    const stakers = addressesOf(devnet, 'staker');
+    const [worker] = addressesOf(devnet, 'worker');
     log(`warm-up, then ${runs} runs`);
     await scriptedStakeAndMint(devnet, { staker: stakers[runs], worker });
     const samples: number[] = [];
@@ -61,10 +58,7 @@ export async function measureFloor(runs = envNumber('BENCH_FLOOR_RUNS', 7)): Pro
       durationMs: Math.round(performance.now() - started),
       targets: {},
     };
-  } finally {
-    clocks.close();
-    await devnet.close();
-  }
+  });
 }
 
 runAsMain(module, 'floor', () => measureFloor());

@@ -37,46 +37,48 @@ class EventScan {
 
 export const stakeKey = (stakerProxy: string, nonce: bigint) => `${stakerProxy.toLowerCase()}:${nonce}`;
 
+/** Which way the watched requests move: stake & mint (origin → auxiliary) or redeem & unstake (auxiliary → origin). */
+export type WatchedDirection = 'STAKE' | 'REDEEM';
+
 /**
- * What an independent staker sees on chain: MintProgressed by beneficiary on the auxiliary chain and
- * StakeProgressed by (staker proxy, nonce) on origin, with the block of each. Judged from chain state,
- * never from the facilitator's own database.
+ * What an independent user sees on chain, per direction: the arrival (MintProgressed on the auxiliary
+ * chain, UnstakeProgressed on origin) by beneficiary, and the source side's progress (StakeProgressed on
+ * origin, RedeemProgressed on the auxiliary chain) by (proxy, nonce), with the block of each. Judged
+ * from chain state, never from the facilitator's own database.
  */
 export class ProgressWatch {
-  private readonly mints: EventScan;
-  private readonly stakes: EventScan;
+  private readonly arrivals: EventScan;
+  private readonly sourceProgress: EventScan;
   private readonly waiters = new Set<{ done: () => boolean; deadlineMs: number; resolve: (met: boolean) => void }>();
   private polling: Promise<void> | undefined;
   private scanErrors = 0;
 
-  private constructor(devnet: Devnet, originFrom: bigint, auxiliaryFrom: bigint) {
+  private constructor(
+    devnet: Devnet,
+    readonly direction: WatchedDirection,
+    originFrom: bigint,
+    auxiliaryFrom: bigint,
+  ) {
     const pair = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].contractAddresses;
-    this.mints = new EventScan(
-      devnet.auxiliary.client,
-      pair.auxiliary.ostEIP20CogatewayAddress,
-      contractInterface('EIP20CoGateway'),
-      'MintProgressed',
-      (args) => String(args._beneficiary).toLowerCase(),
-      auxiliaryFrom,
-    );
-    this.stakes = new EventScan(
-      devnet.origin.client,
-      pair.origin.ostEIP20GatewayAddress,
-      contractInterface('EIP20Gateway'),
-      'StakeProgressed',
-      (args) => stakeKey(String(args._staker), BigInt(args._stakerNonce as bigint)),
-      originFrom,
-    );
+    const gateway = [devnet.origin.client, pair.origin.ostEIP20GatewayAddress, contractInterface('EIP20Gateway')] as const;
+    const coGateway = [devnet.auxiliary.client, pair.auxiliary.ostEIP20CogatewayAddress, contractInterface('EIP20CoGateway')] as const;
+    const stake = direction === 'STAKE';
+    const [arrivalSide, arrivalFrom, sourceSide, sourceFrom] = stake ? [coGateway, auxiliaryFrom, gateway, originFrom] : [gateway, originFrom, coGateway, auxiliaryFrom];
+    const [arrivalEvent, sourceEvent, proxyArg, nonceArg] = stake
+      ? ['MintProgressed', 'StakeProgressed', '_staker', '_stakerNonce']
+      : ['UnstakeProgressed', 'RedeemProgressed', '_redeemer', '_redeemerNonce'];
+    this.arrivals = new EventScan(...arrivalSide, arrivalEvent, (args) => String(args._beneficiary).toLowerCase(), arrivalFrom);
+    this.sourceProgress = new EventScan(...sourceSide, sourceEvent, (args) => stakeKey(String(args[proxyArg]), BigInt(args[nonceArg] as bigint)), sourceFrom);
   }
 
   /** Watches from the current heads on. */
-  static async start(devnet: Devnet): Promise<ProgressWatch> {
+  static async start(devnet: Devnet, direction: WatchedDirection = 'STAKE'): Promise<ProgressWatch> {
     const [origin, auxiliary] = await Promise.all([devnet.origin.client.blockNumber(), devnet.auxiliary.client.blockNumber()]);
-    return new ProgressWatch(devnet, origin + 1n, auxiliary + 1n);
+    return new ProgressWatch(devnet, direction, origin + 1n, auxiliary + 1n);
   }
 
   async scan(): Promise<void> {
-    await Promise.all([this.mints.scan(), this.stakes.scan()]);
+    await Promise.all([this.arrivals.scan(), this.sourceProgress.scan()]);
   }
 
   /**
@@ -108,17 +110,14 @@ export class ProgressWatch {
     }
   }
 
-  /** Block of the MintProgressed paying `beneficiary`, if seen. */
-  mintBlock(beneficiary: string): bigint | undefined {
-    return this.mints.seen.get(beneficiary.toLowerCase());
+  /** Block of the MintProgressed (stake) or UnstakeProgressed (redeem) paying `beneficiary`, if seen. */
+  arrivalBlock(beneficiary: string): bigint | undefined {
+    return this.arrivals.seen.get(beneficiary.toLowerCase());
   }
 
-  stakeProgressed(stakerProxy: string, nonce: bigint): boolean {
-    return this.stakes.seen.has(stakeKey(stakerProxy, nonce));
-  }
-
-  get mintedCount(): number {
-    return this.mints.seen.size;
+  /** Progressed on the source side too (StakeProgressed / RedeemProgressed of the proxy's nonce). */
+  sourceProgressed(proxy: string, nonce: bigint): boolean {
+    return this.sourceProgress.seen.has(stakeKey(proxy, nonce));
   }
 }
 

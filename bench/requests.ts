@@ -1,43 +1,81 @@
-import type { RequestedStake } from '../src/devnet/demo-staker';
+import { DEFAULT_REDEEM } from '../src/devnet/demo-redeemer';
 import type { Devnet } from '../src/devnet/devnet';
+import { requestRedeemOnDevnet } from '../src/devnet/devnet-redeem';
 import { requestStakeOnDevnet } from '../src/devnet/devnet-stake';
-import type { DevnetClocks } from './block-clock';
+import { scriptedStakeAndMint } from '../src/devnet/scripted-stake-and-mint';
+import type { BlockClock, DevnetClocks } from './block-clock';
 import { beneficiaryFor, type ProgressWatch } from './progress-watch';
 
-/** A stake request as an independent staker follows it: its StakeRequested, then its mint and stake progress on chain. */
+/**
+ * A request as an independent user follows it: its StakeRequested (origin) or RedeemRequested
+ * (auxiliary), then its arrival (MintProgressed / UnstakeProgressed) and source-side progress on chain.
+ */
 export interface TrackedRequest {
-  staker: string;
+  /** The staker or redeemer. */
+  account: string;
   beneficiary: string;
-  request: RequestedStake;
+  /** Block of StakeRequested (origin) or RedeemRequested (auxiliary). */
+  requestBlock: bigint;
+  /** The StakerProxy or RedeemerProxy, and its nonce: the message's sender. */
+  proxy: string;
+  nonce: bigint;
 }
 
-/** One staker requests a stake with a beneficiary of its own (tag, index), so its mint is recognisable. */
-export async function trackedRequest(devnet: Devnet, staker: string, tag: number, index: number): Promise<TrackedRequest> {
+/** Makes one request of `account` with a beneficiary of its own (tag, index), so its arrival is recognisable. */
+export type RequestMaker = (devnet: Devnet, account: string, tag: number, index: number) => Promise<TrackedRequest>;
+
+/** One staker requests a stake (the demo staker's defaults: 100 OST). */
+export const trackedRequest: RequestMaker = async (devnet, staker, tag, index) => {
   const beneficiary = beneficiaryFor(tag, index);
-  return { staker, beneficiary, request: await requestStakeOnDevnet(devnet, staker, beneficiary) };
+  const request = await requestStakeOnDevnet(devnet, staker, beneficiary);
+  return { account: staker, beneficiary, requestBlock: request.blockNumber, proxy: request.stakerProxy, nonce: request.nonce };
+};
+
+/** One redeemer wraps, approves and requests a redeem (the demo redeemer's defaults: 10 OST′). */
+export const trackedRedeem: RequestMaker = async (devnet, redeemer, tag, index) => {
+  const beneficiary = beneficiaryFor(tag, index);
+  const request = await requestRedeemOnDevnet(devnet, redeemer, { beneficiary });
+  return { account: redeemer, beneficiary, requestBlock: request.blockNumber, proxy: request.redeemerProxy, nonce: request.nonce };
+};
+
+/** Arrived on the target chain: minted (stake) or unstaked (redeem). */
+export function hasArrived(watch: ProgressWatch, tracked: TrackedRequest): boolean {
+  return watch.arrivalBlock(tracked.beneficiary) !== undefined;
 }
 
-export function isMinted(watch: ProgressWatch, tracked: TrackedRequest): boolean {
-  return watch.mintBlock(tracked.beneficiary) !== undefined;
-}
-
-/** Minted on the auxiliary chain and progressed on origin: the staker may request again. */
+/** Arrived and progressed on the source chain: the account may request again. */
 export function isComplete(watch: ProgressWatch, tracked: TrackedRequest): boolean {
-  return isMinted(watch, tracked) && watch.stakeProgressed(tracked.request.stakerProxy, tracked.request.nonce);
+  return hasArrived(watch, tracked) && watch.sourceProgressed(tracked.proxy, tracked.nonce);
 }
 
-/** Block of StakeRequested → block of MintProgressed, on the block clocks (undefined while not minted). */
+/** The clocks of the chain where requests are made and of the one where they arrive. */
+function clocksOf(clocks: DevnetClocks, watch: ProgressWatch): { source: BlockClock; target: BlockClock } {
+  return watch.direction === 'STAKE' ? { source: clocks.origin, target: clocks.auxiliary } : { source: clocks.auxiliary, target: clocks.origin };
+}
+
+/** Block of the request → block of its arrival, on the block clocks (undefined while not arrived). */
 export async function latencyMs(clocks: DevnetClocks, watch: ProgressWatch, tracked: TrackedRequest): Promise<number | undefined> {
-  const mintBlock = watch.mintBlock(tracked.beneficiary);
-  if (mintBlock === undefined) return undefined;
-  return (await clocks.auxiliary.minedAt(mintBlock)) - (await clocks.origin.minedAt(tracked.request.blockNumber));
+  const arrivalBlock = watch.arrivalBlock(tracked.beneficiary);
+  if (arrivalBlock === undefined) return undefined;
+  const { source, target } = clocksOf(clocks, watch);
+  return (await target.minedAt(arrivalBlock)) - (await source.minedAt(tracked.requestBlock));
 }
 
-/** Last StakeRequested block → last MintProgressed block (the batch floor's wall), null unless all are minted. */
+/** Last request block → last arrival block (the batch floor's wall), null unless all arrived. */
 export async function wallMs(clocks: DevnetClocks, watch: ProgressWatch, batch: TrackedRequest[]): Promise<number | null> {
-  if (batch.length === 0 || !batch.every((t) => isMinted(watch, t))) return null;
+  if (batch.length === 0 || !batch.every((t) => hasArrived(watch, t))) return null;
   const maxOf = (values: bigint[]) => values.reduce((a, b) => (a > b ? a : b));
-  const lastRequested = await clocks.origin.minedAt(maxOf(batch.map((t) => t.request.blockNumber)));
-  const lastMinted = await clocks.auxiliary.minedAt(maxOf(batch.map((t) => watch.mintBlock(t.beneficiary) ?? 0n)));
-  return lastMinted - lastRequested;
+  const { source, target } = clocksOf(clocks, watch);
+  const lastRequested = await source.minedAt(maxOf(batch.map((t) => t.requestBlock)));
+  const lastArrived = await target.minedAt(maxOf(batch.map((t) => watch.arrivalBlock(t.beneficiary) ?? 0n)));
+  return lastArrived - lastRequested;
+}
+
+/**
+ * Lets `redeems` demo redemptions wrap their OSTPrime: OSTPrime wraps only base coin that stake & mint
+ * released on the auxiliary chain, so `funder` stakes and mints that much first (sent directly, before
+ * anything is timed). The gateway's stake vault then also holds the OST the unstakes pay out.
+ */
+export async function mintForRedeems(devnet: Devnet, funder: string, worker: string, redeems: number): Promise<void> {
+  await scriptedStakeAndMint(devnet, { staker: funder, worker, amount: BigInt(redeems + 1) * DEFAULT_REDEEM.amount });
 }

@@ -3,7 +3,7 @@ import { facilitatorBuild, fromSource } from './facilitator-launch';
 import { startBenchFacilitator, type BenchFacilitator, type WarningSummary } from './facilitator-run';
 import { atMost, benchLog, envNumber, expectTrue, runAsMain, type Targets } from './harness';
 import { ProgressWatch } from './progress-watch';
-import { isComplete, isMinted, latencyMs, trackedRequest, type TrackedRequest } from './requests';
+import { isComplete, hasArrived, latencyMs, trackedRequest, type TrackedRequest } from './requests';
 import { SoakMonitor } from './soak-monitor';
 import { median, percentile, roundMs } from './stats';
 
@@ -76,7 +76,7 @@ async function stakerLoop(run: SoakRun, staker: string, index: number): Promise<
 }
 
 function progressLine(run: SoakRun, total: number, startedMs: number): string {
-  const minted = run.tracked.filter((t) => isMinted(run.watch, t)).length;
+  const minted = run.tracked.filter((t) => hasArrived(run.watch, t)).length;
   const completed = run.tracked.filter((t) => isComplete(run.watch, t)).length;
   const rss = `facilitator RSS ${run.facilitator.rssMb()} MB (peak ${run.facilitator.peakRssMb()} MB)`;
   return `${Math.round((performance.now() - startedMs) / 1000)} s: ${run.tracked.length} requested, ${minted} of ${total} minted, ${completed} also progressed on origin, ${rss}`;
@@ -170,9 +170,9 @@ async function soakResult(
     const latency = await latencyMs(run.bench.clocks, run.watch, tracked);
     if (latency !== undefined) latencies.push(latency);
   }
-  const lastMint = run.tracked.map((t) => run.watch.mintBlock(t.beneficiary) ?? 0n).reduce((a, b) => (a > b ? a : b), 0n);
+  const lastMint = run.tracked.map((t) => run.watch.arrivalBlock(t.beneficiary) ?? 0n).reduce((a, b) => (a > b ? a : b), 0n);
   const wall = lastMint > 0n ? (await run.bench.clocks.auxiliary.minedAt(lastMint)) - m.startedMs : Number.NaN;
-  const minted = run.tracked.filter((t) => isMinted(run.watch, t)).length;
+  const minted = run.tracked.filter((t) => hasArrived(run.watch, t)).length;
   const requests = m.stakerCount * run.rounds;
   const db = run.facilitator.databaseBytes();
   const { devnet } = run.bench;

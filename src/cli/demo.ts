@@ -7,48 +7,33 @@ import pino from 'pino';
 import type { LocalSigner } from '../chain/local-signer';
 import { parseFacilitatorConfig, type FacilitatorConfig } from '../config/facilitator-config';
 import { unlockKeystore } from '../config/keystore';
-import type { RequestedStake } from '../devnet/demo-staker';
-import { requestStakeOnDevnet } from '../devnet/devnet-stake';
+import { DEFAULT_STAKE } from '../devnet/demo-staker';
 import { startDevnet, type Devnet } from '../devnet/devnet';
+import { devnetContracts } from '../devnet/devnet-contracts';
 import { devnetFacilitatorConfig } from '../devnet/devnet-facilitator-config';
-import type { FacilitationChange, MessageRecord } from '../facilitation/model';
+import { requestRedeemOnDevnet } from '../devnet/devnet-redeem';
+import { requestStakeOnDevnet } from '../devnet/devnet-stake';
+import type { Direction } from '../facilitation/model';
+import type { FacilitationStore } from '../facilitation/store-port';
 import { startRuntime, type Runtime } from '../facilitator/runtime';
 import { REDACTED_PATHS, type Logger } from '../logging/logger';
-import { MessageStatus } from '../mosaic/message-status';
 import type { SubgraphSide } from '../subgraph/sides';
-import { formatTokenAmount, parseNonNegativeInteger, parsePositiveInteger } from './option-parsers';
+import { incompleteLine, printOutcomeTable, readBalances, readOutcomes, type BalanceReader, type PhaseBalances } from './demo-report';
+import { DIRECTION_WORDS, DirectionTracker, type Print } from './demo-tracker';
+import { bigintOption, formatTokenAmount, parseNonNegativeInteger, parsePositiveInteger, parseTokenAmount } from './option-parsers';
 import { waitForShutdownSignal } from './signals';
+
+/** What each demo staker redeems back once its 100 OST stake completed. */
+const DEMO_REDEEM = 40n * 10n ** 18n;
 
 interface DemoOptions {
   dir: string;
   requests: number;
+  /** OST′ each staker redeems back (0n: stake only). */
+  redeem: bigint;
   keepRunning: boolean;
   timeout: number;
 }
-
-interface Tracked {
-  index: number;
-  stake: RequestedStake;
-  requestedAt: number;
-  messageHash?: string;
-  state: string;
-  completedAt?: number;
-}
-
-const short = (hash: string | undefined) => (hash ? `${hash.slice(0, 10)}…${hash.slice(-6)}` : '-');
-
-function printTable(rows: Tracked[], write: (line: string) => void): void {
-  write('');
-  write(' #  staker             stake request      message hash       final state  latency');
-  for (const row of rows) {
-    const latency = row.completedAt !== undefined ? `${((row.completedAt - row.requestedAt) / 1000).toFixed(2)} s` : '-';
-    write(
-      `${String(row.index).padStart(2)}  ${short(row.stake.staker).padEnd(18)} ${short(row.stake.stakeRequestHash).padEnd(18)} ${short(row.messageHash).padEnd(18)} ${row.state.padEnd(12)} ${latency}`,
-    );
-  }
-}
-
-type Print = (line: string) => void;
 
 /** The demo's console: `say` stamps a line with the seconds since the demo started, `out` writes it as is. */
 function demoConsole(): { out: Print; say: Print } {
@@ -56,83 +41,6 @@ function demoConsole(): { out: Print; say: Print } {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const say = (line: string) => out(`[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${line}`);
   return { out, say };
-}
-
-/**
- * Follows each stake request through the facilitator's store changes, prints every state it reaches,
- * and settles `finished` once every expected request is COMPLETED.
- */
-class RequestTracker {
-  readonly rows: Tracked[] = [];
-  private readonly byRequest = new Map<string, Tracked>();
-  private readonly byMessage = new Map<string, Tracked>();
-  /** Messages seen for a stake request before our own receipt of requestStake arrived. */
-  private readonly early = new Map<string, MessageRecord[]>();
-  private finish: () => void = () => undefined;
-  readonly finished = new Promise<void>((resolveFinished) => (this.finish = resolveFinished));
-
-  constructor(
-    private readonly expected: number,
-    private readonly say: Print,
-  ) {}
-
-  /** Stops waiting for the remaining requests (the timeout). */
-  giveUp(): void {
-    this.finish();
-  }
-
-  allCompleted(): boolean {
-    return this.rows.every((t) => t.state === 'COMPLETED');
-  }
-
-  /** Registers a request once its requestStake receipt is in, then replays what the facilitator already did with it. */
-  add(index: number, stake: RequestedStake): void {
-    const row: Tracked = { index, stake, requestedAt: Date.now(), state: 'REQUESTED' };
-    this.rows.push(row);
-    this.byRequest.set(stake.stakeRequestHash.toLowerCase(), row);
-    this.say(`request #${row.index} REQUESTED  stake request ${short(stake.stakeRequestHash)} by ${short(stake.staker)}`);
-    const seen = this.early.get(stake.stakeRequestHash.toLowerCase()) ?? [];
-    this.early.delete(stake.stakeRequestHash.toLowerCase());
-    for (const message of seen) this.onMessage(message);
-  }
-
-  /** Requests are added as their receipts arrive; the table lists them in request order. */
-  sortByIndex(): void {
-    this.rows.sort((a, b) => a.index - b.index);
-  }
-
-  onStoreChange(change: FacilitationChange): void {
-    if (change.kind !== 'stake') return;
-    const { next, changed } = change.transition;
-    const record = next.request;
-    const row = record && this.byRequest.get(record.stakeRequestHash);
-    if (row && record?.messageHash) {
-      row.messageHash = record.messageHash;
-      this.byMessage.set(record.messageHash, row);
-    }
-    if (changed.message && next.message) this.onMessage(next.message);
-  }
-
-  private onMessage(message: MessageRecord): void {
-    const row = this.byMessage.get(message.messageHash) ?? this.byRequest.get(message.stakeRequestHash);
-    if (!row) {
-      // The facilitator can be quicker than our own receipt of requestStake: replay once the row exists.
-      this.early.set(message.stakeRequestHash, [...(this.early.get(message.stakeRequestHash) ?? []), message]);
-      return;
-    }
-    row.messageHash = message.messageHash;
-    this.byMessage.set(message.messageHash, row);
-    const minted = message.targetStatus === MessageStatus.Progressed;
-    if (minted && row.completedAt === undefined) row.completedAt = Date.now();
-    this.report(row, message.state, minted ? `message ${short(message.messageHash)} minted on the auxiliary chain` : `message ${short(message.messageHash)}`);
-    if (this.rows.length === this.expected && this.allCompleted()) this.finish();
-  }
-
-  private report(row: Tracked, state: string, detail: string): void {
-    if (row.state === state) return;
-    row.state = state;
-    this.say(`request #${row.index} ${state.padEnd(10)} ${detail}`);
-  }
 }
 
 /** Writes the facilitator config (workers in encrypted keystores) and parses it back as the facilitator would. */
@@ -179,31 +87,99 @@ async function startDemoFacilitator(devnet: Devnet, dir: string, say: Print): Pr
   return { runtime, logPath };
 }
 
-/** One stake request per staker account, all at once. */
-async function requestDemoStakes(devnet: Devnet, requests: number, tracker: RequestTracker, say: Print): Promise<void> {
-  const stakers = devnet.info.accounts.filter((a) => a.role === 'staker').slice(0, requests);
-  say(`demo staker: ${requests} request(s) of ${formatTokenAmount(100n * 10n ** 18n)} OST`);
-  await Promise.all(
-    stakers.map(async (staker, i) => {
-      const stake = await requestStakeOnDevnet(devnet, staker.address);
-      tracker.add(i + 1, stake);
-    }),
-  );
-  tracker.sortByIndex();
-}
+/** The devnet's staker accounts the demo uses, one request each way per account. */
+const demoAccounts = (devnet: Devnet, requests: number) => devnet.info.accounts.filter((a) => a.role === 'staker').slice(0, requests).map((a) => a.address);
 
-/** Waits until every request is minted or the timeout passes; true when all were minted. */
-async function waitForMinting(tracker: RequestTracker, timeoutSeconds: number): Promise<boolean> {
+/** Waits until every request of the tracker is COMPLETED or the timeout passes; true when all were. */
+async function waitForCompletion(tracker: DirectionTracker, timeoutSeconds: number): Promise<boolean> {
   const timer = setTimeout(() => tracker.giveUp(), timeoutSeconds * 1000);
   await tracker.finished;
   clearTimeout(timer);
   return tracker.allCompleted();
 }
 
+interface Phase {
+  direction: Direction;
+  tracker: DirectionTracker;
+  /** What the phase's requests are, for the line announcing them. */
+  announce: string;
+  /** One account's request; returns its request hash. */
+  request: (account: string) => Promise<string>;
+  /** Balance of what this direction delivers, per account: where it arrives. */
+  read: BalanceReader;
+}
+
+type PhaseRun = Phase & { balances: PhaseBalances; completed: boolean };
+
+/**
+ * One direction: balances before, one request per account (all at once), then waiting for them and the
+ * balances after; says in one line whether every request arrived. Returns the phase for the final table.
+ */
+async function runPhase(phase: Phase, accounts: string[], timeoutSeconds: number, say: Print): Promise<PhaseRun> {
+  const before = await readBalances(accounts, phase.read);
+  say(phase.announce);
+  await Promise.all(accounts.map(async (account, i) => phase.tracker.add(i + 1, account, await phase.request(account))));
+  phase.tracker.sortByIndex();
+  const completed = await waitForCompletion(phase.tracker, timeoutSeconds);
+  const after = await readBalances(accounts, phase.read);
+  const words = DIRECTION_WORDS[phase.direction];
+  say(completed ? `all ${accounts.length} ${words.request}(s) ${words.arrived}.` : `not every ${words.request} was ${words.arrived} within ${timeoutSeconds} s`);
+  return { ...phase, balances: { before, after }, completed };
+}
+
+/**
+ * The final table of each direction that ran, read from the facilitator's database and the chains; the
+ * verdict is the database's: undefined when every request of every direction is COMPLETED, else one line.
+ */
+async function report(store: FacilitationStore, phases: PhaseRun[], out: Print): Promise<string | undefined> {
+  const problems: string[] = [];
+  for (const phase of phases) {
+    const outcomes = await readOutcomes(store, phase.direction, phase.tracker.rows, phase.balances);
+    printOutcomeTable(phase.direction, outcomes, out);
+    const problem = incompleteLine(phase.direction, outcomes);
+    if (problem) problems.push(problem);
+  }
+  return problems.length > 0 ? problems.join('; ') : undefined;
+}
+
+/** Stakes, then (once every stake completed, unless --redeem 0) redeems part back; the phases that ran. */
+async function runBothWays(devnet: Devnet, store: FacilitationStore, options: DemoOptions, say: Print): Promise<PhaseRun[]> {
+  const accounts = demoAccounts(devnet, options.requests);
+  const { ost } = devnetContracts(devnet);
+  const n = accounts.length;
+  const stake: Phase = {
+    direction: 'STAKE',
+    tracker: new DirectionTracker('STAKE', n, say),
+    announce: `demo staker: ${n} request(s) of ${formatTokenAmount(DEFAULT_STAKE.amount)} OST`,
+    request: async (staker) => (await requestStakeOnDevnet(devnet, staker)).stakeRequestHash,
+    read: (account) => devnet.auxiliary.client.getBalance(account),
+  };
+  const redeem: Phase = {
+    direction: 'REDEEM',
+    tracker: new DirectionTracker('REDEEM', n, say),
+    announce: `demo redeemer: the same ${n} account(s) redeem ${formatTokenAmount(options.redeem)} OST′ each back to origin`,
+    request: async (redeemer) => (await requestRedeemOnDevnet(devnet, redeemer, { amount: options.redeem })).redeemRequestHash,
+    read: (account) => ost.balanceOf(account),
+  };
+  const subscription = store.changes$.subscribe((change) => {
+    stake.tracker.onStoreChange(change);
+    redeem.tracker.onStoreChange(change);
+  });
+  try {
+    const staked = await runPhase(stake, accounts, options.timeout, say);
+    if (!staked.completed || options.redeem === 0n) return [staked];
+    const redeemed = await runPhase(redeem, accounts, options.timeout, say);
+    return [staked, redeemed];
+  } finally {
+    subscription.unsubscribe();
+  }
+}
+
 /**
  * The whole product on this machine: devnet, embedded indexers, the facilitator (its keys in
- * encrypted keystores, as in production) and a demo staker; progress as requests move through the
- * states, then a final table. Exit 0 once every request is minted.
+ * encrypted keystores, as in production), a demo staker and then a demo redeemer; progress as requests
+ * move through the states, then a final table per direction (states from the database, balances from
+ * the chains). Exit 0 once the database holds every request COMPLETED, both ways.
  */
 async function runDemo(options: DemoOptions): Promise<void> {
   const dir = resolve(options.dir);
@@ -214,38 +190,37 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const devnet = await startDevnet({ originPort: 0, auxiliaryPort: 0, stakers: Math.max(options.requests, 1), dir: join(dir, 'devnet') });
   say(`origin ${devnet.info.origin.rpcUrl} (chain ${devnet.info.origin.chainId}), auxiliary ${devnet.info.auxiliary.rpcUrl} (chain ${devnet.info.auxChainId})`);
   const { runtime, logPath } = await startDemoFacilitator(devnet, dir, say);
+  const store = runtime.facilitator.context.store;
 
-  const tracker = new RequestTracker(options.requests, say);
-  const subscription = runtime.facilitator.context.store.changes$.subscribe((change) => tracker.onStoreChange(change));
-  await requestDemoStakes(devnet, options.requests, tracker, say);
-  const success = await waitForMinting(tracker, options.timeout);
-  printTable(tracker.rows, out);
+  const phases = await runBothWays(devnet, store, options, say);
+  const failure = (await report(store, phases, out)) ?? (phases.length < 2 && options.redeem > 0n ? 'the stakes did not all complete, so nothing was redeemed' : undefined);
   out('');
-  say(success ? `all ${tracker.rows.length} request(s) minted.` : `not every request was minted within ${options.timeout} s: see ${logPath}`);
+  if (!failure) say(`done: every request COMPLETED${phases.length === 2 ? ' both ways' : ''}.`);
 
-  if (options.keepRunning && success) {
+  if (options.keepRunning && !failure) {
     out('still running (--keep-running): Ctrl-C to stop.');
     await waitForShutdownSignal();
   }
-  subscription.unsubscribe();
   await runtime.stop();
   await devnet.close();
-  if (!success) process.exitCode = 1;
+  if (failure) throw new Error(`demo failed: ${failure}; the facilitator's log: ${logPath}`);
 }
 
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('one-command demo: devnet + embedded indexers + facilitator + demo staker; exits 0 once all requests are minted')
-    .option('--requests <n>', 'stake requests to make (one staker each)', parsePositiveInteger, 3)
+    .description('one-command demo: devnet + embedded indexers + facilitator + demo staker and redeemer; exits 0 once every request completed both ways')
+    .option('--requests <n>', 'stake requests to make (one staker each), then as many redeems', parsePositiveInteger, 3)
+    .addOption(bigintOption('--redeem <OST′>', 'OST′ each staker redeems back once its stake completed (0 = stake only)', (v) => parseTokenAmount(v), DEMO_REDEEM, formatTokenAmount(DEMO_REDEEM)))
     .option('--dir <path>', 'folder for the demo\'s files (configs, database, logs)', './.demo')
-    .option('--timeout <seconds>', 'give up (exit 1) after this long', parseNonNegativeInteger, 300)
+    .option('--timeout <seconds>', 'give up (exit 1) when a direction takes longer than this', parseNonNegativeInteger, 300)
     .option('--keep-running', 'keep everything running after the final table, until Ctrl-C', false)
     .addHelpText(
       'after',
       `
 Examples:
-  $ facilitator demo
-  $ facilitator demo --requests 10 --keep-running`,
+  $ facilitator demo                          # 3 × stake 100 OST, then redeem 40 OST′ of each back
+  $ facilitator demo --requests 10 --keep-running
+  $ facilitator demo --redeem 0               # stake & mint only`,
     )
     .action(async (options: DemoOptions) => runDemo(options));
 }

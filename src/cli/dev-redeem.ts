@@ -33,6 +33,10 @@ async function checkWrappable(ostPrime: OstPrime, redeemers: readonly string[], 
 }
 
 async function runRedeem(options: RedeemOptions): Promise<void> {
+  // An option mistake is told before anything is read or sent.
+  if (options.amount <= options.gasPrice * options.gasLimit) {
+    throw new Error(`--amount must exceed --gas-price × --gas-limit (${formatTokenAmount(options.gasPrice * options.gasLimit)} OST′): no worker can accept less`);
+  }
   const dir = resolve(options.dir);
   const info = readDevnetInfo(join(dir, 'devnet.json'));
   const mosaic = JSON.parse(readFileSync(info.mosaicConfig, 'utf8')) as MosaicConfigShape;
@@ -42,9 +46,6 @@ async function runRedeem(options: RedeemOptions): Promise<void> {
     throw new Error(
       `the devnet has ${accountsWithRole(info, 'staker').length} staker accounts; asked for ${options.count} redeemers from #${options.skip}: restart it with --stakers ${options.skip + options.count}`,
     );
-  }
-  if (options.amount <= options.gasPrice * options.gasLimit) {
-    throw new Error(`--amount must exceed --gas-price × --gas-limit (${formatTokenAmount(options.gasPrice * options.gasLimit)} OST′): no worker can accept less`);
   }
   const client = new ChainClient(new HttpJsonRpc(info.auxiliary.rpcUrl, 15_000), info.auxiliary.chainId);
   const ostPrime = new OstPrime(client, pair.auxiliary.ostPrimeAddress);

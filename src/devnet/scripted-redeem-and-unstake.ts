@@ -3,7 +3,8 @@ import { contractInterface, type Eip20CoGateway } from '../mosaic/contracts';
 import { generateHashLock } from '../mosaic/hashes';
 import { confirmRedeemIntentCall, proveCoGatewayCall, proveCoGatewayOutbox, ProofRootMismatchError } from '../mosaic/redeem-proofs';
 import type { AccountProof } from '../chain/proofs';
-import { requestRedeem, type RedeemDefaults, type RequestedRedeem } from './demo-redeemer';
+import type { RedeemDefaults, RequestedRedeem } from './demo-redeemer';
+import { requestRedeemOnDevnet } from './devnet-redeem';
 import type { Devnet } from './devnet';
 import { devnetContracts } from './devnet-contracts';
 
@@ -65,16 +66,11 @@ async function proveAnchoredHeight(devnet: Devnet, coGateway: Eip20CoGateway, me
  * → progressRedeem (aux) → progressUnstake (origin). The redeemer needs OSTPrime: a stake & mint first.
  */
 export async function scriptedRedeemAndUnstake(devnet: Devnet, options: ScriptedRedeemOptions): Promise<ScriptedRedeemResult> {
-  const { pair, redeemPool: pool, coGateway, gateway } = devnetContracts(devnet);
+  const { redeemPool: pool, coGateway, gateway } = devnetContracts(devnet);
   const workerAux = devnet.auxiliarySender(options.worker);
   const workerOrigin = devnet.originSender(options.worker);
 
-  const request = await requestRedeem({
-    client: devnet.auxiliary.client,
-    ostPrime: pair.auxiliary.ostPrimeAddress,
-    redeemPool: pool.address,
-    coGateway: coGateway.address,
-    redeemer: devnet.auxiliarySender(options.redeemer),
+  const request = await requestRedeemOnDevnet(devnet, options.redeemer, {
     beneficiary: options.beneficiary,
     amount: options.amount,
     gasPrice: options.gasPrice,

@@ -6,24 +6,56 @@ import { packageRoot } from '../../src/util/package-root';
 import { runCli } from '../helpers/cli';
 
 describe('facilitator demo', function () {
-  this.timeout(240_000);
+  this.timeout(300_000);
 
-  it('runs devnet, embedded indexers, facilitator and demo staker, and exits 0 once every request is minted', async () => {
+  it('runs devnet, embedded indexers, facilitator, demo staker then demo redeemer, and exits 0 once every request completed both ways', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'facilitator-demo-'));
     try {
       const result = await runCli(['demo', '--requests', '2', '--dir', dir], {
         env: { MOSAIC_SUBGRAPH_CACHE: join(packageRoot(), '.tmp', 'subgraph-cache') },
-        timeoutMs: 220_000,
+        timeoutMs: 280_000,
       });
       expect(result.code, result.stdout + result.stderr).to.equal(0);
       expect(result.stdout).to.match(/request #1 ACCEPTING/);
       expect(result.stdout).to.match(/request #2 COMPLETED/);
       expect(result.stdout).to.match(/final state/);
-      expect(result.stdout.match(/COMPLETED\s+\d+\.\d+ s/g)).to.have.length(2);
       expect(result.stdout).to.match(/all 2 request\(s\) minted/);
+      expect(result.stdout).to.match(/redeem #1 ACCEPTING/);
+      expect(result.stdout).to.match(/redeem #2 COMPLETED .* unstaked on origin/);
+      expect(result.stdout).to.match(/all 2 redeem\(s\) unstaked/);
+      // One final table per direction, read from the database; each row COMPLETED with its latency.
+      const stakeTable = result.stdout.indexOf('stake & mint (direction STAKE)');
+      const redeemTable = result.stdout.indexOf('redeem & unstake (direction REDEEM)');
+      expect(stakeTable, 'stake table').to.be.greaterThan(-1);
+      expect(redeemTable, 'redeem table after the stake table').to.be.greaterThan(stakeTable);
+      const stakeRows = result.stdout.slice(stakeTable, redeemTable);
+      const redeemRows = result.stdout.slice(redeemTable);
+      expect(stakeRows.match(/COMPLETED\s+\d+\.\d+ s/g)).to.have.length(2);
+      expect(redeemRows.match(/COMPLETED\s+\d+\.\d+ s/g)).to.have.length(2);
+      // Balances from the chains: 100 OST staked arrive as 100 − reward base coin; 40 OST′ redeemed as 40 − reward OST.
+      expect(stakeRows.match(/ 100 +COMPLETED\s+\d+\.\d+ s\s+99\.99\d*\n/g), stakeRows).to.have.length(2);
+      expect(redeemRows.match(/ 40 +COMPLETED\s+\d+\.\d+ s\s+39\.99\d*\n/g), redeemRows).to.have.length(2);
+      expect(result.stdout).to.match(/done: every request COMPLETED both ways/);
       const log = readFileSync(join(dir, 'facilitator.log'), 'utf8');
       expect(log).to.contain('"msg":"stream batch"');
       expect(log).to.not.match(/"unlockSecret":"0x/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits 1 with one line naming what did not complete when a direction runs out of time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'facilitator-demo-'));
+    try {
+      const result = await runCli(['demo', '--requests', '2', '--dir', dir, '--timeout', '0'], {
+        env: { MOSAIC_SUBGRAPH_CACHE: join(packageRoot(), '.tmp', 'subgraph-cache') },
+        timeoutMs: 120_000,
+      });
+      expect(result.code, result.stdout + result.stderr).to.equal(1);
+      expect(result.stderr.trim().split('\n'), result.stderr).to.have.length(1);
+      expect(result.stderr).to.match(/^facilitator: demo failed: 2 of 2 request\(s\) not COMPLETED in the database \(request #1 is ([A-Z]+|not in it)\); the facilitator's log: .*facilitator\.log\n$/);
+      expect(result.stdout).to.match(/stake & mint \(direction STAKE\)/);
+      expect(result.stdout, 'no redeem once the stakes failed').to.not.match(/redeem #1 REQUESTED/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -89,6 +89,24 @@ describe('facilitator dev', function () {
     }
   });
 
+  it('dev redeem refuses bad input with one line naming the flag and a non-zero exit, before reading the devnet', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['--count', '0'], /--count.*expected a number greater than 0/],
+      [['--amount', 'ten'], /--amount.*expected a token amount/],
+      [['--gas-price', '-1'], /--gas-price.*expected a whole number/],
+      [['--beneficiary', '0x1234'], /--beneficiary.*expected a 20-byte 0x-prefixed hex address/],
+      [['--amount', '0.0001'], /--amount must exceed --gas-price × --gas-limit \(0\.001 OST′\)/],
+    ];
+    const missing = join(dir, 'no-devnet-here');
+    const results = await Promise.all(cases.map(([args]) => runCli(['dev', 'redeem', '--dir', missing, ...args], { timeoutMs: 20_000 })));
+    results.forEach((result, i) => {
+      expect(result.code, cases[i][0].join(' ')).to.equal(1);
+      expect(result.stderr.trim().split('\n'), result.stderr).to.have.length(1);
+      expect(result.stderr).to.match(cases[i][1]);
+      expect(result.stdout).to.equal('');
+    });
+  });
+
   it('dev redeem says in one line that a redeem needs a prior stake & mint, then redeems once minted', async () => {
     const devnet = await startTestDevnet({ dir, stakers: 3 });
     try {

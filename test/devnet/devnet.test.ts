@@ -4,6 +4,7 @@ import type { Devnet } from '../../src/devnet/devnet';
 import { DEVNET_DEFAULTS } from '../../src/devnet/devnet';
 import { startAnchorRelay } from '../../src/devnet/anchor-relay';
 import { ChainClient } from '../../src/chain/chain-client';
+import { RedeemPool } from '../../src/mosaic/redeem-contracts';
 import type { JsonRpc } from '../../src/chain/json-rpc';
 import { addressesWithRole, startTestDevnet } from '../helpers/devnet';
 
@@ -55,6 +56,17 @@ describe('devnet deployment of Mosaic 0.12', function () {
       expect(await org.isWorker(staker)).to.equal(false);
       expect(await ost.balanceOf(staker)).to.equal(DEVNET_DEFAULTS.ostPerAccount);
     }
+  });
+
+  it('deploys the RedeemPool with an Organization of its own whitelisting every worker, both named in mosaic.json', async () => {
+    const aux = pair().auxiliary;
+    const pool = new RedeemPool(devnet.auxiliary.client, aux.redeemPoolAddress);
+    expect(await devnet.auxiliary.client.getCode(aux.redeemPoolAddress)).to.not.equal('0x');
+    expect(await pool.organization()).to.equal(aux.redeemPoolOrganizationAddress);
+    expect(aux.redeemPoolOrganizationAddress, 'not the cogateway/anchor organization').to.not.equal(aux.ostCoGatewayOrganizationAddress);
+    const org = new Organization(devnet.auxiliary.client, aux.redeemPoolOrganizationAddress);
+    for (const worker of addressesWithRole(devnet, 'worker')) expect(await org.isWorker(worker), worker).to.equal(true);
+    for (const staker of addressesWithRole(devnet, 'staker')) expect(await org.isWorker(staker), staker).to.equal(false);
   });
 
   it('anchor relay anchors each chain head into the other chain', async () => {
