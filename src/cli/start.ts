@@ -4,7 +4,7 @@ import { describeTarget } from '../db/database-target';
 import { databaseIsInitialised } from '../db/open-database';
 import { HttpJsonRpc } from '../chain/json-rpc';
 import { verifyDeployment } from '../mosaic/verify-deployment';
-import { startRuntime, type Runtime } from '../facilitator/runtime';
+import { startRuntime, StoppedWhileStandingByError, type Runtime } from '../facilitator/runtime';
 import { bindStatusServer } from '../status/status-server';
 import { createLogger } from '../logging/logger';
 import { parseChainId, parseNonNegativeInteger, parsePort } from './option-parsers';
@@ -44,6 +44,12 @@ export async function runStart(options: StartOptions): Promise<void> {
       port: options.statusPort === undefined && config.status?.port !== undefined ? `status.port in ${configPath}` : '--status-port',
     },
   });
+  // Signals are taken from here on: one that comes while standing by for the lease stops the wait.
+  const standby = new AbortController();
+  const shutdown = waitForShutdownSignal().then((signal) => {
+    standby.abort();
+    return signal;
+  });
   let runtime: Runtime;
   try {
     await checkChainIds(config);
@@ -51,9 +57,13 @@ export async function runStart(options: StartOptions): Promise<void> {
     await verifyDeployment(mosaic, config.auxChainId, { origin: client(config.originChainId), auxiliary: client(config.auxChainId) }, `mosaic-config ${mosaicPath}`);
     const signers = await unlockWorkers(config);
     logger.info({ facilitatorConfig: configPath, mosaicConfig: mosaicPath, auxChainId: config.auxChainId }, 'starting');
-    runtime = await startRuntime({ mosaic, config, database, signers, logger, boundStatus: status });
+    runtime = await startRuntime({ mosaic, config, database, signers, logger, boundStatus: status, standby: standby.signal });
   } catch (error) {
     await status.close();
+    if (error instanceof StoppedWhileStandingByError) {
+      logger.info('stopped while standing by');
+      return;
+    }
     throw error;
   }
   writeRunFile({
@@ -67,7 +77,15 @@ export async function runStart(options: StartOptions): Promise<void> {
   process.stdout.write(`facilitator running for auxiliary chain ${config.auxChainId} (pid ${process.pid})\n`);
   if (runtime.status) process.stdout.write(`status API: ${runtime.status.url}  metrics: ${runtime.status.url.replace(/\/graphql$/, '/metrics')}\n`);
 
-  const signal = await waitForShutdownSignal();
+  const ended = await Promise.race([shutdown.then((signal) => ({ signal })), runtime.lost.then((lost) => ({ lost }))]);
+  if ('lost' in ended) {
+    // Deposed: the engines are fenced already; stop the rest and say why, non-zero.
+    logger.error({ reason: ended.lost }, 'lease lost');
+    await runtime.stop();
+    removeRunFile(config.auxChainId, process.pid);
+    throw new Error(ended.lost);
+  }
+  const { signal } = ended;
   logger.info({ signal }, 'shutting down: no new work, waiting for sends under way');
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), options.shutdownTimeout).unref());
   const outcome = await Promise.race([runtime.stop().then(() => 'stopped' as const), timeout]);

@@ -43,6 +43,7 @@ import { addressMessage, isAddress, normalizeAddress, Problems, readJsonFile, sh
  *     "facilitation": { "minGasPrice": "0", "minGasLimit": "0", "supportedGateways": ["0x…"],
  *                       "bountyAllowanceBatch": 10, "minWorkerGasBalance": "…" },
  *     "status": { "host": "127.0.0.1", "port": 9465 },
+ *     "ha": { "leaseMs": 15000 },                               PostgreSQL active/standby: the lease
  *     "embeddedIndexer": { "host": "127.0.0.1", "port": 0 } }
  *
  * Changes from the brief's first sketch, and why:
@@ -127,6 +128,11 @@ export class FacilitationSettings {
   @IsOptional() @Matches(DECIMAL, { message: WEI_MESSAGE }) minWorkerGasBalance?: string;
 }
 
+export class HaSettings {
+  /** PostgreSQL: an active instance silent this long is deposed and a standby takes over (ms, 2 s to 5 min). */
+  @IsOptional() @IsInt({ message: 'must be a whole number of milliseconds' }) @Min(2_000) @Max(300_000) leaseMs?: number;
+}
+
 export class ServerSettings {
   @IsOptional() @IsString({ message: 'must be a host name or IP address' }) host?: string;
   @IsOptional() @IsInt({ message: 'must be a TCP port (0 picks a free one)' }) @Min(0) @Max(65535) port?: number;
@@ -146,6 +152,8 @@ export class FacilitatorConfig {
   @Type(() => DatabaseSettings)
   @IsObject({ message: 'must be {"path": "<sqlite file>"} or {"client": "postgres", "url": "postgres://…"}' })
   database!: DatabaseSettings;
+  /** Active/standby on PostgreSQL. */
+  @IsOptional() @ValidateNested() @Type(() => HaSettings) @IsObject({ message: 'must be {"leaseMs": 15000}' }) ha?: HaSettings;
   /** Keyed by chain id (decimal): exactly originChainId and auxChainId. */
   @IsObject({ message: 'must be an object keyed by chain id' }) chains!: Record<string, ChainSettings>;
   /** Keyed by lowercase address after loading. */

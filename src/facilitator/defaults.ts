@@ -27,4 +27,8 @@ export const DEFAULTS = {
   reconcileIntervalMs: 5_000,
   /** Worker balances are checked this often; below 10 × minWorkerGasBalance is warned about. */
   balanceWatchIntervalMs: 60_000,
+  /** PostgreSQL (active/standby): an active silent this long is deposed and a standby takes over. */
+  leaseMs: 15_000,
+  /** SQLite: a holder on another host (or a reused pid) silent this long loses its lock. */
+  sqliteLockStaleMs: 30_000,
 } as const;

@@ -55,6 +55,8 @@ export interface FacilitatorOptions {
   stores: FacilitatorStores;
   policy?: Partial<FacilitationPolicy>;
   reconcileIntervalMs?: number;
+  /** Checked before every broadcast of both engines (active/standby: the lease still ours). */
+  beforeBroadcast?: () => Promise<void>;
   logger: Logger;
 }
 
@@ -111,6 +113,7 @@ export class Facilitator {
         pollIntervalMs: Math.min(chain.pollIntervalMs, DEFAULTS.chain.enginePollCapMs),
         // Woken by each new block: a receipt is looked for as soon as it can exist, not at the next poll.
         heads: () => acquireNewHeads(chain.rpcUrl, engineLogger),
+        beforeBroadcast: options.beforeBroadcast,
         logger: engineLogger,
       });
     };

@@ -37,16 +37,29 @@ export interface RuntimeOptions {
   reconcileIntervalMs?: number;
   /** The database with its password resolved (default: the config's, without a password). */
   database?: DatabaseTarget;
+  /** Aborted to stop an instance standing by for the lease (SIGTERM while standby). */
+  standby?: AbortSignal;
 }
 
 export interface Runtime {
+  /** The running facilitator (this instance holds the lease). */
   facilitator: Facilitator;
   knex: Knex;
   indexer?: EmbeddedIndexer;
   status?: StatusServer;
   lockKey: string;
+  /** Resolves, with the reason, if this instance loses its lease: it sends nothing more and must stop. */
+  lost: Promise<string>;
   /** Stops taking work, waits for sends under way, closes streams, servers and the database. */
   stop(): Promise<void>;
+}
+
+/** Stopped (SIGTERM, SIGINT) while standing by for the lease: nothing was started, nothing to undo. */
+export class StoppedWhileStandingByError extends Error {
+  override readonly name = 'StoppedWhileStandingByError';
+  constructor() {
+    super('stopped while standing by');
+  }
 }
 
 interface RuntimeStores {
@@ -62,26 +75,75 @@ export function lockKeyOf(config: FacilitatorConfig): string {
   return `facilitator:${config.auxChainId}:${[...new Set(workers)].join(',')}`;
 }
 
-/** Starts everything `facilitator start` runs, from validated configs and unlocked keys. */
+/**
+ * Starts everything `facilitator start` runs, from validated configs and unlocked keys. With PostgreSQL
+ * several instances may share the database: this one serves the status API at once, stands by until it
+ * holds the lease (role standby), then starts the indexer, the engines and the facilitator (role active).
+ */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config } = options;
-  const { knex, cleanups } = await openLockedDatabase(config, options.database ?? configuredTarget(config));
-  // Undone in reverse: status API, facilitator, indexer, then the lock and the database last.
+  const target = options.database ?? configuredTarget(config);
+  const knex = await openDatabaseTarget(target);
+  // Undone in reverse: facilitator, indexer, status API, then the lease and the database last.
+  const cleanups: Array<() => Promise<void>> = [async () => knex.destroy()];
   const cleanup = async () => {
     for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
   };
   try {
-    const indexerKnex = await indexerDatabase(knex, cleanups);
-    const indexer = await startIndexerIfEmbedded(options, indexerKnex);
-    if (indexer) cleanups.push(() => indexer.stop());
-    const stores = { facilitation: new SqlFacilitationStore(knex), outbox: new SqlOutbox(knex), cursors: new SqlCursorStore(knex) };
-    const facilitator = startFacilitator(options, stores, indexer);
-    cleanups.push(() => facilitator.stop());
-    const status = await startStatus(options, stores, facilitator);
+    let lostTo: (reason: string) => void = () => undefined;
+    const lost = new Promise<string>((resolve) => (lostTo = resolve));
+    const lock = leaseOf(knex, config, target, (reason) => lostTo(reason));
+    cleanups.push(() => lock.release());
+    const active: { facilitator?: Facilitator } = {}; // set once this instance holds the lease
+    const stores = { facilitation: new SqlFacilitationStore(knex), outbox: new SqlOutbox(knex, { fence: () => lock.fence }), cursors: new SqlCursorStore(knex) };
+    const status = await startStatus(options, stores, () => active.facilitator);
     if (status) cleanups.push(() => status.close());
-    return { facilitator, knex, indexer, status, lockKey: lockKeyOf(config), stop: cleanup };
+    await takeLease(lock, target, options);
+    const indexer = await startIndexerIfEmbedded(options, await indexerDatabase(knex, cleanups));
+    if (indexer) cleanups.push(() => indexer.stop());
+    const running = startFacilitator(options, stores, indexer, () => stores.outbox.assertMayBroadcast());
+    active.facilitator = running;
+    cleanups.push(() => running.stop());
+    return { facilitator: running, knex, indexer, status, lockKey: lockKeyOf(config), lost, stop: cleanup };
   } catch (error) {
     await cleanup();
+    throw error;
+  }
+}
+
+/**
+ * The lease of this set of workers. SQLite (one machine): a live holder keeps it however late its
+ * heartbeat. PostgreSQL: the lease (`ha.leaseMs`) alone decides, so a paused active is deposed.
+ */
+function leaseOf(knex: Knex, config: FacilitatorConfig, target: DatabaseTarget, onLost: (reason: string) => void): ProcessLock {
+  const postgres = target.client === 'postgres';
+  return new ProcessLock(knex, lockKeyOf(config), {
+    staleAfterMs: postgres ? (config.ha?.leaseMs ?? DEFAULTS.leaseMs) : DEFAULTS.sqliteLockStaleMs,
+    liveHolderKeeps: !postgres,
+    onLost: (holder) =>
+      onLost(
+        `this facilitator lost its lease to ${holder && holder.pid !== 0 ? `pid ${holder.pid} on host ${holder.hostname}` : 'another instance'}: it sent nothing more and stopped`,
+      ),
+  });
+}
+
+/** SQLite: the lock now, or ProcessLockHeldError. PostgreSQL: stands by until the lease is free. */
+async function takeLease(lock: ProcessLock, target: DatabaseTarget, options: RuntimeOptions): Promise<void> {
+  if (target.client === 'sqlite') {
+    await lock.acquire();
+    return;
+  }
+  const { logger } = options;
+  const leaseMs = options.config.ha?.leaseMs ?? DEFAULTS.leaseMs;
+  try {
+    const epoch = await lock.acquireWhenFree({
+      pollMs: Math.max(100, Math.min(1_000, Math.floor(leaseMs / 5))),
+      signal: options.standby,
+      onWaiting: (holder) => logger.info({ activePid: holder.pid, activeHost: holder.hostname, leaseMs }, 'standing by: another facilitator is active with these workers'),
+    });
+    logger.info({ epoch: String(epoch) }, 'active: this facilitator holds the lease');
+  } catch (error) {
+    if (options.standby?.aborted) throw new StoppedWhileStandingByError();
     throw error;
   }
 }
@@ -105,19 +167,6 @@ async function indexerDatabase(knex: Knex, cleanups: Array<() => Promise<void>>)
     rmSync(dir, { recursive: true, force: true });
   });
   return own;
-}
-
-/** The database, with this facilitator's lock held; cleanups release the lock and close it. */
-async function openLockedDatabase(config: FacilitatorConfig, target: DatabaseTarget): Promise<{ knex: Knex; cleanups: Array<() => Promise<void>> }> {
-  const knex = await openDatabaseTarget(target);
-  const lock = new ProcessLock(knex, lockKeyOf(config));
-  try {
-    await lock.acquire();
-  } catch (error) {
-    await knex.destroy();
-    throw error;
-  }
-  return { knex, cleanups: [async () => knex.destroy(), async () => lock.release()] };
 }
 
 async function startIndexerIfEmbedded(options: RuntimeOptions, knex: Knex): Promise<EmbeddedIndexer | undefined> {
@@ -148,7 +197,7 @@ function endpointOf(settings: ChainSettings, side: SubgraphSide, indexer: Embedd
   return { subgraph: { name: side, http: subgraph.http!, ws: subgraph.ws }, transport: subgraph.transport ?? 'polling' };
 }
 
-function startFacilitator(options: RuntimeOptions, stores: RuntimeStores, indexer: EmbeddedIndexer | undefined): Facilitator {
+function startFacilitator(options: RuntimeOptions, stores: RuntimeStores, indexer: EmbeddedIndexer | undefined, beforeBroadcast: () => Promise<void>): Facilitator {
   const { config, mosaic, logger } = options;
   const chains = chainsOf(config);
   const runtimeOf = (side: SubgraphSide) => chainRuntimeOf(chains[side], endpointOf(chains[side].settings, side, indexer), options.signers[side]);
@@ -160,17 +209,20 @@ function startFacilitator(options: RuntimeOptions, stores: RuntimeStores, indexe
     stores,
     policy: policyOf(config.facilitation),
     reconcileIntervalMs: options.reconcileIntervalMs ?? DEFAULTS.reconcileIntervalMs,
+    beforeBroadcast,
     logger,
   });
   facilitator.start();
   return facilitator;
 }
 
-async function startStatus(options: RuntimeOptions, stores: RuntimeStores, facilitator: Facilitator): Promise<StatusServer | undefined> {
+async function startStatus(options: RuntimeOptions, stores: RuntimeStores, current: () => Facilitator | undefined): Promise<StatusServer | undefined> {
   const { config, logger } = options;
   const serve = {
-    source: new FacilitatorStatusSource(stores.facilitation, stores.outbox, stores.cursors, facilitator),
-    health: async () => {
+    source: new FacilitatorStatusSource(stores.facilitation, stores.outbox, stores.cursors, current),
+    health: async (): Promise<Record<string, boolean>> => {
+      const facilitator = current();
+      if (!facilitator) return { standingBy: true }; // healthy: waiting for the lease is its job
       const [origin, auxiliary] = await Promise.all([
         facilitator.context.origin.client.blockNumber().then(() => true, () => false),
         facilitator.context.auxiliary.client.blockNumber().then(() => true, () => false),

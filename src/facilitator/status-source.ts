@@ -3,7 +3,7 @@ import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
 import type { SqlOutbox } from '../chain/tx-engine/sql-outbox';
 import type { MessageRecord } from '../facilitation/model';
 import type { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
-import type { ChainStatus, EngineCounters, MessageFilter, Page, StakeRequestFilter, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
+import type { ChainStatus, EngineCounters, MessageFilter, Page, Role, StakeRequestFilter, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
 import type { SqlCursorStore } from '../streams/sql-cursor-store';
 import type { Facilitator } from './facilitator';
 
@@ -15,7 +15,8 @@ export class FacilitatorStatusSource implements StatusSource {
     private readonly store: SqlFacilitationStore,
     private readonly outbox: SqlOutbox,
     private readonly cursors: SqlCursorStore,
-    private readonly facilitator: Facilitator,
+    /** The running facilitator; undefined while this instance stands by. */
+    private readonly current: () => Facilitator | undefined,
   ) {
     this.messageChanges$ = store.changes$.pipe(
       map((change) => (change.kind === 'stake' && change.transition.changed.message ? change.transition.next.message : undefined)),
@@ -46,8 +47,14 @@ export class FacilitatorStatusSource implements StatusSource {
     return this.outbox.list({ subjectLike: [message.messageHash, `${message.messageHash}@%`, message.stakeRequestHash, `${message.stakeRequestHash}#%`] });
   }
 
+  role(): Role {
+    return this.current() ? 'active' : 'standby';
+  }
+
   async workers(): Promise<WorkerStatus[]> {
-    const { origin, auxiliary } = this.facilitator.context;
+    const facilitator = this.current();
+    if (!facilitator) return [];
+    const { origin, auxiliary } = facilitator.context;
     const result: WorkerStatus[] = [];
     for (const side of [origin, auxiliary]) {
       for (const address of side.engine.workers()) {
@@ -64,12 +71,14 @@ export class FacilitatorStatusSource implements StatusSource {
   }
 
   async streams(): Promise<StreamStatus[]> {
+    const facilitator = this.current();
+    if (!facilitator) return [];
     const saved = new Map((await this.cursors.all()).map((c) => [c.stream, c.throughBlock]));
     const heads = await Promise.all([
-      this.facilitator.originSubgraph.head().then((h) => h.number).catch(() => undefined),
-      this.facilitator.auxiliarySubgraph.head().then((h) => h.number).catch(() => undefined),
+      facilitator.originSubgraph.head().then((h) => h.number).catch(() => undefined),
+      facilitator.auxiliarySubgraph.head().then((h) => h.number).catch(() => undefined),
     ]);
-    return this.facilitator.streamNames().map((name) => ({
+    return facilitator.streamNames().map((name) => ({
       name,
       cursor: saved.get(name),
       subgraphHead: name.startsWith('origin.') ? heads[0] : heads[1],
@@ -77,7 +86,9 @@ export class FacilitatorStatusSource implements StatusSource {
   }
 
   engineCounters(): EngineCounters[] {
-    const { origin, auxiliary } = this.facilitator.engines;
+    const facilitator = this.current();
+    if (!facilitator) return [];
+    const { origin, auxiliary } = facilitator.engines;
     return [origin, auxiliary].map((engine) => ({
       chainId: engine.chainId,
       ...engine.metrics,
@@ -87,7 +98,9 @@ export class FacilitatorStatusSource implements StatusSource {
   }
 
   async chains(): Promise<ChainStatus[]> {
-    const { origin, auxiliary } = this.facilitator.engines;
+    const facilitator = this.current();
+    if (!facilitator) return [];
+    const { origin, auxiliary } = facilitator.engines;
     const types = await Promise.all([origin.txType(), auxiliary.txType()]);
     return this.engineCounters().map((counters, i) => ({ ...counters, txType: types[i] }));
   }

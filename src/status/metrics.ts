@@ -12,6 +12,18 @@ export function createMetrics(source: StatusSource, units: StoppedUnits = stoppe
 
   registerStateGauges(registry, source);
 
+  new Gauge({
+    name: 'facilitator_role',
+    help: 'Whether this instance is active (holds the lease and sends: 1 on role="active") or stands by (1 on role="standby")',
+    labelNames: ['role'],
+    registers: [registry],
+    collect() {
+      const role = source.role();
+      this.set({ role: 'active' }, role === 'active' ? 1 : 0);
+      this.set({ role: 'standby' }, role === 'standby' ? 1 : 0);
+    },
+  });
+
   const transactions = (name: string, help: string, pick: (c: ReturnType<StatusSource['engineCounters']>[number]) => number) =>
     new Counter({
       name,

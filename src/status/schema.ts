@@ -140,6 +140,7 @@ export function buildStatusSchema(source: StatusSource): { schema: GraphQLSchema
   const workers = reusedFor(LIVE_READ_TTL_MS, () => source.workers());
   const streams = reusedFor(LIVE_READ_TTL_MS, () => source.streams());
   const rootValue = {
+    role: () => source.role().toUpperCase(),
     ...requestResolvers(source),
     ...messageResolvers(source),
     workers: async () => (await workers()).map(workerView),

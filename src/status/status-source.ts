@@ -59,8 +59,13 @@ export interface StateCount<State extends string> {
   count: number;
 }
 
+/** Whether this instance sends (holds the lease) or stands by for the active one to stop. */
+export type Role = 'active' | 'standby';
+
 /** What the status API and the metrics read; implemented over the database, the engines and the streams. */
 export interface StatusSource {
+  /** Active (holds the lease, sends) or standby (waits for it; workers, chains and streams are then empty). */
+  role(): Role;
   stakeRequest(stakeRequestHash: string): Promise<StakeRequestRecord | undefined>;
   /** Stake and redeem requests, newest first. */
   stakeRequests(filter: StakeRequestFilter, page: Page): Promise<StakeRequestRecord[]>;

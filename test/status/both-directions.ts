@@ -62,8 +62,9 @@ export async function seedBothDirections(knex: Knex): Promise<SqlFacilitationSto
  */
 export function sqlStatusSource(knex: Knex): StatusSource {
   // Only workers, streams and engine counters read the facilitator; they are answered here instead.
-  const records = new FacilitatorStatusSource(new SqlFacilitationStore(knex), new SqlOutbox(knex), new SqlCursorStore(knex), null as never);
+  const records = new FacilitatorStatusSource(new SqlFacilitationStore(knex), new SqlOutbox(knex), new SqlCursorStore(knex), () => undefined);
   return {
+    role: () => 'active',
     stakeRequest: (hash) => records.stakeRequest(hash),
     stakeRequests: (filter, page) => records.stakeRequests(filter, page),
     stakeRequestCounts: () => records.stakeRequestCounts(),

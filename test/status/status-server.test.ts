@@ -37,6 +37,7 @@ function fakeSource(): StatusSource & { workerReads: number; countReads: number 
     engineCounters: () => [],
     chains: async () => [],
     messageChanges$: new Subject<MessageRecord>(),
+    role: () => 'active' as const,
   };
   return source;
 }

@@ -1,3 +1,4 @@
+import { assertFence, FencedError, type Fence } from '../../db/fence';
 import { forWrite } from '../../db/row-lock';
 import type { Knex } from 'knex';
 import type { Fees } from '../fees';
@@ -68,9 +69,34 @@ function toRecord(row: TransactionRow): OutboxRecord {
   };
 }
 
+export interface SqlOutboxOptions {
+  /**
+   * The lease this process writes under (active/standby): every nonce change and signed transaction is
+   * written only while its epoch is current (FencedError otherwise). None: no check (one process).
+   */
+  fence?: () => Fence | undefined;
+}
+
 /** The transaction outbox in the `transactions` and `worker_nonces` tables. */
 export class SqlOutbox implements OutboxPort {
-  constructor(private readonly knex: Knex) {}
+  constructor(
+    private readonly knex: Knex,
+    private readonly options: SqlOutboxOptions = {},
+  ) {}
+
+  /** Throws FencedError when this process's lease was taken over (see SqlOutboxOptions.fence). */
+  private async fenced(trx: Knex.Transaction): Promise<void> {
+    if (!this.options.fence) return;
+    const fence = this.options.fence();
+    if (!fence) throw new FencedError({ key: 'none', epoch: -1n }, undefined);
+    await assertFence(trx, fence);
+  }
+
+  /** Throws FencedError unless this process may still broadcast (checked before every broadcast). */
+  async assertMayBroadcast(): Promise<void> {
+    if (!this.options.fence) return;
+    await withStoreErrors('outbox.assertMayBroadcast', () => this.knex.transaction((trx) => this.fenced(trx)));
+  }
 
   async enqueue(request: OutboxRequest): Promise<{ record: OutboxRecord; created: boolean }> {
     return withStoreErrors('outbox.enqueue', async () => {
@@ -157,6 +183,7 @@ export class SqlOutbox implements OutboxPort {
   async reserveNonce(chainId: number, worker: string, chainPending: bigint): Promise<bigint> {
     return withStoreErrors('outbox.reserveNonce', async () => {
       return this.knex.transaction(async (trx) => {
+        await this.fenced(trx);
         const row = await forWrite(trx, trx('worker_nonces').where({ chain_id: chainId, worker })).first();
         const stored = row ? BigInt(row.next_nonce) : 0n;
         const nonce = stored > chainPending ? stored : chainPending;
@@ -171,18 +198,21 @@ export class SqlOutbox implements OutboxPort {
 
   async resetNonce(chainId: number, worker: string, next: bigint): Promise<void> {
     return withStoreErrors('outbox.resetNonce', async () => {
-      await this.knex('worker_nonces')
-        .insert({ chain_id: chainId, worker, next_nonce: next.toString() })
-        .onConflict(['chain_id', 'worker'])
-        .merge(['next_nonce']);
+      await this.knex.transaction(async (trx) => {
+        await this.fenced(trx);
+        await trx('worker_nonces').insert({ chain_id: chainId, worker, next_nonce: next.toString() }).onConflict(['chain_id', 'worker']).merge(['next_nonce']);
+      });
     });
   }
 
   async releaseNonce(chainId: number, worker: string, nonce: bigint): Promise<void> {
     return withStoreErrors('outbox.releaseNonce', async () => {
-      await this.knex('worker_nonces')
-        .where({ chain_id: chainId, worker, next_nonce: (nonce + 1n).toString() })
-        .update({ next_nonce: nonce.toString() });
+      await this.knex.transaction(async (trx) => {
+        await this.fenced(trx);
+        await trx('worker_nonces')
+          .where({ chain_id: chainId, worker, next_nonce: (nonce + 1n).toString() })
+          .update({ next_nonce: nonce.toString() });
+      });
     });
   }
 
@@ -196,6 +226,7 @@ export class SqlOutbox implements OutboxPort {
   async markSigned(id: number, signed: { nonce: bigint; fees: Fees; txHash: string; rawTransaction: string }): Promise<void> {
     return withStoreErrors('outbox.markSigned', async () => {
       await this.knex.transaction(async (trx) => {
+        await this.fenced(trx); // a signed transaction is persisted (then broadcast) only under the current epoch
         const row = (await trx<TransactionRow>('transactions').where({ id }).first())!;
         const hashes = JSON.parse(row.tx_hashes) as string[];
         if (!hashes.includes(signed.txHash)) hashes.push(signed.txHash);

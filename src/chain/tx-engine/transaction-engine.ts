@@ -33,6 +33,11 @@ export interface TransactionEngineOptions {
   logger: Logger;
   /** Where a worker stopped by a deterministic error is recorded (default: the process's). */
   stoppedUnits?: StoppedUnits;
+  /**
+   * Checked before every broadcast (active/standby: throws FencedError once this process's lease was
+   * taken over, which stops the worker). Signed transactions are also fenced where they are persisted.
+   */
+  beforeBroadcast?: () => Promise<void>;
 }
 
 /** A final outbox record; `receipt` is the one that settled it, when it was mined (not when it failed unsent). */
@@ -207,6 +212,12 @@ export class TransactionEngine {
   /** Records of one purpose on this chain not yet final (queued or sent). */
   unsettled(purpose: string): Promise<OutboxRecord[]> {
     return this.options.outbox.unsettled(this.chainId, purpose);
+  }
+
+  /** Every broadcast goes through here, past the fence (see TransactionEngineOptions.beforeBroadcast). */
+  private async broadcast(raw: string): Promise<string> {
+    await this.options.beforeBroadcast?.();
+    return this.options.client.sendRawTransaction(raw);
   }
 
   /** Resolves when the record is mined (with the confirmation depth) or failed. */
@@ -387,11 +398,11 @@ export class TransactionEngine {
       if (ours.has(nonce)) continue;
       const filler = signer.sign({ nonce, fees: quote, gasLimit: 21_000n, to: record.worker, value: 0n, data: '0x' }, this.chainId);
       logger.warn({ chainId: this.chainId, worker: record.worker, nonce: Number(nonce), txHash: filler.hash }, 'nonce gap below a pending transaction (a reorg dropped one): filled with a self-transfer');
-      await client.sendRawTransaction(filler.raw).catch((error: unknown) => this.acceptBroadcastFailure(error, record, 'nonce gap filler'));
+      await this.broadcast(filler.raw).catch((error: unknown) => this.acceptBroadcastFailure(error, record, 'nonce gap filler'));
     }
     this.nonceSynced.delete(record.worker);
     await outbox.markSigned(record.id, { nonce: record.nonce, fees: record.fees!, txHash: record.txHash!, rawTransaction: record.rawTransaction! });
-    if (record.rawTransaction) await client.sendRawTransaction(record.rawTransaction).catch(() => undefined);
+    if (record.rawTransaction) await this.broadcast(record.rawTransaction).catch(() => undefined);
     return true;
   }
 
@@ -436,7 +447,7 @@ export class TransactionEngine {
     const next = replacementFees(previous, await this.fees.uncapped(), this.fees.cap);
     if ('waiting' in next) {
       this.holdForFeeCap(record, next.waiting, 'replacement of a stuck transaction');
-      if (record.rawTransaction) await client.sendRawTransaction(record.rawTransaction).catch(() => undefined);
+      if (record.rawTransaction) await this.broadcast(record.rawTransaction).catch(() => undefined);
       await outbox.markSigned(record.id, { nonce: record.nonce!, fees: previous, txHash: record.txHash!, rawTransaction: record.rawTransaction! });
       this.headAtBroadcast.set(record.id, head);
       return;
@@ -456,7 +467,7 @@ export class TransactionEngine {
       { chainId: this.chainId, purpose: record.purpose, subject: record.subject, nonce: Number(record.nonce), maxPerGas: maxPerGas(next.fees).toString(), txHash: signed.hash },
       'stuck transaction replaced with higher fees',
     );
-    await client.sendRawTransaction(signed.raw).catch((error: unknown) => this.acceptBroadcastFailure(error, record, 'replacement'));
+    await this.broadcast(signed.raw).catch((error: unknown) => this.acceptBroadcastFailure(error, record, 'replacement'));
   }
 
   /**
@@ -495,7 +506,7 @@ export class TransactionEngine {
 
   /** Simulate, reserve a nonce, sign, persist, broadcast. Returns true once broadcast. */
   private async send(record: OutboxRecord): Promise<boolean> {
-    const { client, outbox, logger } = this.options;
+    const { outbox, logger } = this.options;
     const signer = this.options.signers.get(record.worker)!;
     if (!(await this.simulate(record))) return false;
 
@@ -517,7 +528,7 @@ export class TransactionEngine {
     await outbox.markSigned(record.id, { nonce, fees: quote.fees, txHash: signed.hash, rawTransaction: signed.raw });
     await this.rememberHead(record.id);
     try {
-      await client.sendRawTransaction(signed.raw);
+      await this.broadcast(signed.raw);
     } catch (error) {
       const message = messageOf(error);
       if (isAlreadyKnown(error)) {
