@@ -103,7 +103,11 @@ export async function openPostgresDatabase(target: Extract<DatabaseTarget, { cli
       min: 0,
       max: 10,
       afterCreate: (connection: PgConnection, done: (error: Error | null, connection: unknown) => void) => {
-        const sql = readOnly ? 'SET default_transaction_read_only = on' : "SET statement_timeout = '60s'";
+        // A process paused inside a transaction (SIGSTOP, a VM suspended) must not hold its locks for
+        // ever: the server ends such a session, so a standby can take the lease over.
+        const sql = readOnly
+          ? 'SET default_transaction_read_only = on'
+          : "SET statement_timeout = '60s'; SET idle_in_transaction_session_timeout = '5s'";
         connection.query(sql, (error) => done(error, connection));
       },
     },

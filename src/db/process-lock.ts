@@ -149,13 +149,18 @@ export class ProcessLock {
    */
   async acquireWhenFree(options: { pollMs: number; signal?: AbortSignal; onWaiting?: (holder: ProcessLockHolder) => void }): Promise<bigint> {
     let told = false;
+    let failures = 0;
     for (;;) {
       try {
         return await this.acquire();
       } catch (error) {
-        if (!(error instanceof ProcessLockHeldError)) throw error;
-        if (!told) options.onWaiting?.(error.holder);
-        told = true;
+        if (error instanceof ProcessLockHeldError) {
+          if (!told) options.onWaiting?.(error.holder);
+          told = true;
+          failures = 0;
+        } else if (++failures > 30) {
+          throw error; // the database keeps failing: say so rather than stand by blind
+        }
       }
       if (options.signal?.aborted) throw new Error('stopped while standing by');
       await new Promise((resolve) => setTimeout(resolve, options.pollMs));
@@ -164,6 +169,8 @@ export class ProcessLock {
 
   private async tryAcquire(): Promise<bigint> {
     return this.knex.transaction(async (trx) => {
+      // The active's fenced writes share-lock the row: wait for them briefly, never for a paused process.
+      if (isPostgres(trx)) await trx.raw("SET LOCAL lock_timeout = '1s'");
       const now = await databaseNow(trx);
       const columns = (await forWrite(trx, trx<LockColumns>('process_locks').where({ lock_key: this.key })).first()) as LockColumns | undefined;
       const mine = { pid: this.me.pid, hostname: this.me.hostname, process_start: this.me.processStart, heartbeat_at: now };
