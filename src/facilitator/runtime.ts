@@ -15,6 +15,7 @@ import { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
 import { startEmbeddedIndexer, type EmbeddedIndexer } from '../indexer/embedded-indexer';
 import type { Logger } from '../logging/logger';
 import { startStatusServer, type BoundStatusServer, type StatusServer } from '../status/status-server';
+import type { Role } from '../status/status-source';
 import type { StreamTransport } from '../streams/entity-stream';
 import { SqlCursorStore } from '../streams/sql-cursor-store';
 import type { SubgraphEndpoint } from '../streams/subgraph-client';
@@ -96,7 +97,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     cleanups.push(() => lock.release());
     const active: { facilitator?: Facilitator } = {}; // set once this instance holds the lease
     const stores = { facilitation: new SqlFacilitationStore(knex), outbox: new SqlOutbox(knex, { fence: () => lock.fence }), cursors: new SqlCursorStore(knex) };
-    const status = await startStatus(options, stores, () => active.facilitator);
+    const status = await startStatus(options, stores, () => active.facilitator, () => (lock.fence ? 'active' : 'standby'));
     if (status) cleanups.push(() => status.close());
     await takeLease(lock, target, options);
     const indexer = await startIndexerIfEmbedded(options, await indexerDatabase(knex, cleanups));
@@ -216,10 +217,15 @@ function startFacilitator(options: RuntimeOptions, stores: RuntimeStores, indexe
   return facilitator;
 }
 
-async function startStatus(options: RuntimeOptions, stores: RuntimeStores, current: () => Facilitator | undefined): Promise<StatusServer | undefined> {
+async function startStatus(
+  options: RuntimeOptions,
+  stores: RuntimeStores,
+  current: () => Facilitator | undefined,
+  role: () => Role,
+): Promise<StatusServer | undefined> {
   const { config, logger } = options;
   const serve = {
-    source: new FacilitatorStatusSource(stores.facilitation, stores.outbox, stores.cursors, current),
+    source: new FacilitatorStatusSource(stores.facilitation, stores.outbox, stores.cursors, current, role),
     health: async (): Promise<Record<string, boolean>> => {
       const facilitator = current();
       if (!facilitator) return { standingBy: true }; // healthy: waiting for the lease is its job

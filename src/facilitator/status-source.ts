@@ -15,8 +15,10 @@ export class FacilitatorStatusSource implements StatusSource {
     private readonly store: SqlFacilitationStore,
     private readonly outbox: SqlOutbox,
     private readonly cursors: SqlCursorStore,
-    /** The running facilitator; undefined while this instance stands by. */
+    /** The running facilitator; undefined while this instance stands by (or is still starting). */
     private readonly current: () => Facilitator | undefined,
+    /** Active once this instance holds the lease (default: once its facilitator runs). */
+    private readonly currentRole: () => Role = () => (current() ? 'active' : 'standby'),
   ) {
     this.messageChanges$ = store.changes$.pipe(
       map((change) => (change.kind === 'stake' && change.transition.changed.message ? change.transition.next.message : undefined)),
@@ -48,7 +50,7 @@ export class FacilitatorStatusSource implements StatusSource {
   }
 
   role(): Role {
-    return this.current() ? 'active' : 'standby';
+    return this.currentRole();
   }
 
   async workers(): Promise<WorkerStatus[]> {

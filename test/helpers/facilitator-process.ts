@@ -27,6 +27,8 @@ export async function prepareFacilitatorHome(
     buildCache?: string;
     /** A PostgreSQL database instead of the SQLite file (its password passed as MOSAIC_DB_PASSWORD). */
     database?: Extract<DatabaseTarget, { client: 'postgres' }>;
+    /** Changes to the facilitator-config before it is written. */
+    configure?: (config: Record<string, unknown>) => void;
   } = {},
 ): Promise<FacilitatorHome> {
   const home = mkdtempSync(join(tmpdir(), 'mosaic-home-'));
@@ -41,6 +43,7 @@ export async function prepareFacilitatorHome(
     scryptN: 1024,
   });
   if (options.database) config.database = { client: 'postgres', url: options.database.url };
+  options.configure?.(config);
   const configPath = join(home, 'facilitator-config.json');
   writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 });
   // As `facilitator init` does: `start` refuses a database that does not exist.
@@ -66,14 +69,25 @@ export interface RunningFacilitator {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** `facilitator start` as a child process, resolved once it reports running. */
-export async function startFacilitatorProcess(home: FacilitatorHome, extraArgs: string[] = []): Promise<RunningFacilitator> {
+/**
+ * `facilitator start` as a child process, resolved once it reports running (or, with `until: 'standing
+ * by'`, once it logs that it stands by for another instance's lease).
+ */
+export async function startFacilitatorProcess(home: FacilitatorHome, extraArgs: string[] = [], options: { until?: 'running' | 'standing by' } = {}): Promise<RunningFacilitator> {
   const child = spawnCli(['start', '--facilitator-config', home.configPath, ...extraArgs], home.env);
   let logs = '';
   child.stderr.on('data', (chunk: Buffer) => (logs += chunk.toString()));
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  stdout = await waitForOutput(child, /status API: \S+/, 120_000);
+  if (options.until === 'standing by') {
+    const deadline = Date.now() + 120_000;
+    while (!/standing by: another facilitator is active/.test(logs)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`never stood by:\n${logs.slice(-3000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  } else {
+    stdout = await waitForOutput(child, /status API: \S+/, 120_000);
+  }
   return {
     child,
     logs: () => logs,
