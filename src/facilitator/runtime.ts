@@ -79,7 +79,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 }
 
 /** The database, with this facilitator's lock held; cleanups release the lock and close it. */
-async function openLockedDatabase(config: FacilitatorConfig): Promise<{ knex: Knex; cleanups: Array<() => Promise<void>> }> {
+export async function openLockedDatabase(config: FacilitatorConfig): Promise<{ knex: Knex; cleanups: Array<() => Promise<void>> }> {
   const knex = await openDatabase(config.database.path);
   const lock = new ProcessLock(knex, lockKeyOf(config));
   try {

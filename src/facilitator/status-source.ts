@@ -7,16 +7,22 @@ import type { ChainStatus, EngineCounters, MessageFilter, Page, StakeRequestFilt
 import type { SqlCursorStore } from '../streams/sql-cursor-store';
 import type { Facilitator } from './facilitator';
 
-/** The status API's view of a running facilitator: its database, engines and subgraph heads. */
+/**
+ * The status API's view of a running facilitator: its database, engines and subgraph heads. With
+ * several pairs (`start --chains`) it sees every pair: their records share the database, each chain
+ * (the origin's engine is shared) is listed once, every pair's streams under their own names.
+ */
 export class FacilitatorStatusSource implements StatusSource {
   readonly messageChanges$: Observable<MessageRecord>;
+  private readonly facilitators: Facilitator[];
 
   constructor(
     private readonly store: SqlFacilitationStore,
     private readonly outbox: SqlOutbox,
     private readonly cursors: SqlCursorStore,
-    private readonly facilitator: Facilitator,
+    ...facilitators: Facilitator[]
   ) {
+    this.facilitators = facilitators;
     this.messageChanges$ = store.changes$.pipe(
       map((change) => (change.kind === 'stake' && change.transition.changed.message ? change.transition.next.message : undefined)),
       filter((message): message is MessageRecord => message !== undefined),
@@ -46,14 +52,23 @@ export class FacilitatorStatusSource implements StatusSource {
     return this.outbox.list({ subjectLike: [message.messageHash, `${message.messageHash}@%`, message.stakeRequestHash, `${message.stakeRequestHash}#%`] });
   }
 
+  /** Each chain once, with its client and engine (the origin's are the same for every pair). */
+  private chainSides() {
+    const sides = new Map<number, Facilitator['context']['origin'] | Facilitator['context']['auxiliary']>();
+    for (const { context } of this.facilitators) {
+      for (const side of [context.origin, context.auxiliary]) if (!sides.has(side.chainId)) sides.set(side.chainId, side);
+    }
+    return [...sides.values()];
+  }
+
   async workers(): Promise<WorkerStatus[]> {
-    const { origin, auxiliary } = this.facilitator.context;
+    const origin = this.facilitators[0].context.origin;
     const result: WorkerStatus[] = [];
-    for (const side of [origin, auxiliary]) {
+    for (const side of this.chainSides()) {
       for (const address of side.engine.workers()) {
         const [balance, tokenBalance, nonce, pending] = await Promise.all([
           side.client.getBalance(address).catch(() => 0n),
-          side === origin ? origin.valueToken.balanceOf(address).catch(() => undefined) : Promise.resolve(undefined),
+          side.chainId === origin.chainId ? origin.valueToken.balanceOf(address).catch(() => undefined) : Promise.resolve(undefined),
           this.outbox.storedNonce(side.chainId, address),
           this.outbox.list({ chainId: side.chainId, worker: address, status: ['queued', 'sent'] }),
         ]);
@@ -65,20 +80,33 @@ export class FacilitatorStatusSource implements StatusSource {
 
   async streams(): Promise<StreamStatus[]> {
     const saved = new Map((await this.cursors.all()).map((c) => [c.stream, c.throughBlock]));
+    const perPair = await Promise.all(this.facilitators.map((facilitator) => this.pairStreams(facilitator, saved)));
+    return perPair.flat();
+  }
+
+  private async pairStreams(facilitator: Facilitator, saved: Map<string, number>): Promise<StreamStatus[]> {
     const heads = await Promise.all([
-      this.facilitator.originSubgraph.head().then((h) => h.number).catch(() => undefined),
-      this.facilitator.auxiliarySubgraph.head().then((h) => h.number).catch(() => undefined),
+      facilitator.originSubgraph.head().then((h) => h.number).catch(() => undefined),
+      facilitator.auxiliarySubgraph.head().then((h) => h.number).catch(() => undefined),
     ]);
-    return this.facilitator.streamNames().map((name) => ({
+    return facilitator.streamNames().map((name) => ({
       name,
       cursor: saved.get(name),
-      subgraphHead: name.startsWith('origin.') ? heads[0] : heads[1],
+      subgraphHead: /(^|\/)origin\./.test(name) ? heads[0] : heads[1],
     }));
   }
 
+  /** Each chain's engine once. */
+  private chainEngines() {
+    const engines = new Map<number, Facilitator['engines']['origin']>();
+    for (const { engines: pair } of this.facilitators) {
+      for (const engine of [pair.origin, pair.auxiliary]) if (!engines.has(engine.chainId)) engines.set(engine.chainId, engine);
+    }
+    return [...engines.values()];
+  }
+
   engineCounters(): EngineCounters[] {
-    const { origin, auxiliary } = this.facilitator.engines;
-    return [origin, auxiliary].map((engine) => ({
+    return this.chainEngines().map((engine) => ({
       chainId: engine.chainId,
       ...engine.metrics,
       maxFeePerGas: engine.feeCap,
@@ -87,8 +115,7 @@ export class FacilitatorStatusSource implements StatusSource {
   }
 
   async chains(): Promise<ChainStatus[]> {
-    const { origin, auxiliary } = this.facilitator.engines;
-    const types = await Promise.all([origin.txType(), auxiliary.txType()]);
+    const types = await Promise.all(this.chainEngines().map((engine) => engine.txType()));
     return this.engineCounters().map((counters, i) => ({ ...counters, txType: types[i] }));
   }
 }
