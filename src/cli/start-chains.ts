@@ -59,26 +59,29 @@ export function checkPairsAgree(pairs: ResolvedConfigs[]): void {
   checkPairsApart(pairs);
 }
 
-/** The contracts that key a pair's records in the database: no two pairs may share one. */
+/**
+ * The contracts that key a pair's records in the database: no two pairs may share one. Gateways and
+ * anchors are keyed by address alone, whichever chain they are on (one deployer key on two chains
+ * yields the same addresses), so they are compared across sides too.
+ */
 function checkPairsApart(pairs: ResolvedConfigs[]): void {
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { pair: number; name: string }>();
   for (const pair of pairs) {
     const id = pair.config.auxChainId;
     const { origin, auxiliary } = pair.mosaic.auxiliaryChains[String(id)].contractAddresses;
-    const keyed: Array<[string, string]> = [
-      ['origin.ostEIP20GatewayAddress', origin.ostEIP20GatewayAddress],
-      ['origin.ostComposerAddress', origin.ostComposerAddress],
-      ['origin.anchorAddress', origin.anchorAddress],
-      ['auxiliary.ostEIP20CogatewayAddress', auxiliary.ostEIP20CogatewayAddress],
-      ['auxiliary.redeemPoolAddress', auxiliary.redeemPoolAddress],
-      ['auxiliary.anchorAddress', auxiliary.anchorAddress],
+    const keyed: Array<[kind: string, key: string, address: string]> = [
+      ['gateway', 'origin.ostEIP20GatewayAddress', origin.ostEIP20GatewayAddress],
+      ['gateway', 'auxiliary.ostEIP20CogatewayAddress', auxiliary.ostEIP20CogatewayAddress],
+      ['anchor', 'origin.anchorAddress', origin.anchorAddress],
+      ['anchor', 'auxiliary.anchorAddress', auxiliary.anchorAddress],
+      ['composer', 'origin.ostComposerAddress', origin.ostComposerAddress],
+      ['redeemPool', 'auxiliary.redeemPoolAddress', auxiliary.redeemPoolAddress],
     ];
-    for (const [key, address] of keyed) {
-      const side = key.split('.')[0];
+    for (const [kind, key, address] of keyed) {
       const name = `auxiliaryChains.${id}.contractAddresses.${key}`;
-      const other = seen.get(`${side}:${address.toLowerCase()}`);
-      if (other) throw new ConfigError(`${name} ${address} is also ${other}: one database cannot tell the two pairs' records apart`);
-      seen.set(`${side}:${address.toLowerCase()}`, name);
+      const other = seen.get(`${kind}:${address.toLowerCase()}`);
+      if (other && other.pair !== id) throw new ConfigError(`${name} ${address} is also ${other.name}: one database cannot tell the two pairs' records apart`);
+      seen.set(`${kind}:${address.toLowerCase()}`, { pair: id, name });
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { ChainClient } from '../chain/chain-client';
+import { toQuantity, type ChainClient } from '../chain/chain-client';
 import type { DirectSender } from '../chain/direct-sender';
 import { MOSAIC_CONFIG_VERSION, type AuxiliaryChainConfig, type MosaicConfigShape } from '../config/mosaic-config';
 import { linkedBytecode, type MosaicContractName } from '../mosaic/artifacts';
@@ -201,15 +201,18 @@ function pairConfigOf(auxChainId: number, originContracts: OriginContracts, auxC
   };
 }
 
+/** Owner nonces of the auxiliary chains after the first are set this far apart. */
+const NONCE_SPACING = 1000;
+
 /**
- * Moves the owner's nonce on the `index`-th auxiliary chain so its contracts get addresses of their
- * own: deployed from the same key in the same order, every auxiliary chain would otherwise hold the
- * same cogateway, anchor and redeem pool addresses, which one facilitator database cannot tell apart.
+ * Moves the owner's nonce on the `index`-th auxiliary chain (anvil_setNonce) so its contracts get
+ * addresses of their own: deployed from the same key in the same order, every auxiliary chain would
+ * hold the same cogateway, anchor and redeem pool addresses, and they would meet origin's too, which
+ * one facilitator database cannot tell apart. The first auxiliary chain is left as it is.
  */
 async function separateAddresses(auxiliary: DeploySide, index: number): Promise<void> {
-  for (let i = 0; i < index; i += 1) {
-    await auxiliary.owner.send({ to: auxiliary.owner.address, data: '0x', gas: 21_000n, label: 'separate addresses' });
-  }
+  if (index === 0) return;
+  await auxiliary.client.rpc.request('anvil_setNonce', [auxiliary.owner.address, toQuantity(index * NONCE_SPACING)]);
 }
 
 /**

@@ -165,13 +165,16 @@ export class FacilitationEngine {
 }
 
 /**
- * Whether an outcome is of a transaction this pair's services sent: to one of its contracts. The origin
- * engine is shared by every pair of a process (`start --chains`), so its outcomes reach every pair.
+ * Whether an outcome is of a transaction this pair's services sent: to one of its contracts on that
+ * chain (an address alone names no chain). The origin engine is shared by every pair of a process
+ * (`start --chains`), so its outcomes reach every pair.
  */
 function sentByThisPair(context: FacilitationContext): (outcome: TransactionOutcome) => boolean {
   const { origin, auxiliary } = context;
-  const contracts = new Set(
-    [origin.composer.address, origin.gateway.address, origin.valueToken.address, auxiliary.coGateway.address, auxiliary.redeemPool.address].map((a) => a.toLowerCase()),
-  );
-  return (outcome) => contracts.has(outcome.to.toLowerCase());
+  const lower = (addresses: string[]) => new Set(addresses.map((a) => a.toLowerCase()));
+  const contracts = new Map([
+    [origin.chainId, lower([origin.composer.address, origin.gateway.address, origin.valueToken.address])],
+    [auxiliary.chainId, lower([auxiliary.coGateway.address, auxiliary.redeemPool.address])],
+  ]);
+  return (outcome) => contracts.get(outcome.chainId)?.has(outcome.to.toLowerCase()) ?? false;
 }

@@ -77,8 +77,11 @@ export class PairScopedStore implements FacilitationStore {
         if (message) return this.ownsMessage(message);
         return request !== undefined && this.ownsRequest(request);
       }
-      case 'gateway':
-        return [this.pair.gateway, this.pair.coGateway].includes(change.record.gateway.toLowerCase());
+      case 'gateway': {
+        // Both ends: a gateway of one pair may share its address with a contract of another pair's other chain.
+        const ends = [change.record.gateway.toLowerCase(), change.record.coGateway.toLowerCase()];
+        return ends.every((end) => end === this.pair.gateway || end === this.pair.coGateway);
+      }
       case 'anchor':
         return this.pair.anchors.includes(change.record.anchor.toLowerCase());
     }
