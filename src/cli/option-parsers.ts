@@ -27,6 +27,18 @@ export function parseChainId(value: string): number {
   return parsed;
 }
 
+/** Comma-separated auxiliary chain ids, each once: `1405,1406`. */
+export function parseChainIdList(value: string): number[] {
+  const ids = value.split(',').map((part) => part.trim());
+  if (ids.some((id) => !/^\d+$/.test(id) || Number(id) === 0 || !Number.isSafeInteger(Number(id)))) {
+    throw new InvalidArgumentError('expected chain ids separated by commas, e.g. 1405,1406.');
+  }
+  const parsed = ids.map(Number);
+  const repeated = parsed.find((id, index) => parsed.indexOf(id) !== index);
+  if (repeated !== undefined) throw new InvalidArgumentError(`chain ${repeated} is listed twice.`);
+  return parsed;
+}
+
 export function parseBigInt(value: string): bigint {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a whole number in base units (e.g. 1000000000).');
   return BigInt(value);

@@ -73,9 +73,11 @@ export async function checkChainIds(config: FacilitatorConfig): Promise<void> {
   }
 }
 
-/** Unlocks every worker key of both chains (each address once). */
-export async function unlockWorkers(config: FacilitatorConfig): Promise<Record<SubgraphSide, LocalSigner[]>> {
-  const unlocked = new Map<string, LocalSigner>();
+/**
+ * Unlocks every worker key of both chains (each address once; `unlocked` carries keys across the configs
+ * of several pairs, whose passwords are read, and removed from the environment, only once).
+ */
+export async function unlockWorkers(config: FacilitatorConfig, unlocked = new Map<string, LocalSigner>()): Promise<Record<SubgraphSide, LocalSigner[]>> {
   const unlock = async (address: string) => {
     let signer = unlocked.get(address);
     if (!signer) {

@@ -7,13 +7,15 @@ import { verifyDeployment } from '../mosaic/verify-deployment';
 import { startRuntime, StoppedWhileStandingByError, type Runtime } from '../facilitator/runtime';
 import { bindStatusServer } from '../status/status-server';
 import { createLogger } from '../logging/logger';
-import { parseChainId, parseNonNegativeInteger, parsePort } from './option-parsers';
+import { parseChainId, parseChainIdList, parseNonNegativeInteger, parsePort } from './option-parsers';
 import { databaseTargetOf } from './passwords';
+import { runStartChains } from './start-chains';
 import { checkChainIds, resolveConfigs, unlockWorkers, type ConfigOptions } from './resolve-configs';
 import { removeRunFile, writeRunFile } from './run-files';
 import { waitForShutdownSignal } from './signals';
 
 interface StartOptions extends ConfigOptions {
+  chains?: number[];
   statusHost?: string;
   statusPort?: number;
   shutdownTimeout: number;
@@ -102,6 +104,11 @@ export function startCommand(): Command {
     .option('--mosaic-config <path>', 'mosaic-config (default: the facilitator-config\'s mosaicConfig, else ~/.mosaic/<aux-chain-id>/mosaic.json)')
     .option('--facilitator-config <path>', 'facilitator-config (default: ~/.mosaic/<aux-chain-id>/facilitator-config.json)')
     .option('--aux-chain-id <id>', 'auxiliary chain to facilitate', parseChainId)
+    .option(
+      '--chains <ids>',
+      'several auxiliary chains of one origin chain in this process, e.g. 1405,1406 (their configs name one database; --facilitator-config then takes one file per chain, comma-separated)',
+      parseChainIdList,
+    )
     .option('--status-host <host>', 'status API address (default 127.0.0.1)')
     .option('--status-port <port>', 'status API port (0 = any free port)', parsePort)
     .option('--create-database', 'create the database when database.path does not exist (else start refuses: `facilitator init` creates it)', false)
@@ -112,7 +119,12 @@ export function startCommand(): Command {
 Worker passwords: MOSAIC_ADDRESS_PASSW_<address> for each worker, or a prompt on a terminal.
 Examples:
   $ facilitator start --aux-chain-id 1405
+  $ facilitator start --chains 1405,1406     # ~/.mosaic/1405/ and ~/.mosaic/1406/facilitator-config.json, one database
   $ MOSAIC_ADDRESS_PASSW_0xabc…=secret facilitator start --facilitator-config ./facilitator-config.json --status-port 9465`,
     )
-    .action(async (options: StartOptions) => runStart(options));
+    .action(async (options: StartOptions) => {
+      if (options.chains === undefined) return runStart(options);
+      if (options.auxChainId !== undefined) throw new Error('--aux-chain-id and --chains exclude each other: list every auxiliary chain in --chains');
+      return runStartChains({ ...options, chains: options.chains });
+    });
 }

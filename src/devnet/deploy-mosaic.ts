@@ -1,6 +1,6 @@
-import type { ChainClient } from '../chain/chain-client';
+import { toQuantity, type ChainClient } from '../chain/chain-client';
 import type { DirectSender } from '../chain/direct-sender';
-import { MOSAIC_CONFIG_VERSION, type MosaicConfigShape } from '../config/mosaic-config';
+import { MOSAIC_CONFIG_VERSION, type AuxiliaryChainConfig, type MosaicConfigShape } from '../config/mosaic-config';
 import { linkedBytecode, type MosaicContractName } from '../mosaic/artifacts';
 import { contractInterface, Eip20Gateway, OstPrime } from '../mosaic/contracts';
 import { GAS_LIMITS } from '../mosaic/gas';
@@ -19,7 +19,8 @@ export interface DeploySide {
 
 export interface DeployMosaicOptions {
   origin: DeploySide;
-  auxiliary: DeploySide;
+  /** One gateway pair per auxiliary chain: a gateway, composer and anchor on origin for each. */
+  auxiliaries: DeploySide[];
   /** Whitelisted in the composer's (origin) and redeem pool's (auxiliary) Organization. */
   workers: string[];
   bounty: bigint;
@@ -58,11 +59,16 @@ type Libraries = Awaited<ReturnType<typeof deployLibraries>>;
 /** Far enough ahead that the workers' whitelisting never expires on a devnet. */
 const WORKERS_EXPIRATION_HEIGHT = 1_000_000_000n;
 
-interface OriginContracts {
+/** What origin holds once, whatever the number of pairs: OST and the libraries. */
+interface OriginShared {
   ost: Deployed;
+  originLibs: Libraries;
+}
+
+/** One pair's contracts on origin. */
+interface OriginContracts extends OriginShared {
   originOrg: Deployed;
   originAnchor: Deployed;
-  originLibs: Libraries;
   gateway: Deployed;
   composerOrg: Deployed;
   composer: Deployed;
@@ -94,14 +100,19 @@ async function deployAnchor(side: DeploySide, remote: ChainClient, organization:
   return deploy(side.owner, 'Anchor', [remote.chainId, BigInt(remoteHead.number), remoteHead.stateRoot, MAX_STATE_ROOTS, organization]);
 }
 
-/** OST, its anchor, gateway and composer on origin; OST exists first so `onValueToken` can seed it. */
-async function deployOriginContracts(options: DeployMosaicOptions): Promise<OriginContracts> {
-  const { origin, auxiliary } = options;
-  const ost = await deploy(origin.owner, 'EIP20Token', ['OST', 'Simple Token', 18]);
+/** OST and the libraries on origin; OST exists first so `onValueToken` can seed it. */
+async function deployOriginShared(options: DeployMosaicOptions): Promise<OriginShared> {
+  const ost = await deploy(options.origin.owner, 'EIP20Token', ['OST', 'Simple Token', 18]);
   await options.onValueToken?.(ost.address);
+  return { ost, originLibs: await deployLibraries(options.origin.owner) };
+}
+
+/** One pair's anchor, gateway and composer on origin. */
+async function deployOriginContracts(options: DeployMosaicOptions, shared: OriginShared, auxiliary: DeploySide): Promise<OriginContracts> {
+  const { origin } = options;
+  const { ost, originLibs } = shared;
   const originOrg = await deployAdminOrganization(origin);
   const originAnchor = await deployAnchor(origin, auxiliary.client, originOrg.address);
-  const originLibs = await deployLibraries(origin.owner);
   const gateway = await deploy(
     origin.owner,
     'EIP20Gateway',
@@ -110,7 +121,7 @@ async function deployOriginContracts(options: DeployMosaicOptions): Promise<Orig
   );
   const composerOrg = await deployWorkerOrganization(origin, options.workers);
   const composer = await deploy(origin.owner, 'OSTComposer', [composerOrg.address]);
-  return { ost, originOrg, originAnchor, originLibs, gateway, composerOrg, composer };
+  return { ost, originLibs, originOrg, originAnchor, gateway, composerOrg, composer };
 }
 
 /** OST Prime, initialized: `initialize()` must be paid exactly its TOKENS_MAX in base coin, read from the contract. */
@@ -125,8 +136,8 @@ async function deployOstPrime(auxiliary: DeploySide, ost: string, organization: 
 }
 
 /** OST Prime, its anchor, co-gateway and redeem pool on the auxiliary chain. */
-async function deployAuxiliaryContracts(options: DeployMosaicOptions, originContracts: OriginContracts): Promise<AuxiliaryContracts> {
-  const { origin, auxiliary } = options;
+async function deployAuxiliaryContracts(options: DeployMosaicOptions, originContracts: OriginContracts, auxiliary: DeploySide): Promise<AuxiliaryContracts> {
+  const { origin } = options;
   const { ost, gateway } = originContracts;
   const auxOrg = await deployAdminOrganization(auxiliary);
   const auxAnchor = await deployAnchor(auxiliary, origin.client, auxOrg.address);
@@ -144,68 +155,92 @@ async function deployAuxiliaryContracts(options: DeployMosaicOptions, originCont
 }
 
 /** Activates the gateway towards the co-gateway and lets OST Prime accept mints from the co-gateway. */
-async function bindGatewayPair(options: DeployMosaicOptions, originContracts: OriginContracts, auxContracts: AuxiliaryContracts): Promise<void> {
-  const { origin, auxiliary } = options;
+async function bindGatewayPair(
+  options: DeployMosaicOptions,
+  auxiliary: DeploySide,
+  originContracts: OriginContracts,
+  auxContracts: AuxiliaryContracts,
+): Promise<void> {
+  const { origin } = options;
   const coGateway = auxContracts.coGateway.address;
   await origin.owner.send(new Eip20Gateway(origin.client, originContracts.gateway.address).activateGateway(coGateway));
   await auxiliary.owner.send(new OstPrime(auxiliary.client, auxContracts.ostPrime.address).setCoGateway(coGateway));
 }
 
-/** The mosaic-config describing both sides; start blocks are the first contract deployed on each chain. */
-function mosaicConfigOf(originChainId: number, auxChainId: number, originContracts: OriginContracts, auxContracts: AuxiliaryContracts): MosaicConfigShape {
-  const { ost, originOrg, originAnchor, originLibs, gateway, composerOrg, composer } = originContracts;
+/** One pair's entry of the mosaic-config; start blocks are the first contract deployed on each chain. */
+function pairConfigOf(auxChainId: number, originContracts: OriginContracts, auxContracts: AuxiliaryContracts): AuxiliaryChainConfig {
+  const { ost, originOrg, originAnchor, gateway, composerOrg, composer } = originContracts;
   const { auxOrg, auxAnchor, ostPrime, auxLibs, coGateway, redeemPoolOrg, redeemPool } = auxContracts;
   return {
-    version: MOSAIC_CONFIG_VERSION,
-    originChain: {
-      chainId: originChainId,
-      contractAddresses: {
-        simpleTokenAddress: ost.address,
-        merklePatriciaLibAddress: originLibs.merklePatriciaProof,
-        gatewayLibAddress: originLibs.gatewayLib,
-        messageBusAddress: originLibs.messageBus,
+    chainId: auxChainId,
+    bootNodes: [],
+    genesis: {},
+    contractAddresses: {
+      origin: {
+        anchorOrganizationAddress: originOrg.address,
+        anchorAddress: originAnchor.address,
+        ostGatewayOrganizationAddress: originOrg.address,
+        ostEIP20GatewayAddress: gateway.address,
+        ostComposerOrganizationAddress: composerOrg.address,
+        ostComposerAddress: composer.address,
+      },
+      auxiliary: {
+        ostPrimeAddress: ostPrime.address,
+        anchorOrganizationAddress: auxOrg.address,
+        anchorAddress: auxAnchor.address,
+        merklePatriciaLibAddress: auxLibs.merklePatriciaProof,
+        gatewayLibAddress: auxLibs.gatewayLib,
+        messageBusAddress: auxLibs.messageBus,
+        ostCoGatewayOrganizationAddress: auxOrg.address,
+        ostEIP20CogatewayAddress: coGateway.address,
+        redeemPoolOrganizationAddress: redeemPoolOrg.address,
+        redeemPoolAddress: redeemPool.address,
       },
     },
-    auxiliaryChains: {
-      [String(auxChainId)]: {
-        chainId: auxChainId,
-        bootNodes: [],
-        genesis: {},
-        contractAddresses: {
-          origin: {
-            anchorOrganizationAddress: originOrg.address,
-            anchorAddress: originAnchor.address,
-            ostGatewayOrganizationAddress: originOrg.address,
-            ostEIP20GatewayAddress: gateway.address,
-            ostComposerOrganizationAddress: composerOrg.address,
-            ostComposerAddress: composer.address,
-          },
-          auxiliary: {
-            ostPrimeAddress: ostPrime.address,
-            anchorOrganizationAddress: auxOrg.address,
-            anchorAddress: auxAnchor.address,
-            merklePatriciaLibAddress: auxLibs.merklePatriciaProof,
-            gatewayLibAddress: auxLibs.gatewayLib,
-            messageBusAddress: auxLibs.messageBus,
-            ostCoGatewayOrganizationAddress: auxOrg.address,
-            ostEIP20CogatewayAddress: coGateway.address,
-            redeemPoolOrganizationAddress: redeemPoolOrg.address,
-            redeemPoolAddress: redeemPool.address,
-          },
-        },
-        startBlocks: { origin: ost.blockNumber, auxiliary: auxOrg.blockNumber },
-      },
-    },
+    startBlocks: { origin: ost.blockNumber, auxiliary: auxOrg.blockNumber },
   };
 }
 
+/** Owner nonces of the auxiliary chains after the first are set this far apart. */
+const NONCE_SPACING = 1000;
+
 /**
- * Deploys the complete Mosaic 0.12 set on two chains, in the order verified in shared/DESIGN.md §4,
- * and returns the mosaic-config describing it.
+ * Moves the owner's nonce on the `index`-th auxiliary chain (anvil_setNonce) so its contracts get
+ * addresses of their own: deployed from the same key in the same order, every auxiliary chain would
+ * hold the same cogateway, anchor and redeem pool addresses, and they would meet origin's too, which
+ * one facilitator database cannot tell apart. The first auxiliary chain is left as it is.
+ */
+async function separateAddresses(auxiliary: DeploySide, index: number): Promise<void> {
+  if (index === 0) return;
+  await auxiliary.client.rpc.request('anvil_setNonce', [auxiliary.owner.address, toQuantity(index * NONCE_SPACING)]);
+}
+
+/**
+ * Deploys the complete Mosaic 0.12 set on origin and each auxiliary chain (a gateway pair per auxiliary
+ * chain, OST and the origin libraries shared), in the order verified in shared/DESIGN.md §4, and
+ * returns the mosaic-config describing every pair.
  */
 export async function deployMosaic(options: DeployMosaicOptions): Promise<MosaicConfigShape> {
-  const originContracts = await deployOriginContracts(options);
-  const auxContracts = await deployAuxiliaryContracts(options, originContracts);
-  await bindGatewayPair(options, originContracts, auxContracts);
-  return mosaicConfigOf(options.origin.client.chainId, options.auxiliary.client.chainId, originContracts, auxContracts);
+  const shared = await deployOriginShared(options);
+  const auxiliaryChains: Record<string, AuxiliaryChainConfig> = {};
+  for (const [index, auxiliary] of options.auxiliaries.entries()) {
+    await separateAddresses(auxiliary, index);
+    const originContracts = await deployOriginContracts(options, shared, auxiliary);
+    const auxContracts = await deployAuxiliaryContracts(options, originContracts, auxiliary);
+    await bindGatewayPair(options, auxiliary, originContracts, auxContracts);
+    auxiliaryChains[String(auxiliary.client.chainId)] = pairConfigOf(auxiliary.client.chainId, originContracts, auxContracts);
+  }
+  return {
+    version: MOSAIC_CONFIG_VERSION,
+    originChain: {
+      chainId: options.origin.client.chainId,
+      contractAddresses: {
+        simpleTokenAddress: shared.ost.address,
+        merklePatriciaLibAddress: shared.originLibs.merklePatriciaProof,
+        gatewayLibAddress: shared.originLibs.gatewayLib,
+        messageBusAddress: shared.originLibs.messageBus,
+      },
+    },
+    auxiliaryChains,
+  };
 }

@@ -13,8 +13,11 @@ import { seedTokenBalances } from './ost-seed';
 
 export interface DevnetOptions {
   originChainId?: number;
+  /** Id of the first auxiliary chain; the next ones count up from it. */
   auxChainId?: number;
-  /** 0 picks free ports. */
+  /** How many auxiliary chains (each with its own gateway pair); default 1. */
+  auxChains?: number;
+  /** 0 picks free ports; auxiliary chains after the first take the next ports up (or free ones for 0). */
   originPort?: number;
   auxiliaryPort?: number;
   host?: string;
@@ -32,8 +35,13 @@ export interface DevnetOptions {
   blockTimeMs?: number;
 }
 
+/**
+ * A running devnet, seen through one gateway pair: `auxiliary` and `info` are the first auxiliary
+ * chain's; `pairs` holds the same view for every auxiliary chain (the first is this one).
+ */
 export interface Devnet {
   info: DevnetInfo;
+  /** Every pair of the devnet. */
   mosaicConfig: MosaicConfigShape;
   origin: DevChain;
   auxiliary: DevChain;
@@ -41,6 +49,8 @@ export interface Devnet {
   /** Senders for the devnet's own accounts on each chain (keyed by lowercase address). */
   originSender(address: string): DirectSender;
   auxiliarySender(address: string): DirectSender;
+  /** One view per auxiliary chain, in chain id order; `pairs[0]` is this view. */
+  pairs: Devnet[];
   close(): Promise<void>;
 }
 
@@ -68,7 +78,8 @@ function assignRoles(chain: DevChain, workers: number): DevAccount[] {
 interface DevnetSettings {
   workers: number;
   originChainId: number;
-  auxChainId: number;
+  /** The auxiliary chains' ids, in order. */
+  auxChainIds: number[];
   /** Owner, admin, workers and stakers: the accounts each chain is started with. */
   totalAccounts: number;
   bounty: bigint;
@@ -82,11 +93,13 @@ function devnetSettings(options: DevnetOptions): DevnetSettings {
   const stakers = options.stakers ?? DEVNET_DEFAULTS.stakers;
   const originChainId = options.originChainId ?? DEVNET_DEFAULTS.originChainId;
   const auxChainId = options.auxChainId ?? DEVNET_DEFAULTS.auxChainId;
-  if (originChainId === auxChainId) throw new Error('origin and auxiliary chain ids must differ');
+  const auxChainIds = Array.from({ length: options.auxChains ?? 1 }, (_, index) => auxChainId + index);
+  if (auxChainIds.length === 0) throw new Error('a devnet needs at least one auxiliary chain');
+  if (auxChainIds.includes(originChainId)) throw new Error('origin and auxiliary chain ids must differ');
   return {
     workers,
     originChainId,
-    auxChainId,
+    auxChainIds,
     totalAccounts: 2 + workers + stakers,
     bounty: options.bounty ?? DEVNET_DEFAULTS.bounty,
     ostPerAccount: options.ostPerAccount ?? DEVNET_DEFAULTS.ostPerAccount,
@@ -95,8 +108,8 @@ function devnetSettings(options: DevnetOptions): DevnetSettings {
   };
 }
 
-/** Starts origin then auxiliary; origin is closed again if the auxiliary chain fails to start. */
-async function startChainPair(options: DevnetOptions, settings: DevnetSettings): Promise<{ origin: DevChain; auxiliary: DevChain }> {
+/** Starts origin then the auxiliary chains; those started are closed again if one fails to start. */
+async function startChains(options: DevnetOptions, settings: DevnetSettings): Promise<{ origin: DevChain; auxiliaries: DevChain[] }> {
   const { totalAccounts, blockTimeMs } = settings;
   const origin = await startDevChain({
     chainId: settings.originChainId,
@@ -105,17 +118,16 @@ async function startChainPair(options: DevnetOptions, settings: DevnetSettings):
     totalAccounts,
     blockTimeMs,
   });
+  const auxiliaries: DevChain[] = [];
+  const firstPort = options.auxiliaryPort ?? DEVNET_DEFAULTS.auxiliaryPort;
   try {
-    const auxiliary = await startDevChain({
-      chainId: settings.auxChainId,
-      port: options.auxiliaryPort ?? DEVNET_DEFAULTS.auxiliaryPort,
-      host: options.host,
-      totalAccounts,
-      blockTimeMs,
-    });
-    return { origin, auxiliary };
+    for (const [index, chainId] of settings.auxChainIds.entries()) {
+      const port = firstPort === 0 ? 0 : firstPort + index;
+      auxiliaries.push(await startDevChain({ chainId, port, host: options.host, totalAccounts, blockTimeMs }));
+    }
+    return { origin, auxiliaries };
   } catch (error) {
-    await origin.close();
+    await Promise.allSettled([origin, ...auxiliaries].map((chain) => chain.close()));
     throw error;
   }
 }
@@ -138,21 +150,26 @@ function accountSenders(chain: DevChain, accounts: DevAccount[]): (address: stri
 
 interface DevnetParties {
   origin: DevChain;
-  auxiliary: DevChain;
+  auxiliaries: DevChain[];
   accounts: DevAccount[];
   owner: DevAccount;
   admin: DevAccount;
   originSender: (address: string) => DirectSender;
-  auxiliarySender: (address: string) => DirectSender;
+  /** Per auxiliary chain, in the order of `auxiliaries`. */
+  auxiliarySenders: Array<(address: string) => DirectSender>;
 }
 
 /** Deploys Mosaic with the owner's keys, seeding OST for the owner, workers and stakers as soon as the token exists. */
 function deployDevnetMosaic(parties: DevnetParties, settings: DevnetSettings): Promise<MosaicConfigShape> {
-  const { origin, auxiliary, accounts, owner, admin } = parties;
+  const { origin, auxiliaries, accounts, owner, admin } = parties;
   const funded = accounts.filter((a) => a.role === 'worker' || a.role === 'staker' || a.role === 'owner');
   return deployMosaic({
     origin: { client: origin.client, owner: parties.originSender(owner.address), admin: admin.address },
-    auxiliary: { client: auxiliary.client, owner: parties.auxiliarySender(owner.address), admin: admin.address },
+    auxiliaries: auxiliaries.map((auxiliary, index) => ({
+      client: auxiliary.client,
+      owner: parties.auxiliarySenders[index](owner.address),
+      admin: admin.address,
+    })),
     workers: accounts.filter((a) => a.role === 'worker').map((a) => a.address),
     bounty: settings.bounty,
     onValueToken: (token) =>
@@ -165,41 +182,40 @@ function deployDevnetMosaic(parties: DevnetParties, settings: DevnetSettings): P
   });
 }
 
-/** Anchors each chain's state roots into the other chain's Anchor, signed by the admin. */
+/** Anchors each pair's state roots into the other chain's Anchor, both ways, signed by the admin. */
 function startDevnetAnchorRelay(
   parties: DevnetParties,
   mosaicConfig: MosaicConfigShape,
   settings: DevnetSettings,
   onRelayError: DevnetOptions['onRelayError'],
 ): AnchorRelay {
-  const { origin, auxiliary, admin } = parties;
-  const pair = mosaicConfig.auxiliaryChains[String(settings.auxChainId)].contractAddresses;
-  return startAnchorRelay(
-    [
+  const { origin, auxiliaries, admin } = parties;
+  const directions = auxiliaries.flatMap((auxiliary, index) => {
+    const pair = mosaicConfig.auxiliaryChains[String(auxiliary.chainId)].contractAddresses;
+    return [
       {
         source: origin.client,
         targetAnchor: new Anchor(auxiliary.client, pair.auxiliary.anchorAddress),
-        sender: parties.auxiliarySender(admin.address),
+        sender: parties.auxiliarySenders[index](admin.address),
       },
       {
         source: auxiliary.client,
         targetAnchor: new Anchor(origin.client, pair.origin.anchorAddress),
         sender: parties.originSender(admin.address),
       },
-    ],
-    settings.anchorIntervalMs,
-    onRelayError,
-  );
+    ];
+  });
+  return startAnchorRelay(directions, settings.anchorIntervalMs, onRelayError);
 }
 
-/** devnet.json's content; mosaicConfig is the path mosaic.json is (or would be) written to. */
-function devnetInfoOf(parties: DevnetParties, settings: DevnetSettings, dir: string | undefined): DevnetInfo {
-  const { origin, auxiliary, accounts } = parties;
+/** One pair's devnet.json content; mosaicConfig is the path mosaic.json is (or would be) written to. */
+function devnetInfoOf(parties: DevnetParties, auxiliary: DevChain, settings: DevnetSettings, dir: string | undefined): DevnetInfo {
+  const { origin, accounts } = parties;
   return {
     version: 1,
     origin: { chainId: settings.originChainId, rpcUrl: origin.rpcUrl, wsUrl: origin.wsUrl },
-    auxiliary: { chainId: settings.auxChainId, rpcUrl: auxiliary.rpcUrl, wsUrl: auxiliary.wsUrl },
-    auxChainId: settings.auxChainId,
+    auxiliary: { chainId: auxiliary.chainId, rpcUrl: auxiliary.rpcUrl, wsUrl: auxiliary.wsUrl },
+    auxChainId: auxiliary.chainId,
     mosaicConfig: dir ? join(dir, 'mosaic.json') : 'mosaic.json',
     bounty: settings.bounty.toString(),
     anchorIntervalMs: settings.anchorIntervalMs,
@@ -208,49 +224,57 @@ function devnetInfoOf(parties: DevnetParties, settings: DevnetSettings, dir: str
   };
 }
 
-/** Starts two anvil chains, deploys Mosaic 0.12 on them, seeds OST and starts the anchor relay. */
+/** Starts origin and N auxiliary anvil chains, deploys Mosaic 0.12 for each pair, seeds OST and starts the anchor relay. */
 export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
   const settings = devnetSettings(options);
-  const { origin, auxiliary } = await startChainPair(options, settings);
+  const { origin, auxiliaries } = await startChains(options, settings);
+  const closeChains = () => Promise.allSettled([origin, ...auxiliaries].map((chain) => chain.close()));
   try {
-    // Same deterministic keys on both chains: one address per role on each chain.
+    // Same deterministic keys on every chain: one address per role on each chain.
     const accounts = assignRoles(origin, settings.workers);
     const parties: DevnetParties = {
       origin,
-      auxiliary,
+      auxiliaries,
       accounts,
       owner: accounts[0],
       admin: accounts[1],
       originSender: accountSenders(origin, accounts),
-      auxiliarySender: accountSenders(auxiliary, accounts),
+      auxiliarySenders: auxiliaries.map((auxiliary) => accountSenders(auxiliary, accounts)),
     };
     const mosaicConfig = await deployDevnetMosaic(parties, settings);
     const relay = startDevnetAnchorRelay(parties, mosaicConfig, settings, options.onRelayError);
     const dir = options.dir ? resolve(options.dir) : undefined;
-    const info = devnetInfoOf(parties, settings, dir);
-    if (dir) writeDevnetFiles(dir, info, mosaicConfig);
-    return {
-      info,
-      mosaicConfig,
-      origin,
-      auxiliary,
-      relay,
-      originSender: parties.originSender,
-      auxiliarySender: parties.auxiliarySender,
-      close: async () => {
-        await relay.stop();
-        await Promise.allSettled([origin.close(), auxiliary.close()]);
-      },
+    const close = async () => {
+      await relay.stop();
+      await closeChains();
     };
+    const pairs: Devnet[] = [];
+    for (const [index, auxiliary] of auxiliaries.entries()) {
+      const info = devnetInfoOf(parties, auxiliary, settings, dir);
+      const auxiliarySender = parties.auxiliarySenders[index];
+      pairs.push({ info, mosaicConfig, origin, auxiliary, relay, originSender: parties.originSender, auxiliarySender, pairs, close });
+    }
+    if (dir) writeDevnetFiles(dir, pairs);
+    return pairs[0];
   } catch (error) {
-    await Promise.allSettled([origin.close(), auxiliary.close()]);
+    await closeChains();
     throw error;
   }
 }
 
-function writeDevnetFiles(dir: string, info: DevnetInfo, mosaicConfig: MosaicConfigShape): void {
+/** The devnet.json of one auxiliary chain: `devnet.json` for a single one, `devnet-<aux chain id>.json` for each of several. */
+export function devnetInfoFileName(auxChainId: number, auxChains: number): string {
+  return auxChains > 1 ? `devnet-${auxChainId}.json` : 'devnet.json';
+}
+
+/** mosaic.json (every pair) and the devnet.json of each pair; with several, devnet.json is the first pair's too. */
+function writeDevnetFiles(dir: string, pairs: Devnet[]): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'mosaic.json'), `${JSON.stringify(mosaicConfig, null, 2)}\n`);
+  writeFileSync(join(dir, 'mosaic.json'), `${JSON.stringify(pairs[0].mosaicConfig, null, 2)}\n`);
   // devnet.json holds dev keys: readable by the owner only.
-  writeSecretFile(join(dir, 'devnet.json'), `${JSON.stringify(info, null, 2)}\n`);
+  writeSecretFile(join(dir, 'devnet.json'), `${JSON.stringify(pairs[0].info, null, 2)}\n`);
+  if (pairs.length === 1) return;
+  for (const pair of pairs) {
+    writeSecretFile(join(dir, devnetInfoFileName(pair.info.auxChainId, pairs.length)), `${JSON.stringify(pair.info, null, 2)}\n`);
+  }
 }

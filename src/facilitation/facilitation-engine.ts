@@ -1,4 +1,5 @@
-import { merge, type Subscription } from 'rxjs';
+import { filter, merge, type Subscription } from 'rxjs';
+import type { TransactionOutcome } from '../chain/tx-engine/transaction-engine';
 import { describeError } from '../logging/safe-error';
 import type { FacilitationContext } from './context';
 import { DIRECTIONS, type Direction, type FacilitationChange } from './model';
@@ -71,7 +72,7 @@ export class FacilitationEngine {
       if (!this.stopped) this.onChange(change);
     });
     this.subscription.add(
-      merge(origin.engine.outcomes$, auxiliary.engine.outcomes$).subscribe((outcome) => {
+      merge(origin.engine.outcomes$, auxiliary.engine.outcomes$).pipe(filter(sentByThisPair(this.context))).subscribe((outcome) => {
         const hooks = {
           // messages declared meanwhile get the next proof
           onProofSettled: (direction: Direction) => this.guard(this.services[direction].prove.trigger.trigger()),
@@ -161,4 +162,19 @@ export class FacilitationEngine {
       this.context.logger.warn({ err: describeError(error) }, 'facilitation step failed; will retry');
     });
   }
+}
+
+/**
+ * Whether an outcome is of a transaction this pair's services sent: to one of its contracts on that
+ * chain (an address alone names no chain). The origin engine is shared by every pair of a process
+ * (`start --chains`), so its outcomes reach every pair.
+ */
+function sentByThisPair(context: FacilitationContext): (outcome: TransactionOutcome) => boolean {
+  const { origin, auxiliary } = context;
+  const lower = (addresses: string[]) => new Set(addresses.map((a) => a.toLowerCase()));
+  const contracts = new Map([
+    [origin.chainId, lower([origin.composer.address, origin.gateway.address, origin.valueToken.address])],
+    [auxiliary.chainId, lower([auxiliary.coGateway.address, auxiliary.redeemPool.address])],
+  ]);
+  return (outcome) => contracts.get(outcome.chainId)?.has(outcome.to.toLowerCase()) ?? false;
 }

@@ -47,11 +47,24 @@ export interface FacilitatorStores {
   cursors: StreamCursorStore;
 }
 
+/** A chain's client and transaction engine, made once per chain of a process. */
+export interface ChainHandle {
+  client: ChainClient;
+  engine: TransactionEngine;
+}
+
 export interface FacilitatorOptions {
   mosaic: MosaicConfigShape;
   auxChainId: number;
   origin: ChainRuntimeOptions;
   auxiliary: ChainRuntimeOptions;
+  /**
+   * Engines made and run by the caller: one per chain when one process facilitates several pairs, so an
+   * origin worker has one nonce sequence. Without them the facilitator makes, starts and stops its own.
+   */
+  engines?: { origin: ChainHandle; auxiliary: ChainHandle };
+  /** Put before every stream name (the cursor's key): '' for a database's first pair, `<aux chain id>/` for the others. */
+  streamPrefix?: string;
   stores: FacilitatorStores;
   policy?: Partial<FacilitationPolicy>;
   reconcileIntervalMs?: number;
@@ -96,28 +109,18 @@ export class Facilitator {
   private readonly streams: Subscription[] = [];
   private readonly pair: AuxiliaryChainConfig;
   private stopBalanceWatch: (() => void) | undefined;
+  private readonly ownsEngines: boolean;
 
   constructor(private readonly options: FacilitatorOptions) {
     const { origin, auxiliary, logger } = options;
-    const originClient = new ChainClient(new HttpJsonRpc(origin.rpcUrl, origin.rpcTimeoutMs ?? DEFAULTS.chain.rpcTimeoutMs), origin.chainId);
-    const auxClient = new ChainClient(new HttpJsonRpc(auxiliary.rpcUrl, auxiliary.rpcTimeoutMs ?? DEFAULTS.chain.rpcTimeoutMs), auxiliary.chainId);
-    const engineFor = (client: ChainClient, chain: ChainRuntimeOptions, name: string) => {
-      const engineLogger = logger.child({ component: 'transactions', chain: name });
-      return new TransactionEngine({
-        client,
-        signers: new Map(chain.workers.map((signer) => [signer.address, signer])),
-        outbox: options.stores.outbox,
-        confirmations: chain.confirmations,
-        stuckAfterMs: chain.stuckAfterMs,
-        fees: new FeeOracle(client, chain.txType ?? DEFAULTS.chain.txType, chain.maxFeePerGas),
-        pollIntervalMs: Math.min(chain.pollIntervalMs, DEFAULTS.chain.enginePollCapMs),
-        // Woken by each new block: a receipt is looked for as soon as it can exist, not at the next poll.
-        heads: () => acquireNewHeads(chain.rpcUrl, engineLogger),
-        beforeBroadcast: options.beforeBroadcast,
-        logger: engineLogger,
-      });
+    const chains = options.engines ?? {
+      origin: createChainHandle(origin, options.stores.outbox, logger, 'origin', options.beforeBroadcast),
+      auxiliary: createChainHandle(auxiliary, options.stores.outbox, logger, 'auxiliary', options.beforeBroadcast),
     };
-    this.engines = { origin: engineFor(originClient, origin, 'origin'), auxiliary: engineFor(auxClient, auxiliary, 'auxiliary') };
+    const originClient = chains.origin.client;
+    const auxClient = chains.auxiliary.client;
+    this.ownsEngines = options.engines === undefined;
+    this.engines = { origin: chains.origin.engine, auxiliary: chains.auxiliary.engine };
     const built = buildFacilitationContext({
       mosaic: options.mosaic,
       auxChainId: options.auxChainId,
@@ -137,7 +140,8 @@ export class Facilitator {
 
   /** Names of the entity streams, as their cursors are stored. */
   streamNames(): string[] {
-    return [...ORIGIN_STREAMS.map((t) => `origin.${t}`), ...AUXILIARY_STREAMS.map((t) => `auxiliary.${t}`)];
+    const prefix = this.options.streamPrefix ?? '';
+    return [...ORIGIN_STREAMS.map((t) => `${prefix}origin.${t}`), ...AUXILIARY_STREAMS.map((t) => `${prefix}auxiliary.${t}`)];
   }
 
   start(): void {
@@ -150,7 +154,7 @@ export class Facilitator {
         this.streams.push(
           runEntityStream(
             {
-              name: `${side}.${entityType}`,
+              name: `${this.options.streamPrefix ?? ''}${side}.${entityType}`,
               entityType,
               client,
               transport: chain.transport,
@@ -167,8 +171,10 @@ export class Facilitator {
     };
     open('origin', ORIGIN_STREAMS);
     open('auxiliary', AUXILIARY_STREAMS);
-    this.engines.origin.start();
-    this.engines.auxiliary.start();
+    if (this.ownsEngines) {
+      this.engines.origin.start();
+      this.engines.auxiliary.start();
+    }
     this.engine.start();
     this.stopBalanceWatch = startBalanceWatch(this.context, {
       intervalMs: DEFAULTS.balanceWatchIntervalMs,
@@ -185,8 +191,34 @@ export class Facilitator {
     this.stopBalanceWatch?.();
     for (const stream of this.streams.splice(0)) stream.unsubscribe();
     await this.engine.stop();
-    await Promise.all([this.engines.origin.stop(), this.engines.auxiliary.stop()]);
+    if (this.ownsEngines) await Promise.all([this.engines.origin.stop(), this.engines.auxiliary.stop()]);
     await Promise.all([this.originSubgraph.close(), this.auxiliarySubgraph.close()]);
     this.options.logger.info('facilitator stopped');
   }
+}
+
+/** A chain's client and transaction engine from its runtime options. */
+export function createChainHandle(
+  chain: ChainRuntimeOptions,
+  outbox: OutboxPort,
+  logger: Logger,
+  name: string,
+  beforeBroadcast?: () => Promise<void>,
+): ChainHandle {
+  const client = new ChainClient(new HttpJsonRpc(chain.rpcUrl, chain.rpcTimeoutMs ?? DEFAULTS.chain.rpcTimeoutMs), chain.chainId);
+  const engineLogger = logger.child({ component: 'transactions', chain: name });
+  const engine = new TransactionEngine({
+    client,
+    signers: new Map(chain.workers.map((signer) => [signer.address, signer])),
+    outbox,
+    confirmations: chain.confirmations,
+    stuckAfterMs: chain.stuckAfterMs,
+    fees: new FeeOracle(client, chain.txType ?? DEFAULTS.chain.txType, chain.maxFeePerGas),
+    pollIntervalMs: Math.min(chain.pollIntervalMs, DEFAULTS.chain.enginePollCapMs),
+    // Woken by each new block: a receipt is looked for as soon as it can exist, not at the next poll.
+    heads: () => acquireNewHeads(chain.rpcUrl, engineLogger),
+    beforeBroadcast,
+    logger: engineLogger,
+  });
+  return { client, engine };
 }

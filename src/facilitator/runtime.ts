@@ -97,7 +97,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     cleanups.push(() => lock.release());
     const active: { facilitator?: Facilitator } = {}; // set once this instance holds the lease
     const stores = { facilitation: new SqlFacilitationStore(knex), outbox: new SqlOutbox(knex, { fence: () => lock.fence }), cursors: new SqlCursorStore(knex) };
-    const status = await startStatus(options, stores, () => active.facilitator, () => (lock.fence ? 'active' : 'standby'));
+    const status = await startStatus(options, stores, () => (active.facilitator ? [active.facilitator] : []), () => (lock.fence ? 'active' : 'standby'));
     if (status) cleanups.push(() => status.close());
     await takeLease(lock, target, options);
     const indexer = await startIndexerIfEmbedded(options, await indexerDatabase(knex, cleanups));
@@ -147,6 +147,22 @@ async function takeLease(lock: ProcessLock, target: DatabaseTarget, options: Run
     if (options.standby?.aborted) throw new StoppedWhileStandingByError();
     throw error;
   }
+}
+
+/**
+ * The database with this config's lock held (SQLite or PostgreSQL, no standing by): for `start --chains`,
+ * which runs several pairs in one process. Cleanups release the lock and close the database.
+ */
+export async function openLockedDatabase(config: FacilitatorConfig, target: DatabaseTarget = configuredTarget(config)): Promise<{ knex: Knex; cleanups: Array<() => Promise<void>> }> {
+  const knex = await openDatabaseTarget(target);
+  const lock = new ProcessLock(knex, lockKeyOf(config), { liveHolderKeeps: target.client === 'sqlite' });
+  try {
+    await lock.acquire();
+  } catch (error) {
+    await knex.destroy();
+    throw error;
+  }
+  return { knex, cleanups: [async () => knex.destroy(), async () => lock.release()] };
 }
 
 function configuredTarget(config: FacilitatorConfig): DatabaseTarget {
@@ -220,14 +236,14 @@ function startFacilitator(options: RuntimeOptions, stores: RuntimeStores, indexe
 async function startStatus(
   options: RuntimeOptions,
   stores: RuntimeStores,
-  current: () => Facilitator | undefined,
+  current: () => readonly Facilitator[],
   role: () => Role,
 ): Promise<StatusServer | undefined> {
   const { config, logger } = options;
   const serve = {
     source: new FacilitatorStatusSource(stores.facilitation, stores.outbox, stores.cursors, current, role),
     health: async (): Promise<Record<string, boolean>> => {
-      const facilitator = current();
+      const [facilitator] = current();
       if (!facilitator) return { standingBy: true }; // healthy: waiting for the lease is its job
       const [origin, auxiliary] = await Promise.all([
         facilitator.context.origin.client.blockNumber().then(() => true, () => false),

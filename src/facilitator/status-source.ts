@@ -7,7 +7,11 @@ import type { ChainStatus, EngineCounters, MessageFilter, Page, Role, StakeReque
 import type { SqlCursorStore } from '../streams/sql-cursor-store';
 import type { Facilitator } from './facilitator';
 
-/** The status API's view of a running facilitator: its database, engines and subgraph heads. */
+/**
+ * The status API's view of a running facilitator: its database, engines and subgraph heads. With
+ * several pairs (`start --chains`) it sees every pair: their records share the database, each chain
+ * (the origin's engine is shared) is listed once, every pair's streams under their own names.
+ */
 export class FacilitatorStatusSource implements StatusSource {
   readonly messageChanges$: Observable<MessageRecord>;
 
@@ -15,10 +19,10 @@ export class FacilitatorStatusSource implements StatusSource {
     private readonly store: SqlFacilitationStore,
     private readonly outbox: SqlOutbox,
     private readonly cursors: SqlCursorStore,
-    /** The running facilitator; undefined while this instance stands by (or is still starting). */
-    private readonly current: () => Facilitator | undefined,
-    /** Active once this instance holds the lease (default: once its facilitator runs). */
-    private readonly currentRole: () => Role = () => (current() ? 'active' : 'standby'),
+    /** The running facilitators (one per pair); none while this instance stands by (or is starting). */
+    private readonly current: () => readonly Facilitator[],
+    /** Active once this instance holds the lease (default: once a facilitator runs). */
+    private readonly currentRole: () => Role = () => (current().length > 0 ? 'active' : 'standby'),
   ) {
     this.messageChanges$ = store.changes$.pipe(
       map((change) => (change.kind === 'stake' && change.transition.changed.message ? change.transition.next.message : undefined)),
@@ -53,16 +57,23 @@ export class FacilitatorStatusSource implements StatusSource {
     return this.currentRole();
   }
 
+  /** Each chain once, with its client and engine (the origin's are the same for every pair). */
+  private chainSides() {
+    const sides = new Map<number, Facilitator['context']['origin'] | Facilitator['context']['auxiliary']>();
+    for (const { context } of this.current()) {
+      for (const side of [context.origin, context.auxiliary]) if (!sides.has(side.chainId)) sides.set(side.chainId, side);
+    }
+    return [...sides.values()];
+  }
+
   async workers(): Promise<WorkerStatus[]> {
-    const facilitator = this.current();
-    if (!facilitator) return [];
-    const { origin, auxiliary } = facilitator.context;
+    const origin = this.current()[0].context.origin;
     const result: WorkerStatus[] = [];
-    for (const side of [origin, auxiliary]) {
+    for (const side of this.chainSides()) {
       for (const address of side.engine.workers()) {
         const [balance, tokenBalance, nonce, pending] = await Promise.all([
           side.client.getBalance(address).catch(() => 0n),
-          side === origin ? origin.valueToken.balanceOf(address).catch(() => undefined) : Promise.resolve(undefined),
+          side.chainId === origin.chainId ? origin.valueToken.balanceOf(address).catch(() => undefined) : Promise.resolve(undefined),
           this.outbox.storedNonce(side.chainId, address),
           this.outbox.list({ chainId: side.chainId, worker: address, status: ['queued', 'sent'] }),
         ]);
@@ -76,6 +87,11 @@ export class FacilitatorStatusSource implements StatusSource {
     const facilitator = this.current();
     if (!facilitator) return [];
     const saved = new Map((await this.cursors.all()).map((c) => [c.stream, c.throughBlock]));
+    const perPair = await Promise.all(this.current().map((facilitator) => this.pairStreams(facilitator, saved)));
+    return perPair.flat();
+  }
+
+  private async pairStreams(facilitator: Facilitator, saved: Map<string, number>): Promise<StreamStatus[]> {
     const heads = await Promise.all([
       facilitator.originSubgraph.head().then((h) => h.number).catch(() => undefined),
       facilitator.auxiliarySubgraph.head().then((h) => h.number).catch(() => undefined),
@@ -83,15 +99,21 @@ export class FacilitatorStatusSource implements StatusSource {
     return facilitator.streamNames().map((name) => ({
       name,
       cursor: saved.get(name),
-      subgraphHead: name.startsWith('origin.') ? heads[0] : heads[1],
+      subgraphHead: /(^|\/)origin\./.test(name) ? heads[0] : heads[1],
     }));
   }
 
+  /** Each chain's engine once. */
+  private chainEngines() {
+    const engines = new Map<number, Facilitator['engines']['origin']>();
+    for (const { engines: pair } of this.current()) {
+      for (const engine of [pair.origin, pair.auxiliary]) if (!engines.has(engine.chainId)) engines.set(engine.chainId, engine);
+    }
+    return [...engines.values()];
+  }
+
   engineCounters(): EngineCounters[] {
-    const facilitator = this.current();
-    if (!facilitator) return [];
-    const { origin, auxiliary } = facilitator.engines;
-    return [origin, auxiliary].map((engine) => ({
+    return this.chainEngines().map((engine) => ({
       chainId: engine.chainId,
       ...engine.metrics,
       maxFeePerGas: engine.feeCap,
@@ -100,10 +122,7 @@ export class FacilitatorStatusSource implements StatusSource {
   }
 
   async chains(): Promise<ChainStatus[]> {
-    const facilitator = this.current();
-    if (!facilitator) return [];
-    const { origin, auxiliary } = facilitator.engines;
-    const types = await Promise.all([origin.txType(), auxiliary.txType()]);
+    const types = await Promise.all(this.chainEngines().map((engine) => engine.txType()));
     return this.engineCounters().map((counters, i) => ({ ...counters, txType: types[i] }));
   }
 }

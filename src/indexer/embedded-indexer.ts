@@ -24,6 +24,8 @@ export interface EmbeddedIndexerOptions {
   mosaic: MosaicConfigShape;
   auxChainId: number;
   chains: Partial<Record<SubgraphSide, EmbeddedChain>>;
+  /** After `sg_<side>` in the entity tables' names: '' for a database's first pair, `_<aux chain id>` for the others. */
+  namespaceSuffix?: string;
   /** Where built subgraphs are cached. */
   buildCacheDir: string;
   host?: string;
@@ -65,7 +67,7 @@ export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Pro
     });
     // Cached builds start at block 0: follow from the deployment's start block instead.
     const subgraph = { ...loaded, startBlock: BigInt(options.mosaic.auxiliaryChains[String(options.auxChainId)].startBlocks[side]) };
-    const store = await EntityStore.open({ knex: options.knex, namespace: `sg_${side}`, schemaSdl: subgraph.schemaSdl });
+    const store = await EntityStore.open({ knex: options.knex, namespace: `sg_${side}${options.namespaceSuffix ?? ''}`, schemaSdl: subgraph.schemaSdl });
     const follower = new BlockFollower({
       name: side,
       client: new ChainClient(new HttpJsonRpc(chain.rpcUrl, 15_000), chain.chainId),
