@@ -57,6 +57,27 @@ describe('facilitator-config', function () {
     expect(config.chains[String(AUX_CHAIN_ID)].subgraph.mode).to.equal('remote');
   });
 
+  it('takes a PostgreSQL database by URL (client postgres, no path) and the active/standby lease', function () {
+    const plain: Plain = clone(facilitatorConfig(workers));
+    plain.database = { client: 'postgres', url: 'postgres://facilitator@db.example:5432/facilitator' };
+    plain.ha = { leaseMs: 5000 };
+    const config = loadFacilitatorConfig(folder.write('facilitator-config.json', plain));
+    expect(config.database).to.deep.include({ client: 'postgres', url: 'postgres://facilitator@db.example:5432/facilitator' });
+    expect(config.database.path).to.equal(undefined);
+    expect(config.ha?.leaseMs).to.equal(5000);
+    plain.database = { url: 'postgresql://db.example/facilitator' };
+    expect(loadFacilitatorConfig(folder.write('facilitator-config.json', plain)).database.client, 'a URL alone means postgres').to.equal('postgres');
+  });
+
+  it('names what is wrong in a database section: no URL for postgres, a path beside a URL, a URL of another kind, a lease out of range', function () {
+    const withDatabase = (database: unknown, ha?: unknown): Plain => ({ ...clone(facilitatorConfig(workers)), database, ...(ha ? { ha } : {}) });
+    expect(loadError(withDatabase({ client: 'postgres' }))).to.match(/database\.url: is missing/);
+    expect(loadError(withDatabase({ path: 'x.sqlite', url: 'postgres://h/db' }))).to.match(/database\.path: is for SQLite/);
+    expect(loadError(withDatabase({ url: 'http://h/db' }))).to.match(/database\.url: must be a PostgreSQL URL/);
+    expect(loadError(withDatabase({ client: 'mysql', path: 'x' }))).to.match(/database\.client: must be "sqlite"/);
+    expect(loadError(withDatabase({ path: 'x.sqlite' }, { leaseMs: 100 }))).to.match(/ha\.leaseMs/);
+  });
+
   it('defaults the database to <MOSAIC_HOME>/<aux-chain-id>/facilitator.sqlite and expands ~/', function () {
     const plain: Plain = clone(facilitatorConfig(workers));
     delete plain.database;
