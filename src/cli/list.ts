@@ -16,10 +16,10 @@ export function listCommand(): Command {
         process.stdout.write('no facilitator is running\n');
         return;
       }
-      process.stdout.write('aux chain  pid      state    started                   status API\n');
+      process.stdout.write('aux chain  pid      state    role     started                   status API\n');
       for (const run of runs) {
         process.stdout.write(
-          `${String(run.auxChainId).padEnd(10)} ${String(run.pid).padEnd(8)} ${(run.alive ? 'running' : 'stale').padEnd(8)} ${run.startedAt.padEnd(25)} ${run.statusUrl ?? '-'}\n`,
+          `${String(run.auxChainId).padEnd(10)} ${String(run.pid).padEnd(8)} ${(run.alive ? 'running' : 'stale').padEnd(8)} ${(run.role ?? 'active').padEnd(8)} ${run.startedAt.padEnd(25)} ${run.statusUrl ?? '-'}\n`,
         );
       }
     });

@@ -16,6 +16,8 @@ export interface RunFile {
   startedAt: string;
   /** Absent where /proc is not available. */
   identity?: ProcessIdentity;
+  /** Active (sends), or standing by for another instance's lease (PostgreSQL); absent: active. */
+  role?: 'active' | 'standby';
 }
 
 /** A run file that cannot be read as one: reported as such, with its path and what to do. */
@@ -30,12 +32,20 @@ function pathOf(auxChainId: number): string {
   return join(runDirectory(), `facilitator-${auxChainId}.json`);
 }
 
+/** A standby instance's own file: the chain's file names the active one (stop, status use it). */
+function standbyPathOf(auxChainId: number, pid: number): string {
+  return join(runDirectory(), `facilitator-${auxChainId}-standby-${pid}.json`);
+}
+
 export function writeRunFile(run: Omit<RunFile, 'identity'>): void {
   const identity = processIdentity(run.pid);
-  writeSecretFile(pathOf(run.auxChainId), `${JSON.stringify({ ...run, ...(identity ? { identity } : {}) }, null, 2)}\n`);
+  const path = run.role === 'standby' ? standbyPathOf(run.auxChainId, run.pid) : pathOf(run.auxChainId);
+  writeSecretFile(path, `${JSON.stringify({ ...run, ...(identity ? { identity } : {}) }, null, 2)}\n`);
+  if (run.role !== 'standby') rmSync(standbyPathOf(run.auxChainId, run.pid), { force: true });
 }
 
 export function removeRunFile(auxChainId: number, pid: number): void {
+  rmSync(standbyPathOf(auxChainId, pid), { force: true });
   let run: RunFile | undefined;
   try {
     run = readRunFile(auxChainId);
@@ -67,7 +77,10 @@ function parseRunFile(text: string, path: string): RunFile {
 
 /** The run file of an aux chain, undefined when there is none; throws CorruptRunFileError when unreadable. */
 export function readRunFile(auxChainId: number): RunFile | undefined {
-  const path = pathOf(auxChainId);
+  return readRunFileAt(pathOf(auxChainId));
+}
+
+function readRunFileAt(path: string): RunFile | undefined {
   if (!existsSync(path)) return undefined;
   let text: string;
   try {
@@ -104,10 +117,9 @@ export function listRunFiles(): Array<RunFile & { alive: boolean }> {
   if (!existsSync(runDirectory())) return [];
   const runs: Array<RunFile & { alive: boolean }> = [];
   for (const name of readdirSync(runDirectory())) {
-    const match = /^facilitator-(\d+)\.json$/.exec(name);
-    if (!match) continue;
-    const run = readRunFile(Number(match[1]));
+    if (!/^facilitator-\d+(-standby-\d+)?\.json$/.test(name)) continue;
+    const run = readRunFileAt(join(runDirectory(), name));
     if (run) runs.push({ ...run, alive: isRunning(run) });
   }
-  return runs.sort((a, b) => a.auxChainId - b.auxChainId);
+  return runs.sort((a, b) => a.auxChainId - b.auxChainId || (a.role === 'standby' ? 1 : 0) - (b.role === 'standby' ? 1 : 0));
 }

@@ -59,9 +59,12 @@ export async function runStart(options: StartOptions): Promise<void> {
     await verifyDeployment(mosaic, config.auxChainId, { origin: client(config.originChainId), auxiliary: client(config.auxChainId) }, `mosaic-config ${mosaicPath}`);
     const signers = await unlockWorkers(config);
     logger.info({ facilitatorConfig: configPath, mosaicConfig: mosaicPath, auxChainId: config.auxChainId }, 'starting');
-    runtime = await startRuntime({ mosaic, config, database, signers, logger, boundStatus: status, standby: standby.signal });
+    const run = { pid: process.pid, auxChainId: config.auxChainId, originChainId: config.originChainId, facilitatorConfig: configPath, startedAt: new Date().toISOString() };
+    const onStandby = (statusUrl: string | undefined) => writeRunFile({ ...run, statusUrl, role: 'standby' });
+    runtime = await startRuntime({ mosaic, config, database, signers, logger, boundStatus: status, standby: standby.signal, onStandby });
   } catch (error) {
     await status.close();
+    removeRunFile(config.auxChainId, process.pid);
     if (error instanceof StoppedWhileStandingByError) {
       logger.info('stopped while standing by');
       return;

@@ -17,6 +17,7 @@ interface DirectionCount {
 }
 
 const STATUS_QUERY = `{
+  role
   messageCounts { state count }
   stakeMessages: messageCounts(direction: STAKE) { direction state count }
   redeemMessages: messageCounts(direction: REDEEM) { direction state count }
@@ -27,6 +28,7 @@ const STATUS_QUERY = `{
 }`;
 
 interface LiveAnswer {
+  role: 'ACTIVE' | 'STANDBY';
   messageCounts: Array<{ state: string; count: number }>;
   stakeMessages: DirectionCount[];
   redeemMessages: DirectionCount[];
@@ -38,6 +40,8 @@ interface LiveAnswer {
 
 /** What `status` shows of a running facilitator (`--json` prints it as is). */
 interface LiveStatus {
+  /** ACTIVE (sends) or STANDBY (waits for the active instance's lease). */
+  role: 'ACTIVE' | 'STANDBY';
   /** Both directions added up, by state. */
   messageCounts: Array<{ state: string; count: number }>;
   messageCountsByDirection: DirectionCount[];
@@ -60,8 +64,9 @@ export async function liveStatus(statusUrl: string): Promise<LiveStatus> {
   }
   const payload = (await response.json()) as { data?: LiveAnswer; errors?: Array<{ message: string }> };
   if (!payload.data) throw new Error(`the status API answered with errors: ${payload.errors?.map((e) => e.message).join('; ')}`);
-  const { messageCounts, stakeMessages, redeemMessages, stakeRequests, redeemRequests, workers, streams } = payload.data;
+  const { role, messageCounts, stakeMessages, redeemMessages, stakeRequests, redeemRequests, workers, streams } = payload.data;
   return {
+    role,
     messageCounts,
     messageCountsByDirection: [...stakeMessages, ...redeemMessages],
     requestCountsByDirection: [...stakeRequests, ...redeemRequests],
@@ -149,7 +154,7 @@ async function runStatus(options: { auxChainId?: number; facilitatorConfig?: str
   if (run && isRunning(run) && run.statusUrl) {
     const status = await liveStatus(run.statusUrl);
     if (options.json) return write(JSON.stringify({ running: true, pid: run.pid, auxChainId: run.auxChainId, ...status }));
-    write(`facilitator for auxiliary chain ${run.auxChainId}: running (pid ${run.pid}, status API ${run.statusUrl})`);
+    write(`facilitator for auxiliary chain ${run.auxChainId}: running, ${status.role.toLowerCase()} (pid ${run.pid}, status API ${run.statusUrl})`);
     return print(status, write);
   }
   await printFromDatabase(options, write);

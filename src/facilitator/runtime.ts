@@ -40,6 +40,8 @@ export interface RuntimeOptions {
   database?: DatabaseTarget;
   /** Aborted to stop an instance standing by for the lease (SIGTERM while standby). */
   standby?: AbortSignal;
+  /** Told once when this instance starts standing by (another holds the lease), with its status URL. */
+  onStandby?: (statusUrl: string | undefined) => void;
 }
 
 export interface Runtime {
@@ -99,7 +101,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const stores = { facilitation: new SqlFacilitationStore(knex), outbox: new SqlOutbox(knex, { fence: () => lock.fence }), cursors: new SqlCursorStore(knex) };
     const status = await startStatus(options, stores, () => (active.facilitator ? [active.facilitator] : []), () => (lock.fence ? 'active' : 'standby'));
     if (status) cleanups.push(() => status.close());
-    await takeLease(lock, target, options);
+    await takeLease(lock, target, options, status?.url);
     const indexer = await startIndexerIfEmbedded(options, await indexerDatabase(knex, cleanups));
     if (indexer) cleanups.push(() => indexer.stop());
     const running = startFacilitator(options, stores, indexer, () => stores.outbox.assertMayBroadcast());
@@ -129,7 +131,7 @@ function leaseOf(knex: Knex, config: FacilitatorConfig, target: DatabaseTarget, 
 }
 
 /** SQLite: the lock now, or ProcessLockHeldError. PostgreSQL: stands by until the lease is free. */
-async function takeLease(lock: ProcessLock, target: DatabaseTarget, options: RuntimeOptions): Promise<void> {
+async function takeLease(lock: ProcessLock, target: DatabaseTarget, options: RuntimeOptions, statusUrl: string | undefined): Promise<void> {
   if (target.client === 'sqlite') {
     await lock.acquire();
     return;
@@ -140,7 +142,10 @@ async function takeLease(lock: ProcessLock, target: DatabaseTarget, options: Run
     const epoch = await lock.acquireWhenFree({
       pollMs: Math.max(100, Math.min(1_000, Math.floor(leaseMs / 5))),
       signal: options.standby,
-      onWaiting: (holder) => logger.info({ activePid: holder.pid, activeHost: holder.hostname, leaseMs }, 'standing by: another facilitator is active with these workers'),
+      onWaiting: (holder) => {
+        logger.info({ activePid: holder.pid, activeHost: holder.hostname, leaseMs }, 'standing by: another facilitator is active with these workers');
+        options.onStandby?.(statusUrl);
+      },
     });
     logger.info({ epoch: String(epoch) }, 'active: this facilitator holds the lease');
   } catch (error) {

@@ -4,6 +4,7 @@ import { devnetContracts } from '../../src/devnet/devnet-contracts';
 import { requestStakeOnDevnet } from '../../src/devnet/devnet-stake';
 import { contractInterface } from '../../src/mosaic/contracts';
 import { scanTransactions, type ScannedTransaction } from '../helpers/chain-scan';
+import { runCli } from '../helpers/cli';
 import { addressesWithRole, startTestDevnet } from '../helpers/devnet';
 import { prepareFacilitatorHome, startFacilitatorProcess, type FacilitatorHome, type RunningFacilitator } from '../helpers/facilitator-process';
 import { testPostgres } from '../helpers/postgres';
@@ -97,6 +98,11 @@ describe('e2e: active/standby on one PostgreSQL database (same workers), judged 
     instances = [active, standby];
     expect(await roleOf(active)).to.equal('ACTIVE');
     expect(await roleOf(standby)).to.equal('STANDBY');
+    const listed = await runCli(['list', '--json'], { env: homeB.env, timeoutMs: 30_000 });
+    const roles = listed.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { role?: string }).role ?? 'active');
+    expect(roles, 'list shows the standby (from its own run file)').to.deep.equal(['standby']);
+    const status = await runCli(['status', '--aux-chain-id', String(devnet.info.auxChainId), '--json'], { env: homeA.env, timeoutMs: 30_000 });
+    expect((JSON.parse(status.stdout) as { role: string }).role, 'status of the active').to.equal('ACTIVE');
 
     const before = (await mints(devnet)).length;
     const stakers = addressesWithRole(devnet, 'staker').slice(0, 20);
