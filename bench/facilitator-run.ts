@@ -1,3 +1,4 @@
+import type { DatabaseTarget } from '../src/db/database-target';
 import { createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Devnet } from '../src/devnet/devnet';
@@ -153,9 +154,14 @@ async function rpcProxies(devnet: Devnet, countRpc: boolean): Promise<{ seen: De
  * BENCH_LOG=<file> keeps its debug log lines there instead; BENCH_COUNT_RPC=1 counts its RPC calls;
  * BENCH_CPU_PROF=<dir> profiles it).
  */
-export async function startBenchFacilitator(devnet: Devnet, log: BenchLog, countRpc = process.env.BENCH_COUNT_RPC === '1'): Promise<BenchFacilitator> {
+export async function startBenchFacilitator(
+  devnet: Devnet,
+  log: BenchLog,
+  countRpc = process.env.BENCH_COUNT_RPC === '1',
+  database?: Extract<DatabaseTarget, { client: 'postgres' }>,
+): Promise<BenchFacilitator> {
   const { seen, proxies } = await rpcProxies(devnet, countRpc);
-  const home = await prepareFacilitatorHome(seen);
+  const home = await prepareFacilitatorHome(seen, { database });
   const logFile = process.env.BENCH_LOG ? createWriteStream(process.env.BENCH_LOG) : undefined;
   const cleanUp = async () => {
     logFile?.end();

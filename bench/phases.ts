@@ -1,3 +1,4 @@
+import type { DatabaseTarget } from '../src/db/database-target';
 import type { BenchDevnet } from './bench-devnet';
 import { rpcUsage, startBenchFacilitator, type BenchFacilitator } from './facilitator-run';
 import { envNumber, type BenchLog } from './harness';
@@ -119,8 +120,9 @@ export async function withBenchFacilitator<T>(
   direction: WatchedDirection,
   request: RequestMaker,
   run: (r: Running) => Promise<T>,
+  database?: Extract<DatabaseTarget, { client: 'postgres' }>,
 ): Promise<{ phases: T; facilitator: BenchFacilitator; peakRssMb: number | null }> {
-  const facilitator = await startBenchFacilitator(bench.devnet, log);
+  const facilitator = await startBenchFacilitator(bench.devnet, log, undefined, database);
   try {
     const watch = await ProgressWatch.start(bench.devnet, direction);
     const phases = await run({ bench, facilitator, watch, request, log });

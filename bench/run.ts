@@ -12,8 +12,12 @@ import { measureSoak } from './soak';
  * Benches left out of the default run, each run when named or through its group: the redeem direction
  * (≈ 1 min: its floors, then the facilitator with 5 single and 50 concurrent redeems).
  */
-const GROUPS: Record<string, string[]> = { redeem: ['redeemFloor', 'redeemBatchFloor', 'redeemLatency'] };
-const OPT_IN = new Set(Object.values(GROUPS).flat());
+const GROUPS: Record<string, string[]> = {
+  redeem: ['redeemFloor', 'redeemBatchFloor', 'redeemLatency'],
+  // SQLite and PostgreSQL side by side, on the same floors (part of the default run too).
+  databases: ['floor', 'batchFloor', 'latency', 'latencyPostgres'],
+};
+const OPT_IN = new Set(GROUPS.redeem);
 
 /** The benches a run selects: the one named, a group's, or (no name) every bench but the opt-in ones. */
 function selected(names: string[], only: string | undefined): string[] {
@@ -30,6 +34,9 @@ function selected(names: string[], only: string | undefined): string[] {
  * the batch floor measured in the same run. A bench that breaks prints {"bench", "error"} and the run
  * goes on to the next one, exiting 1 at the end.
  *
+ * `latencyPostgres` runs the latency bench with the facilitator's state on a PostgreSQL server (1 and 50
+ * concurrent) and compares it with the SQLite run's.
+ *
  * Knobs (environment): BENCH_FLOOR_RUNS (7), BENCH_BATCH_REQUESTS (50), BENCH_BATCH_WORKERS (2),
  * BENCH_SINGLE_RUNS (5), BENCH_WORKERS (facilitator workers, 2), BENCH_PHASE_DEADLINE_MS,
  * BENCH_ANCHOR_INTERVAL_MS (0 = the bench anchors every origin block; every auxiliary block for redeems), BENCH_SOAK_STAKERS (200),
@@ -45,7 +52,9 @@ async function main(): Promise<number> {
   const benches: Record<string, () => Promise<object>> = {
     floor: async () => (baselines.floor = await measureFloor()),
     batchFloor: async () => (baselines.batchFloor = await measureBatchFloor()),
-    latency: () => measureLatency(baselines),
+    latency: async () => (baselines.latency = await measureLatency(baselines)),
+    // The same facilitator with its state on PostgreSQL (a server started for the run), beside SQLite's figures.
+    latencyPostgres: () => measureLatency(baselines, 'postgres'),
     soak: () => measureSoak(),
     indexer: () => measureIndexer(),
     redeemFloor: async () => (redeemBaselines.redeemFloor = await measureRedeemFloor()),
