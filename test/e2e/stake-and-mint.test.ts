@@ -11,6 +11,7 @@ import { linkedBytecode } from '../../src/mosaic/artifacts';
 import { scanTransactions } from '../helpers/chain-scan';
 import { runCli } from '../helpers/cli';
 import { openTestDatabase } from '../helpers/database';
+import { openDatabase } from '../../src/db/open-database';
 import { addressesWithRole, startDevnetIndexer, startTestDevnet } from '../helpers/devnet';
 import { prepareFacilitatorHome, startFacilitatorProcess, type FacilitatorHome, type RunningFacilitator } from '../helpers/facilitator-process';
 
@@ -223,7 +224,19 @@ describe('e2e: facilitator start against the devnet with embedded indexers', fun
       expect(await running.stop('SIGKILL')).to.equal(null);
     }
     facilitator = await startFacilitatorProcess(home);
-    const minted = await waitForMints(devnet, steps.length, 120_000);
+    const last = facilitator;
+    const minted = await waitForMints(devnet, steps.length, 120_000).catch(async (error: Error) => {
+      const lines = last.logs().split('\n').filter((line) => /"level":(40|50)|state [A-Z]+"|queued"|transaction sent/.test(line));
+      const db = await openDatabase(home.databasePath, { readOnly: true });
+      const rows = JSON.stringify({
+        messages: await db('messages').select('message_hash', 'state', 'source_status', 'target_status', 'declaration_height'),
+        transactions: await db('transactions').select('purpose', 'subject', 'status', 'last_error'),
+        gateways: await db('gateways'),
+        locks: await db('process_locks'),
+      });
+      await db.destroy();
+      throw new Error(`${error.message}\n${rows}\n${lines.slice(-40).join('\n')}`);
+    });
     expect(minted.size).to.equal(steps.length);
     expectNoDuplicates(await facilitatorTransactions());
   });
