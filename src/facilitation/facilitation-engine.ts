@@ -8,7 +8,7 @@ import { routesOf } from './route';
 import type { AcceptService } from './services/accept-request';
 import { AcceptRedeemRequestService } from './services/accept-redeem-request';
 import { AcceptStakeRequestService } from './services/accept-stake-request';
-import { ConfirmIntentService } from './services/confirm-stake-intent';
+import { ConfirmIntentService } from './services/confirm-intent';
 import { ProgressService } from './services/progress';
 import { ProveGatewayService } from './services/prove-gateway';
 import { SerialQueue } from './serial';

@@ -1,6 +1,6 @@
 import { stakeRoute } from '../../../src/facilitation/route';
 import { expect } from 'chai';
-import { ConfirmStakeIntentService } from '../../../src/facilitation/services/confirm-stake-intent';
+import { ConfirmIntentService } from '../../../src/facilitation/services/confirm-intent';
 import { STEP_PURPOSES } from '../../../src/facilitation/steps';
 import { WorkerPool } from '../../../src/facilitation/worker-pool';
 import { MessageStatus } from '../../../src/mosaic/message-status';
@@ -8,13 +8,13 @@ import { fakeFacilitation, FAKE, type FakeFacilitation } from '../../fakes/fake-
 import { MESSAGE_HASH } from '../facilitation-store-contract';
 import { declaredMessage } from './fixtures';
 
-describe('confirm-stake-intent service (no chain)', () => {
+describe('confirm-intent service, stake route (no chain)', () => {
   let fake: FakeFacilitation;
-  let service: ConfirmStakeIntentService;
+  let service: ConfirmIntentService;
 
   beforeEach(() => {
     fake = fakeFacilitation();
-    service = new ConfirmStakeIntentService(fake.context, stakeRoute(fake.context), new WorkerPool(fake.auxiliary.engine.workers(), fake.context.auxiliary.client));
+    service = new ConfirmIntentService(fake.context, stakeRoute(fake.context), new WorkerPool(fake.auxiliary.engine.workers(), fake.context.auxiliary.client));
   });
 
   const confirms = () => fake.auxiliary.engine.byPurpose(STEP_PURPOSES.confirm);

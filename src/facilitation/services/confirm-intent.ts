@@ -82,6 +82,3 @@ export class ConfirmIntentService {
     return 'queued';
   }
 }
-
-/** Stake & mint's confirm (confirmStakeIntent on the auxiliary chain). */
-export class ConfirmStakeIntentService extends ConfirmIntentService {}
