@@ -34,12 +34,16 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   }
 }
 
-/** UnstakeProgressed events on origin, once there are `count`. */
+/**
+ * UnstakeProgressed events on origin once there are `count`, and as many RedeemProgressed on the auxiliary
+ * chain (the two progress steps go to two chains: either may be mined first).
+ */
 async function unstaked(devnet: Devnet, count: number, timeoutMs: number): Promise<ChainEvent[]> {
-  const { gateway } = devnetContracts(devnet);
-  return until(`${count} UnstakeProgressed`, timeoutMs, async () => {
+  const { gateway, coGateway } = devnetContracts(devnet);
+  return until(`${count} UnstakeProgressed and RedeemProgressed`, timeoutMs, async () => {
     const events = (await eventsOf(devnet.origin.client, 'EIP20Gateway', gateway.address)).filter((e) => e.name === 'UnstakeProgressed');
-    return events.length >= count ? events : undefined;
+    const redeemed = (await eventsOf(devnet.auxiliary.client, 'EIP20CoGateway', coGateway.address)).filter((e) => e.name === 'RedeemProgressed');
+    return events.length >= count && redeemed.length >= count ? events : undefined;
   });
 }
 
