@@ -6,6 +6,7 @@ import * as stakeRequestClosures from './20261124000200_stake_request_closures';
 import * as eip1559Fees from './20261126000100_eip1559_fees';
 import * as redeemDirection from './20261127000100_redeem_direction';
 import * as leaseEpoch from './20261127000200_lease_epoch';
+import * as facilitationHistory from './20261127000300_facilitation_history';
 
 /**
  * Every migration, in order. Listed explicitly (imported, not found on disk) so they load the same
@@ -20,4 +21,5 @@ export const MIGRATIONS: ReadonlyArray<[string, Knex.Migration]> = [
   ['20261126000100_eip1559_fees', eip1559Fees],
   ['20261127000100_redeem_direction', redeemDirection],
   ['20261127000200_lease_epoch', leaseEpoch],
+  ['20261127000300_facilitation_history', facilitationHistory],
 ];

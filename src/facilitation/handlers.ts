@@ -39,7 +39,8 @@ export async function handleEntityBatch(context: HandlerContext, batch: EntityBa
     const event = stakeEventOf(typed);
     if (event) {
       // Events of messages we did not make (declared through another facilitator) change nothing.
-      const { changed } = await context.store.apply(event);
+      const evidence = { blockNumber: typed.entity.blockNumber, txHash: typed.entity.transactionHash };
+      const { changed } = await context.store.apply({ ...event, evidence });
       if (changed.request || changed.message) log.info(logFieldsOf(typed), typed.type);
     } else {
       await recordFact(context, side, typed);

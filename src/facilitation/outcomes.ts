@@ -26,7 +26,9 @@ export async function applyOutcome(context: FacilitationContext, outcome: Transa
   if (outcome.status !== 'mined') {
     context.logger.warn({ step: step.kind, subject: outcome.subject, txHash: outcome.txHash, error: outcome.lastError && scrub(outcome.lastError) }, 'step failed');
   }
-  for (const event of await eventsOf(context, step, outcome, hooks)) await context.store.apply(event);
+  // The history shows the transaction (and its block) that made each change.
+  const evidence = { txHash: outcome.txHash, blockNumber: outcome.receipt ? BigInt(outcome.receipt.blockNumber) : undefined };
+  for (const event of await eventsOf(context, step, outcome, hooks)) await context.store.apply({ ...event, evidence });
 }
 
 async function eventsOf(context: FacilitationContext, step: FacilitationStep, outcome: TransactionOutcome, hooks: OutcomeHooks): Promise<StakeEvent[]> {

@@ -5,6 +5,7 @@ import { withStoreErrors } from '../db/store-error';
 import type { MessageStatus } from '../mosaic/message-status';
 import { DIRECTIONS, type AnchorRecord, type Direction, type FacilitationChange, type GatewayRecord, type MessageRecord, type MessageState, type StakeRequestRecord, type StakeRequestState } from './model';
 import { stakeEventKey, type StakeEvent } from './stake/events';
+import { historyRows, toHistoryEntry, type HistoryEntry, type HistoryRow } from './history';
 import { stakeTransition, type StakeFacilitation, type StakeTransition } from './stake/transition';
 import type { FacilitationStore } from './store-port';
 
@@ -177,6 +178,7 @@ export class SqlFacilitationStore implements FacilitationStore {
         const state = await this.load(trx, event);
         const result = stakeTransition(state, event);
         await this.persist(trx, stakeRequestHashOf(event, result), result, now);
+        await this.recordHistory(trx, state, result, event, now);
         return result;
       }),
     );
@@ -221,6 +223,20 @@ export class SqlFacilitationStore implements FacilitationStore {
       const row = { ...messageRow(next.message), updated_at: now };
       await trx('messages').insert({ ...row, created_at: now }).onConflict('message_hash').merge(row);
     }
+  }
+
+  /** The history rows of a transition: each state change, and a message's box statuses moving. */
+  private async recordHistory(trx: Knex.Transaction, before: StakeFacilitation, transition: StakeTransition, event: StakeEvent, now: number): Promise<void> {
+    const rows = historyRows(before, transition, event).map((row) => ({ ...row, at: now }));
+    if (rows.length > 0) await trx('facilitation_history').insert(rows);
+  }
+
+  /** How a request or message got where it is, oldest first. */
+  async history(hash: string): Promise<HistoryEntry[]> {
+    return withStoreErrors('history', async () => {
+      const rows = (await this.knex('facilitation_history').where({ hash }).orderBy('id')) as HistoryRow[];
+      return rows.map(toHistoryEntry);
+    });
   }
 
   // ---- reads ----

@@ -20,7 +20,9 @@ describe('entity handlers (no chain)', () => {
     const fake = fakeFacilitation();
     const revoked = { staker: `0x${'5a'.repeat(20)}`, stakeRequestHash: HASH };
     await handleEntityBatch(fake.handlers, { stream: 'origin.StakeRevoked', entityType: 'StakeRevoked', throughBlock: 12, entities: [base(`0x${'de'.repeat(20)}`, revoked), base(FAKE.composer, revoked)] });
-    expect(fake.store.events).to.deep.equal([{ kind: 'requestClosed', stakeRequestHash: HASH, by: 'REVOKED' }]);
+    expect(fake.store.events, 'with the block and transaction that showed it').to.deep.equal([
+      { kind: 'requestClosed', stakeRequestHash: HASH, by: 'REVOKED', evidence: { blockNumber: 12n, txHash: `0x${'77'.repeat(32)}` } },
+    ]);
   });
 
   it('records anchored heights and proofs as facts, not facilitation events', async () => {

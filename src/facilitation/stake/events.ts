@@ -6,7 +6,17 @@ import type { MessageRecord, StakeRequestRecord } from '../model';
  * Handlers (subgraph entities), outcomes (mined or failed transactions) and services (decisions taken
  * from chain reads) only produce these; `stakeTransition` alone decides what they change.
  */
-export type StakeEvent =
+export type StakeEvent = StakeEventBody & {
+  /** Where it was seen, for the history: the block and the transaction that showed it, when known. */
+  evidence?: Evidence;
+};
+
+export interface Evidence {
+  blockNumber?: bigint;
+  txHash?: string;
+}
+
+type StakeEventBody =
   /** StakeRequested seen on the chain. */
   | { kind: 'requestSeen'; request: StakeRequestRecord }
   /** StakeRevoked / StakeRejected: the composer's own word on the request's end. */
