@@ -1,7 +1,9 @@
 import { filter, map, type Observable } from 'rxjs';
 import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
 import type { SqlOutbox } from '../chain/tx-engine/sql-outbox';
+import type { HistoryEntry } from '../facilitation/history';
 import type { MessageRecord } from '../facilitation/model';
+import { waitingFor } from '../status/waiting-for';
 import type { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
 import type { ChainStatus, EngineCounters, MessageFilter, Page, Role, StakeRequestFilter, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
 import type { SqlCursorStore } from '../streams/sql-cursor-store';
@@ -47,6 +49,24 @@ export class FacilitatorStatusSource implements StatusSource {
   }
   messageCounts() {
     return this.store.messageCounts();
+  }
+
+  history(hash: string): Promise<HistoryEntry[]> {
+    return this.store.history(hash);
+  }
+
+  async waitingFor(message: MessageRecord): Promise<string | null> {
+    const stake = message.direction === 'STAKE';
+    const proven = stake ? message.gateway : message.coGateway;
+    const [facilitator] = this.current();
+    const anchor = facilitator ? (stake ? facilitator.context.auxiliary.anchor.address : facilitator.context.origin.anchor.address) : undefined;
+    const [steps, gateway, anchored, proofs] = await Promise.all([
+      this.transactionsFor(message),
+      this.store.getGateway(proven),
+      anchor ? this.store.getAnchor(anchor) : Promise.resolve(undefined),
+      this.outbox.list({ status: ['queued', 'sent'], subjectLike: [`${proven}@%`] }),
+    ]);
+    return waitingFor(message, { steps, provenHeight: gateway?.lastProvenHeight, anchoredHeight: anchored?.lastAnchoredHeight, proofInFlight: proofs[0], now: Date.now() });
   }
 
   transactionsFor(message: MessageRecord): Promise<OutboxRecord[]> {

@@ -1,3 +1,4 @@
+import type { HistoryEntry } from '../facilitation/history';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSchema, GraphQLError, GraphQLScalarType, type GraphQLSchema } from 'graphql';
@@ -76,6 +77,18 @@ function messageView(message: MessageRecord, source: StatusSource) {
     sourceStatus: MessageStatus[message.sourceStatus],
     targetStatus: MessageStatus[message.targetStatus],
     transactions: () => source.transactionsFor(message).then((records) => records.map(transactionView)),
+    waitingFor: () => source.waitingFor(message),
+    history: () => source.history(message.messageHash).then((entries) => entries.map(historyView)),
+  };
+}
+
+function historyView(entry: HistoryEntry) {
+  return {
+    ...entry,
+    sourceStatus: entry.sourceStatus === undefined ? null : MessageStatus[entry.sourceStatus],
+    targetStatus: entry.targetStatus === undefined ? null : MessageStatus[entry.targetStatus],
+    blockNumber: entry.blockNumber === undefined ? null : entry.blockNumber.toString(),
+    at: new Date(entry.at).toISOString(),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { HistoryEntry } from '../facilitation/history';
 import type { Observable } from 'rxjs';
 import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
 import type { FeeCapWait } from '../chain/tx-engine/transaction-engine';
@@ -76,6 +77,10 @@ export interface StatusSource {
   messages(filter: MessageFilter, page: Page): Promise<MessageRecord[]>;
   /** Messages by direction and state. */
   messageCounts(): Promise<Array<StateCount<MessageState>>>;
+  /** How a request or message got where it is, oldest first. */
+  history(hash: string): Promise<HistoryEntry[]>;
+  /** What a message waits for, in one line (null in a final state). */
+  waitingFor(message: MessageRecord): Promise<string | null>;
   /** Outbox records about a message (its own steps and the proof that covered it are keyed by subject). */
   transactionsFor(message: MessageRecord): Promise<OutboxRecord[]>;
   workers(): Promise<WorkerStatus[]>;

@@ -7,6 +7,7 @@ import { scanTransactions, type ScannedTransaction } from '../helpers/chain-scan
 import { runCli } from '../helpers/cli';
 import { addressesWithRole, startTestDevnet } from '../helpers/devnet';
 import { prepareFacilitatorHome, startFacilitatorProcess, type FacilitatorHome, type RunningFacilitator } from '../helpers/facilitator-process';
+import { openPostgresDatabase } from '../../src/db/open-database';
 import { testPostgres } from '../helpers/postgres';
 
 const LEASE_MS = 4_000;
@@ -84,8 +85,9 @@ describe('e2e: active/standby on one PostgreSQL database (same workers), judged 
   });
   after(async () => devnet?.close());
 
+  let database: Awaited<ReturnType<Awaited<ReturnType<typeof testPostgres>>['createDatabase']>>;
   async function pair(): Promise<[FacilitatorHome, FacilitatorHome]> {
-    const database = await (await testPostgres()).createDatabase();
+    database = await (await testPostgres()).createDatabase();
     const configure = (config: Record<string, unknown>) => (config.ha = { leaseMs: LEASE_MS });
     homes = [await prepareFacilitatorHome(devnet, { database, configure }), await prepareFacilitatorHome(devnet, { database, configure })];
     return [homes[0], homes[1]];
@@ -117,9 +119,18 @@ describe('e2e: active/standby on one PostgreSQL database (same workers), judged 
     const minted = await until('every request minted', 120_000, async () => {
       const all = await mints(devnet);
       return all.length >= before + stakers.length ? all : undefined;
-    }).catch((error: Error) => {
-      const warnings = standby.logs().split('\n').filter((l) => /"level":(40|50)/.test(l));
-      throw new Error(`${error.message}\n${warnings.slice(-25).join('\n')}`);
+    }).catch(async (error: Error) => {
+      const lines = standby.logs().split('\n').filter((l) => /"level":(40|50)|standing by|holds the lease|facilitator started|stream (stopped|failed)/.test(l));
+      const knex = await openPostgresDatabase(database, { readOnly: true });
+      const rows = {
+        requests: await knex('stake_requests').select('state').count({ n: '*' }).groupBy('state'),
+        messages: await knex('messages').select('state').count({ n: '*' }).groupBy('state'),
+        open: await knex('transactions').whereIn('status', ['queued', 'sent']).select('purpose', 'subject', 'status', 'last_error'),
+        cursors: await knex('stream_cursors').select('stream', 'through_block'),
+        locks: await knex('process_locks'),
+      };
+      await knex.destroy();
+      throw new Error(`${error.message}\n${JSON.stringify(rows)}\n${lines.slice(-40).join('\n')}`);
     });
     expect(new Set(minted).size, 'each message minted once').to.equal(minted.length);
     expectEachStepOnce(await workerTransactions(devnet));

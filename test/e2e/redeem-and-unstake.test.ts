@@ -91,7 +91,7 @@ describe('e2e: redeem & unstake facilitated on the devnet (in-process facilitato
     const { pair, gateway, coGateway } = devnetContracts(devnet);
     const ost = new Eip20Token(devnet.origin.client, devnet.mosaicConfig.originChain.contractAddresses.simpleTokenAddress);
     const ostPrime = new OstPrime(devnet.auxiliary.client, pair.auxiliary.ostPrimeAddress);
-    facilitator = await startInProcessFacilitator(devnet, { confirmations: 0, reconcileIntervalMs: 500 });
+    facilitator = await startInProcessFacilitator(devnet, { confirmations: 0, reconcileIntervalMs: 500, status: true });
 
     await requestStakeOnDevnet(devnet, user);
     await until('the stake minted', 120_000, async () => {
@@ -127,6 +127,24 @@ describe('e2e: redeem & unstake facilitated on the devnet (in-process facilitato
     const request = (await knex('stake_requests').where({ stake_request_hash: redeem.redeemRequestHash }).first()) as { state: string; direction: string };
     expect([request.direction, request.state]).to.deep.equal(['REDEEM', 'ACCEPTED']);
     expect(facilitator.logLines(/^message state COMPLETED$/).some((l) => l.direction === 'REDEEM'), 'logs carry the direction').to.equal(true);
+
+    // The status API tells how it got there, and that it waits for nothing more.
+    const query = `{ message(messageHash: "${unstake.messageHash}") { direction waitingFor history { state event txHash blockNumber } } }`;
+    const answer = (await fetch(facilitator.runtime.status!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) }).then((r) => r.json())) as {
+      data: { message: { direction: string; waitingFor: string | null; history: Array<{ state: string; event: string; txHash: string | null; blockNumber: string | null }> } };
+    };
+    const { message } = answer.data;
+    expect([message.direction, message.waitingFor]).to.deep.equal(['REDEEM', null]);
+    const states = message.history.map((h) => h.state);
+    expect(states[0]).to.equal('ACCEPTING');
+    expect(states.at(-1)).to.equal('COMPLETED');
+    expect(states, 'every state of the way').to.include.members(['DECLARED', 'CONFIRMED']);
+    // The declaration and the confirmation show the transaction and block that made them (later box moves may
+    // be read from the chain by a service before the outcome arrives: then they carry none).
+    for (const state of ['DECLARED', 'CONFIRMED']) {
+      const entry = message.history.find((h) => h.state === state)!;
+      expect([entry.txHash, entry.blockNumber].every((v) => v !== null), `${state} shows its transaction and block`).to.equal(true);
+    }
   });
 
   it('20 concurrent redeems all end unstaked, each step once, with fewer proofs than messages; a redeem revoked before the facilitator runs is never accepted', async () => {

@@ -72,6 +72,8 @@ export function sqlStatusSource(knex: Knex): StatusSource {
     messages: (filter, page) => records.messages(filter, page),
     messageCounts: () => records.messageCounts(),
     transactionsFor: (message) => records.transactionsFor(message),
+    history: (hash) => records.history(hash),
+    waitingFor: (message) => records.waitingFor(message),
     workers: async () => [],
     streams: async () => [],
     engineCounters: () => [],

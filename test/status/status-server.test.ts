@@ -38,6 +38,8 @@ function fakeSource(): StatusSource & { workerReads: number; countReads: number 
     chains: async () => [],
     messageChanges$: new Subject<MessageRecord>(),
     role: () => 'active' as const,
+    history: async () => [],
+    waitingFor: async () => null,
   };
   return source;
 }
