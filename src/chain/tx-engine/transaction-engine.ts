@@ -222,13 +222,21 @@ export class TransactionEngine {
 
   /** Resolves when the record is mined (with the confirmation depth) or failed. */
   async waitFor(id: number): Promise<TransactionOutcome> {
+    // The waiter first, then the record: an outcome emitted while the read is in flight still reaches it
+    // (read first, a settle landing in between would be missed and the caller would wait for ever).
+    let resolveWaiter: (outcome: TransactionOutcome) => void = () => undefined;
+    const waited = new Promise<TransactionOutcome>((resolve) => (resolveWaiter = resolve));
+    const list = this.waiters.get(id) ?? [];
+    list.push(resolveWaiter);
+    this.waiters.set(id, list);
     const current = await this.options.outbox.get(id);
-    if (current && (current.status === 'mined' || current.status === 'failed')) return current as TransactionOutcome;
-    return new Promise((resolve) => {
-      const list = this.waiters.get(id) ?? [];
-      list.push(resolve);
-      this.waiters.set(id, list);
-    });
+    if (current && (current.status === 'mined' || current.status === 'failed')) {
+      const rest = (this.waiters.get(id) ?? []).filter((waiter) => waiter !== resolveWaiter);
+      if (rest.length > 0) this.waiters.set(id, rest);
+      else this.waiters.delete(id);
+      return current as TransactionOutcome;
+    }
+    return waited;
   }
 
   private emit(record: OutboxRecord | undefined, receipt?: RpcReceipt): void {
