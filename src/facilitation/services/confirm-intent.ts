@@ -4,7 +4,7 @@ import type { FacilitationContext } from '../context';
 import type { MessageRecord } from '../model';
 import type { Route } from '../route';
 import { Coalescer } from '../serial';
-import { submitStep } from '../step-outbox';
+import { submitStep, unsettledSteps } from '../step-outbox';
 import type { WorkerPool } from '../worker-pool';
 import { endOnDeterministicFailure } from './deterministic-failure';
 import { recordLostDeclaration } from './lost-declaration';
@@ -26,6 +26,7 @@ export class ConfirmIntentService {
   }
 
   private async run(): Promise<void> {
+    await this.recoverStranded();
     const gateway = await this.context.store.getGateway(this.route.sourceGateway.address);
     if (!gateway) return;
     const height = gateway.lastProvenHeight;
@@ -35,6 +36,31 @@ export class ConfirmIntentService {
     for (const [index, message] of ready.entries()) {
       const outcome = await endOnDeterministicFailure(this.context, { messageHash: message.messageHash }, () => this.confirm(message, proof, index));
       if (outcome === 'no worker') return;
+    }
+  }
+
+  /**
+   * CONFIRMING messages whose confirm is in no outbox row: the process stopped between recording the
+   * state and queuing the step (a crash, a SIGKILL, a lost lease). The inbox says what happened: declared
+   * there (another confirm did it) moves them on; still empty sends them back to DECLARED, confirmed again.
+   */
+  private async recoverStranded(): Promise<void> {
+    const { store, origin, logger } = this.context;
+    const confirming = (await store.messagesInState(['CONFIRMING'])).filter(
+      (m) => m.direction === this.route.direction && m.gateway === origin.gateway.address,
+    );
+    if (confirming.length === 0) return;
+    const kind = this.route.confirmStep('', 0n).kind;
+    const inFlight = new Set((await unsettledSteps(this.route.target.engine, kind)).map(({ record }) => record.subject.split('@')[0]));
+    for (const message of confirming) {
+      if (inFlight.has(message.messageHash)) continue;
+      const inbox = await this.route.targetGateway.inboxStatus(message.messageHash);
+      if (inbox !== MessageStatus.Undeclared) {
+        await store.apply({ kind: 'targetStatusSeen', messageHash: message.messageHash, status: inbox });
+        continue;
+      }
+      logger.warn({ direction: this.route.direction, messageHash: message.messageHash }, `${this.route.names.confirm} was never queued (the process stopped in between): confirming again`);
+      await store.apply({ kind: 'confirmFailed', messageHash: message.messageHash });
     }
   }
 

@@ -28,6 +28,26 @@ describe('confirm-intent service, stake route (no chain)', () => {
     expect((await fake.store.getMessage(MESSAGE_HASH))!.state).to.equal('CONFIRMING');
   });
 
+  it('recovers a message left CONFIRMING with no confirm queued (stopped between the two): confirmed again, once', async () => {
+    await declaredMessage(fake, 42n);
+    await fake.store.recordGatewayProven(FAKE.gateway, FAKE.coGateway, 45n);
+    await fake.store.apply({ kind: 'confirmQueued', messageHash: MESSAGE_HASH }); // …and the process died here
+    await service.trigger.trigger();
+    expect(confirms().map((r) => r.subject), 'queued now').to.deep.equal([`${MESSAGE_HASH}@45`]);
+    expect((await fake.store.getMessage(MESSAGE_HASH))!.state).to.equal('CONFIRMING');
+    await service.trigger.trigger();
+    expect(confirms(), 'in flight: not queued twice').to.have.length(1);
+  });
+
+  it('moves a stranded CONFIRMING message on when its inbox is declared already', async () => {
+    await declaredMessage(fake, 42n);
+    await fake.store.apply({ kind: 'confirmQueued', messageHash: MESSAGE_HASH });
+    fake.chain.inbox.set(MESSAGE_HASH, MessageStatus.Declared);
+    await service.trigger.trigger();
+    expect((await fake.store.getMessage(MESSAGE_HASH))!.state).to.equal('CONFIRMED');
+    expect(confirms()).to.have.length(0);
+  });
+
   it('leaves a message declared above the proven height waiting', async () => {
     await declaredMessage(fake, 42n);
     await fake.store.recordGatewayProven(FAKE.gateway, FAKE.coGateway, 41n);
