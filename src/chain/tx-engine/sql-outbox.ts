@@ -184,13 +184,13 @@ export class SqlOutbox implements OutboxPort {
     return withStoreErrors('outbox.reserveNonce', async () => {
       return this.knex.transaction(async (trx) => {
         await this.fenced(trx);
+        // The row exists before it is locked: two first reservations at once then wait for each other (a
+        // concurrent insert of the same key waits for the first to commit) instead of one failing.
+        await trx('worker_nonces').insert({ chain_id: chainId, worker, next_nonce: '0' }).onConflict(['chain_id', 'worker']).ignore();
         const row = await forWrite(trx, trx('worker_nonces').where({ chain_id: chainId, worker })).first();
-        const stored = row ? BigInt(row.next_nonce) : 0n;
+        const stored = BigInt(row.next_nonce);
         const nonce = stored > chainPending ? stored : chainPending;
-        const next = (nonce + 1n).toString();
-        if (row) await trx('worker_nonces').where({ chain_id: chainId, worker }).update({ next_nonce: next });
-        // Two first reservations at once: the loser's insert conflicts and its transaction fails (retried).
-        else await trx('worker_nonces').insert({ chain_id: chainId, worker, next_nonce: next });
+        await trx('worker_nonces').where({ chain_id: chainId, worker }).update({ next_nonce: (nonce + 1n).toString() });
         return nonce;
       });
     });

@@ -56,6 +56,12 @@ export function describeOutbox(name: string, open: () => Promise<{ outbox: Outbo
       expect(await outbox.reserveNonce(1000, WORKER, 2n)).to.equal(3n);
     });
 
+    it('gives a worker\'s very first nonces to many concurrent reservations without a clash or a failure', async () => {
+      const fresh = `0x${'fe'.repeat(20)}`;
+      const reserved = await Promise.all(Array.from({ length: 8 }, () => outbox.reserveNonce(1001, fresh, 0n)));
+      expect([...reserved].sort((a, b) => Number(a - b))).to.deep.equal([0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n]);
+    });
+
     it('settles records: mined, reverted (failed with the reason), failed, retried', async () => {
       const ids = await Promise.all(['m', 'r', 'f', 't'].map(async (s) => (await outbox.enqueue(request(s))).record.id));
       await outbox.markMined(ids[0], { txHash: '0x1', blockNumber: 9n, success: true });
