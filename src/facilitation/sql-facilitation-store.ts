@@ -298,25 +298,26 @@ export class SqlFacilitationStore implements FacilitationStore {
     });
   }
 
-  /** Messages by direction and state (STAKE first, then by state name). */
-  async messageCounts(): Promise<Array<{ direction: Direction; state: MessageState; count: number }>> {
+  /** Messages by direction and state (STAKE first, then by state name), per gateway (a message's names its pair). */
+  async messageCounts(): Promise<Array<{ direction: Direction; state: MessageState; gateway: string; count: number }>> {
     return withStoreErrors('messageCounts', () => this.countByDirectionAndState<MessageState>('messages'));
   }
 
-  /** Requests by direction and state (STAKE first, then by state name). */
-  async stakeRequestCounts(): Promise<Array<{ direction: Direction; state: StakeRequestState; count: number }>> {
+  /** Requests by direction and state (STAKE first, then by state name), per gateway (the one the request names). */
+  async stakeRequestCounts(): Promise<Array<{ direction: Direction; state: StakeRequestState; gateway: string; count: number }>> {
     return withStoreErrors('stakeRequestCounts', () => this.countByDirectionAndState<StakeRequestState>('stake_requests'));
   }
 
-  private async countByDirectionAndState<State extends string>(table: string): Promise<Array<{ direction: Direction; state: State; count: number }>> {
-    const rows = (await this.knex(table).select('direction', 'state').count({ count: '*' }).groupBy('direction', 'state')) as Array<{
+  private async countByDirectionAndState<State extends string>(table: string): Promise<Array<{ direction: Direction; state: State; gateway: string; count: number }>> {
+    const rows = (await this.knex(table).select('direction', 'state', 'gateway').count({ count: '*' }).groupBy('direction', 'state', 'gateway')) as Array<{
       direction: Direction;
       state: State;
+      gateway: string;
       count: number | string;
     }>;
     return rows
-      .map((r) => ({ direction: r.direction, state: r.state, count: Number(r.count) }))
-      .sort((a, b) => DIRECTIONS.indexOf(a.direction) - DIRECTIONS.indexOf(b.direction) || a.state.localeCompare(b.state));
+      .map((r) => ({ direction: r.direction, state: r.state, gateway: r.gateway, count: Number(r.count) }))
+      .sort((a, b) => DIRECTIONS.indexOf(a.direction) - DIRECTIONS.indexOf(b.direction) || a.state.localeCompare(b.state) || a.gateway.localeCompare(b.gateway));
   }
 
   // ---- gateways and anchors ----

@@ -2,10 +2,10 @@ import { filter, map, type Observable } from 'rxjs';
 import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
 import type { SqlOutbox } from '../chain/tx-engine/sql-outbox';
 import type { HistoryEntry } from '../facilitation/history';
-import type { MessageRecord } from '../facilitation/model';
+import type { Direction, MessageRecord } from '../facilitation/model';
 import { waitingFor } from '../status/waiting-for';
 import type { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
-import type { ChainStatus, EngineCounters, MessageFilter, Page, Role, StakeRequestFilter, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
+import type { ChainStatus, EngineCounters, MessageFilter, Page, Role, StakeRequestFilter, StateCount, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
 import type { SqlCursorStore } from '../streams/sql-cursor-store';
 import type { Facilitator } from './facilitator';
 
@@ -38,8 +38,8 @@ export class FacilitatorStatusSource implements StatusSource {
   stakeRequests(filterBy: StakeRequestFilter, page: Page) {
     return this.store.listStakeRequests(filterBy, page.first, page.skip);
   }
-  stakeRequestCounts() {
-    return this.store.stakeRequestCounts();
+  async stakeRequestCounts() {
+    return this.perPair(await this.store.stakeRequestCounts());
   }
   message(hash: string) {
     return this.store.getMessage(hash);
@@ -47,8 +47,26 @@ export class FacilitatorStatusSource implements StatusSource {
   messages(filterBy: MessageFilter, page: Page) {
     return this.store.listMessages(filterBy, page.first, page.skip);
   }
-  messageCounts() {
-    return this.store.messageCounts();
+  async messageCounts() {
+    return this.perPair(await this.store.messageCounts());
+  }
+
+  /** Counts by gateway become counts by pair (a pair's gateway and cogateway both name it), added up. */
+  private perPair<State extends string>(counts: Array<{ direction: Direction; state: State; gateway: string; count: number }>): Array<StateCount<State>> {
+    const pairOf = new Map<string, number>();
+    for (const { context } of this.current()) {
+      pairOf.set(context.origin.gateway.address, context.auxiliary.chainId);
+      pairOf.set(context.auxiliary.coGateway.address, context.auxiliary.chainId);
+    }
+    const merged = new Map<string, StateCount<State>>();
+    for (const { direction, state, gateway, count } of counts) {
+      const auxChainId = pairOf.get(gateway);
+      const key = `${auxChainId ?? ''}:${direction}:${state}`;
+      const entry = merged.get(key) ?? { direction, state, count: 0, ...(auxChainId !== undefined ? { auxChainId } : {}) };
+      entry.count += count;
+      merged.set(key, entry);
+    }
+    return [...merged.values()];
   }
 
   history(hash: string): Promise<HistoryEntry[]> {

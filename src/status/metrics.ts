@@ -100,24 +100,29 @@ function registerStateGauges(registry: Registry, source: StatusSource): void {
   new Gauge({
     name: 'facilitator_messages',
     help: 'Messages by direction (STAKE, REDEEM) and facilitation state',
-    labelNames: ['direction', 'state'],
+    labelNames: ['direction', 'state', 'aux_chain_id'],
     registers: [registry],
     async collect() {
       this.reset();
-      for (const { direction, state, count } of await source.messageCounts()) this.set({ direction, state }, count);
+      for (const { direction, state, count, auxChainId } of await source.messageCounts()) this.set(stateLabels(direction, state, auxChainId), count);
     },
   });
 
   new Gauge({
     name: 'facilitator_requests',
     help: 'Stake and redeem requests by direction (STAKE, REDEEM) and state',
-    labelNames: ['direction', 'state'],
+    labelNames: ['direction', 'state', 'aux_chain_id'],
     registers: [registry],
     async collect() {
       this.reset();
-      for (const { direction, state, count } of await source.stakeRequestCounts()) this.set({ direction, state }, count);
+      for (const { direction, state, count, auxChainId } of await source.stakeRequestCounts()) this.set(stateLabels(direction, state, auxChainId), count);
     },
   });
+}
+
+/** A state gauge's labels: the pair's auxiliary chain when known (several pairs in one process tell apart by it). */
+function stateLabels(direction: string, state: string, auxChainId: number | undefined): Record<string, string> {
+  return auxChainId === undefined ? { direction, state } : { direction, state, aux_chain_id: String(auxChainId) };
 }
 
 /** Units a deterministic error stopped (1 while stopped): what to alert on. */

@@ -56,7 +56,8 @@ export function sharedWhileRunning<T>(fn: () => Promise<T>): () => Promise<T> {
 }
 
 /** One direction's counts by state, or both directions added up by state (direction null). */
-function countsFor<State extends string>(counts: Array<StateCount<State>>, direction: Direction | undefined) {
+function countsFor<State extends string>(all: Array<StateCount<State>>, direction: Direction | undefined, auxChainId?: number) {
+  const counts = auxChainId === undefined ? all : all.filter((count) => count.auxChainId === auxChainId);
   if (direction) return counts.filter((count) => count.direction === direction);
   const byState = new Map<State, number>();
   for (const { state, count } of counts) byState.set(state, (byState.get(state) ?? 0) + count);
@@ -194,7 +195,7 @@ function requestResolvers(source: StatusSource) {
     request: (args: { requestHash: string }) => byHash(args.requestHash),
     stakeRequests: (args: ListArgs<StakeRequestState> & { staker?: string }) => list(args, args.staker),
     requests: (args: ListArgs<StakeRequestState> & { requester?: string }) => list(args, args.requester),
-    stakeRequestCounts: async (args: { direction?: Direction }) => countsFor(await counts(), args.direction),
+    stakeRequestCounts: async (args: { direction?: Direction; auxChainId?: number }) => countsFor(await counts(), args.direction, args.auxChainId),
   };
 }
 
@@ -210,7 +211,7 @@ function messageResolvers(source: StatusSource) {
       (await source.messages({ direction: args.direction, state: args.state, staker: lower(args.staker) }, page(args))).map((m) =>
         messageView(m, source),
       ),
-    messageCounts: async (args: { direction?: Direction }) => countsFor(await counts(), args.direction),
+    messageCounts: async (args: { direction?: Direction; auxChainId?: number }) => countsFor(await counts(), args.direction, args.auxChainId),
   };
 }
 

@@ -58,6 +58,8 @@ export interface StateCount<State extends string> {
   direction: Direction;
   state: State;
   count: number;
+  /** The gateway pair's auxiliary chain (`start --chains`: counts per pair); undefined when not known (standby). */
+  auxChainId?: number;
 }
 
 /** Whether this instance sends (holds the lease) or stands by for the active one to stop. */

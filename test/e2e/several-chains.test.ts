@@ -112,6 +112,25 @@ describe('e2e: one `facilitator start --chains` process, two auxiliary chains', 
       expect(counter('facilitator_transactions_failed_total', devnet.info.origin.chainId), 'origin failures').to.equal(0);
       expect(counter('facilitator_transactions_sent_total', devnet.info.origin.chainId), 'origin sends').to.equal(origin.length);
 
+      // Messages and requests are counted per pair, in the metrics and the API.
+      const completedOf = (text: string, id: number) =>
+        Number(new RegExp(`^facilitator_messages\\{direction="STAKE",state="COMPLETED",aux_chain_id="${id}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? '0');
+      const perPairBy = Date.now() + 30_000;
+      let pairMetrics = await (await fetch(statusUrl.replace(/\/graphql$/, '/metrics'))).text();
+      while (ids.some((id) => completedOf(pairMetrics, id) < STAKES_PER_PAIR) && Date.now() < perPairBy) {
+        await new Promise((r) => setTimeout(r, 500));
+        pairMetrics = await (await fetch(statusUrl.replace(/\/graphql$/, '/metrics'))).text();
+      }
+      expect(ids.map((id) => completedOf(pairMetrics, id)), 'COMPLETED per pair (metrics)').to.deep.equal([STAKES_PER_PAIR, STAKES_PER_PAIR]);
+      const pairCounts = (await (
+        await fetch(statusUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: `{ messageCounts(direction: STAKE, auxChainId: ${ids[1]}) { auxChainId state count } }` }),
+        })
+      ).json()) as { data: { messageCounts: Array<{ auxChainId: number; state: string; count: number }> } };
+      expect(pairCounts.data.messageCounts.filter((c) => c.state === 'COMPLETED'), 'COMPLETED of one pair (API)').to.deep.equal([{ auxChainId: ids[1], state: 'COMPLETED', count: STAKES_PER_PAIR }]);
+
       const answer = (await (
         await fetch(statusUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ streams { name } chains { chainId } }' }) })
       ).json()) as { data: { streams: Array<{ name: string }>; chains: Array<{ chainId: number }> } };

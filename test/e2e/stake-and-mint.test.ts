@@ -123,7 +123,7 @@ describe('e2e: facilitator start against the devnet with embedded indexers', fun
     expect((status.data!.workers as unknown[]).length).to.equal(4);
     expect((status.data!.streams as Array<{ name: string }>).map((s) => s.name)).to.include('origin.StakeRequested');
     const metrics = await (await fetch(statusUrl.replace(/\/graphql$/, '/metrics'))).text();
-    expect(metrics).to.match(/facilitator_messages\{direction="STAKE",state="COMPLETED"\} 1/);
+    expect(metrics).to.match(/facilitator_messages\{direction="STAKE",state="COMPLETED",aux_chain_id="\d+"\} 1/);
     expect(metrics).to.match(/facilitator_transactions_sent_total\{chain_id="1337"\} [1-9]/);
     expect(metrics).to.match(/facilitator_transactions_waiting_for_fee_cap\{chain_id="1405"\} 0/);
     const chains = await query('{ chains { chainId txType replaced feeCapWait { neededPerGas } } }');

@@ -40,7 +40,7 @@ describe('facilitation store on SQLite', () => {
       await store.apply({ kind: 'acceptancePrepared', message: stakeMessage() });
       expect((await store.listStakeRequests({ state: 'ACCEPTING' }, 10, 0)).map((r) => r.stakeRequestHash)).to.deep.equal([REQUEST_HASH]);
       expect((await store.listMessages({}, 10, 0)).map((m) => m.state)).to.deep.equal(['ACCEPTING']);
-      expect(await store.messageCounts()).to.deep.equal([{ direction: 'STAKE', state: 'ACCEPTING', count: 1 }]);
+      expect(await store.messageCounts()).to.deep.equal([{ direction: 'STAKE', state: 'ACCEPTING', gateway: `0x${'9a'.repeat(20)}`, count: 1 }]);
     } finally {
       await db.close();
     }
