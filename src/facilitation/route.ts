@@ -3,8 +3,8 @@ import type { AccountProof } from '../chain/proofs';
 import type { RawLog } from '../mosaic/contract';
 import { contractInterface, type Anchor, type ContractCall } from '../mosaic/contracts';
 import type { MessageStatus } from '../mosaic/message-status';
-import { confirmRedeemIntentCall } from '../mosaic/redeem-proofs';
-import { confirmStakeIntentCall } from '../mosaic/stake-proofs';
+import { confirmRedeemIntentCall, proveCoGatewayCall } from '../mosaic/redeem-proofs';
+import { confirmStakeIntentCall, proveGatewayCall } from '../mosaic/stake-proofs';
 import type { ChainEngine, FacilitationContext } from './context';
 import type { Direction, MessageRecord, StakeRequestRecord } from './model';
 import type { FacilitationStep } from './steps';
@@ -76,7 +76,7 @@ export function stakeRoute(context: FacilitationContext): Route {
     targetAnchor: auxiliary.anchor,
     proveOutbox: (hashes, height) => context.proofs.gatewayOutbox(hashes, height),
     proveStep: (height) => ({ kind: 'prove', gateway: origin.gateway.address, height }),
-    proveCall: (proof) => auxiliary.coGateway.proveGateway(proof.blockNumber, proof.rlpAccount, proof.rlpAccountParentNodes),
+    proveCall: (proof) => proveGatewayCall(auxiliary.coGateway, proof),
     confirmStep: (messageHash, height) => ({ kind: 'confirm', messageHash, height }),
     confirmCall: (message, proof, index) => confirmStakeIntentCall(auxiliary.coGateway, { ...message, stakerProxy: message.sender }, proof, index),
     progress: {
@@ -114,7 +114,7 @@ export function redeemRoute(context: FacilitationContext): Route {
     targetAnchor: origin.anchor,
     proveOutbox: (hashes, height) => context.proofs.coGatewayOutbox(hashes, height),
     proveStep: (height) => ({ kind: 'proveCoGateway', coGateway: auxiliary.coGateway.address, height }),
-    proveCall: (proof) => origin.gateway.proveGateway(proof.blockNumber, proof.rlpAccount, proof.rlpAccountParentNodes),
+    proveCall: (proof) => proveCoGatewayCall(origin.gateway, proof),
     confirmStep: (messageHash, height) => ({ kind: 'confirmRedeem', messageHash, height }),
     confirmCall: (message, proof, index) => confirmRedeemIntentCall(origin.gateway, { ...message, redeemerProxy: message.sender }, proof, index),
     progress: {

@@ -51,7 +51,7 @@ export class ConfirmIntentService {
     );
     if (confirming.length === 0) return;
     const kind = this.route.confirmStep('', 0n).kind;
-    const inFlight = new Set((await unsettledSteps(this.route.target.engine, kind)).map(({ record }) => record.subject.split('@')[0]));
+    const inFlight = new Set((await unsettledSteps(this.route.target.engine, kind)).map(({ step }) => ('messageHash' in step ? step.messageHash : undefined)));
     for (const message of confirming) {
       if (inFlight.has(message.messageHash)) continue;
       const inbox = await this.route.targetGateway.inboxStatus(message.messageHash);

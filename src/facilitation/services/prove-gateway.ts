@@ -3,6 +3,7 @@ import type { FacilitationContext } from '../context';
 import type { Route } from '../route';
 import { Coalescer } from '../serial';
 import { submitStep, unsettledSteps } from '../step-outbox';
+import type { FacilitationStep } from '../steps';
 import type { WorkerPool } from '../worker-pool';
 import { recordLostDeclaration } from './lost-declaration';
 
@@ -72,6 +73,13 @@ export class ProveGatewayService {
   /** Whether a proof of this route's gateway is still queued or in flight in the outbox. */
   private async proofInFlight(): Promise<boolean> {
     const unsettled = await unsettledSteps(this.route.target.engine, this.route.proveStep(0n).kind);
-    return unsettled.some(({ record }) => record.subject.startsWith(`${this.route.sourceGateway.address}@`));
+    return unsettled.some(({ step }) => provenGatewayOf(step) === this.route.sourceGateway.address);
   }
+}
+
+/** The gateway a proof step proves (the origin gateway for stakes, the cogateway for redeems). */
+function provenGatewayOf(step: FacilitationStep): string | undefined {
+  if (step.kind === 'prove') return step.gateway;
+  if (step.kind === 'proveCoGateway') return step.coGateway;
+  return undefined;
 }
