@@ -4,7 +4,7 @@ import { describeError } from '../logging/safe-error';
 import type { FacilitationContext } from './context';
 import { DIRECTIONS, type Direction, type FacilitationChange } from './model';
 import { applyOutcome } from './outcomes';
-import { routesOf } from './route';
+import { routesOf, type Route } from './route';
 import type { AcceptService } from './services/accept-request';
 import { AcceptRedeemRequestService } from './services/accept-redeem-request';
 import { AcceptStakeRequestService } from './services/accept-stake-request';
@@ -35,6 +35,7 @@ interface DirectionServices {
  */
 export class FacilitationEngine {
   private readonly services: Record<Direction, DirectionServices>;
+  private readonly routes: Record<Direction, Route>;
   private readonly outcomes = new SerialQueue();
   private subscription: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -48,7 +49,8 @@ export class FacilitationEngine {
       origin: new WorkerPool(context.origin.engine.workers(), context.origin.client, context.origin.valueToken),
       auxiliary: new WorkerPool(context.auxiliary.engine.workers(), context.auxiliary.client),
     };
-    const routes = routesOf(context);
+    this.routes = routesOf(context);
+    const { routes } = this;
     const shared = (direction: Direction) => {
       const route = routes[direction];
       const targetWorkers = workers[route.target.name];
@@ -78,7 +80,7 @@ export class FacilitationEngine {
           onProofSettled: (direction: Direction) => this.guard(this.services[direction].prove.trigger.trigger()),
           onAcceptFailed: (direction: Direction, requestHash: string) => this.guard(this.services[direction].accept.retry(requestHash)),
         };
-        this.guard(this.outcomes.run(() => applyOutcome(this.context, outcome, hooks)));
+        this.guard(this.outcomes.run(() => applyOutcome(this.context, outcome, hooks, this.routes)));
       }),
     );
     this.timer = setInterval(() => this.reconcile(), this.options.reconcileIntervalMs);

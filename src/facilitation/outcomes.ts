@@ -4,9 +4,9 @@ import { scrub } from '../logging/safe-error';
 import { MessageStatus } from '../mosaic/message-status';
 import type { FacilitationContext } from './context';
 import type { Direction } from './model';
-import { redeemRoute, stakeRoute, type Route } from './route';
+import { routesOf, type Route } from './route';
 import type { StakeEvent } from './stake/events';
-import { decodeStep, type FacilitationStep } from './steps';
+import { decodeStep, type FacilitationStep, type StepKind } from './steps';
 
 /** What a settled transaction means beyond the models: the services that wait on it are told. */
 export interface OutcomeHooks {
@@ -20,7 +20,12 @@ export interface OutcomeHooks {
  * Turns a mined (or failed) transaction into the facilitation events its receipt proves, so the next
  * step need not wait for the subgraph (which later reports the same facts; events are idempotent).
  */
-export async function applyOutcome(context: FacilitationContext, outcome: TransactionOutcome, hooks: OutcomeHooks): Promise<void> {
+export async function applyOutcome(
+  context: FacilitationContext,
+  outcome: TransactionOutcome,
+  hooks: OutcomeHooks,
+  routes: Record<Direction, Route> = routesOf(context),
+): Promise<void> {
   const step = decodeStep(outcome);
   if (!step) return;
   if (outcome.status !== 'mined') {
@@ -28,47 +33,56 @@ export async function applyOutcome(context: FacilitationContext, outcome: Transa
   }
   // The history shows the transaction (and its block) that made each change.
   const evidence = { txHash: outcome.txHash, blockNumber: outcome.receipt ? BigInt(outcome.receipt.blockNumber) : undefined };
-  for (const event of await eventsOf(context, step, outcome, hooks)) await context.store.apply({ ...event, evidence });
+  for (const event of await eventsOf(context, routes[STEP_DIRECTIONS[step.kind]], step, outcome, hooks)) await context.store.apply({ ...event, evidence });
 }
 
-async function eventsOf(context: FacilitationContext, step: FacilitationStep, outcome: TransactionOutcome, hooks: OutcomeHooks): Promise<StakeEvent[]> {
+/** Which direction each step serves (the bounty top-up is a stake's). */
+const STEP_DIRECTIONS: Record<StepKind, Direction> = {
+  accept: 'STAKE',
+  approveBounty: 'STAKE',
+  prove: 'STAKE',
+  confirm: 'STAKE',
+  progressStake: 'STAKE',
+  progressMint: 'STAKE',
+  acceptRedeem: 'REDEEM',
+  proveCoGateway: 'REDEEM',
+  confirmRedeem: 'REDEEM',
+  progressRedeem: 'REDEEM',
+  progressUnstake: 'REDEEM',
+};
+
+async function eventsOf(context: FacilitationContext, route: Route, step: FacilitationStep, outcome: TransactionOutcome, hooks: OutcomeHooks): Promise<StakeEvent[]> {
   const success = outcome.status === 'mined';
   switch (step.kind) {
     case 'accept':
     case 'acceptRedeem': {
-      const route = step.kind === 'accept' ? stakeRoute(context) : redeemRoute(context);
       const requestHash = step.kind === 'accept' ? step.stakeRequestHash : step.redeemRequestHash;
       if (success) return acceptMined(context, route, requestHash, outcome);
       hooks.onAcceptFailed(route.direction, requestHash);
       return [];
     }
     case 'prove':
-    case 'proveCoGateway': {
-      const route = step.kind === 'prove' ? stakeRoute(context) : redeemRoute(context);
+    case 'proveCoGateway':
       try {
         if (success) await context.store.recordGatewayProven(route.sourceGateway.address, route.targetGateway.address, step.height);
       } finally {
         hooks.onProofSettled(route.direction); // even when that write failed: the GatewayProven entity records it again
       }
       return [];
-    }
     case 'confirm':
     case 'confirmRedeem': {
       if (success) return [{ kind: 'targetStatusSeen', messageHash: step.messageHash, status: MessageStatus.Declared, confirmedHeight: step.height }];
-      const route = step.kind === 'confirm' ? stakeRoute(context) : redeemRoute(context);
       const inbox = await route.targetGateway.inboxStatus(step.messageHash);
       if (inbox === MessageStatus.Undeclared) return [{ kind: 'confirmFailed', messageHash: step.messageHash }]; // a later proof may do
       return [{ kind: 'targetStatusSeen', messageHash: step.messageHash, status: inbox }];
     }
     case 'progressStake':
     case 'progressRedeem': {
-      const route = step.kind === 'progressStake' ? stakeRoute(context) : redeemRoute(context);
       const status = success ? MessageStatus.Progressed : await route.sourceGateway.outboxStatus(step.messageHash);
       return [{ kind: 'sourceStatusSeen', messageHash: step.messageHash, status }];
     }
     case 'progressMint':
     case 'progressUnstake': {
-      const route = step.kind === 'progressMint' ? stakeRoute(context) : redeemRoute(context);
       const status = success ? MessageStatus.Progressed : await route.targetGateway.inboxStatus(step.messageHash);
       return [{ kind: 'targetStatusSeen', messageHash: step.messageHash, status }];
     }
