@@ -16,10 +16,11 @@ import type { BoundStatusServer, StatusServer } from '../status/status-server';
 import { SqlCursorStore } from '../streams/sql-cursor-store';
 import type { SubgraphSide } from '../subgraph/sides';
 import { DEFAULTS } from './defaults';
+import { openIndexerDatabase } from './indexer-database';
 import { createChainHandle, Facilitator, type ChainHandle } from './facilitator';
 import { pairNamesOf, type PairNames } from './pair-names';
 import { chainRuntimeOf, chainsOf, indexerChainOf, policyOf } from './resolve-options';
-import { lockKeyOf, openLockedDatabase } from './runtime';
+import { configuredTarget, lockKeyOf, openLockedDatabase } from './runtime';
 import { FacilitatorStatusSource } from './status-source';
 
 /** One gateway pair of `start --chains`: its config (and mosaic-config) and its unlocked workers. */
@@ -74,10 +75,11 @@ export async function startPairsRuntime(options: PairsRuntimeOptions): Promise<P
     const stores = { facilitation: new SqlFacilitationStore(knex), outbox: new SqlOutbox(knex), cursors: new SqlCursorStore(knex) };
     const names = await pairNamesOf(knex, stores.cursors, pairs[0].config.originChainId, pairs.map((p) => p.config.auxChainId));
     const origin = originHandle(pairs, stores, logger);
+    const indexerKnex = await openIndexerDatabase(options.database ?? configuredTarget(pairs[0].config), cleanups);
     const facilitators: Facilitator[] = [];
     for (const pair of pairs) {
       const pairNames = names.get(pair.config.auxChainId)!;
-      const indexer = await startPairIndexer(pair, knex, pairNames, logger);
+      const indexer = await startPairIndexer(pair, indexerKnex, pairNames, logger);
       if (indexer) cleanups.push(() => indexer.stop());
       const facilitator = pairFacilitator(pair, { stores, origin, pairNames, indexer, logger, reconcileIntervalMs: options.reconcileIntervalMs });
       facilitators.push(facilitator);

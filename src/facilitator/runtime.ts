@@ -4,12 +4,9 @@ import type { LocalSigner } from '../chain/local-signer';
 import { SqlOutbox } from '../chain/tx-engine/sql-outbox';
 import type { ChainSettings, FacilitatorConfig } from '../config/facilitator-config';
 import type { MosaicConfigShape } from '../config/mosaic-config';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { defaultDatabasePath } from '../config/paths';
 import type { DatabaseTarget } from '../db/database-target';
-import { openDatabase, openDatabaseTarget } from '../db/open-database';
-import { isPostgres } from '../db/row-lock';
+import { openDatabaseTarget } from '../db/open-database';
 import { ProcessLock } from '../db/process-lock';
 import { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
 import { startEmbeddedIndexer, type EmbeddedIndexer } from '../indexer/embedded-indexer';
@@ -22,6 +19,7 @@ import type { SubgraphEndpoint } from '../streams/subgraph-client';
 import type { SubgraphSide } from '../subgraph/sides';
 import { DEFAULTS } from './defaults';
 import { Facilitator } from './facilitator';
+import { openIndexerDatabase } from './indexer-database';
 import { chainRuntimeOf, chainsOf, indexerChainOf, policyOf } from './resolve-options';
 import { FacilitatorStatusSource } from './status-source';
 
@@ -102,7 +100,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const status = await startStatus(options, stores, () => (active.facilitator ? [active.facilitator] : []), () => (lock.fence ? 'active' : 'standby'));
     if (status) cleanups.push(() => status.close());
     await takeLease(lock, target, options, status?.url);
-    const indexer = await startIndexerIfEmbedded(options, await indexerDatabase(knex, cleanups));
+    const indexer = await startIndexerIfEmbedded(options, await openIndexerDatabase(target, cleanups));
     if (indexer) cleanups.push(() => indexer.stop());
     const running = startFacilitator(options, stores, indexer, () => stores.outbox.assertMayBroadcast());
     active.facilitator = running;
@@ -170,25 +168,9 @@ export async function openLockedDatabase(config: FacilitatorConfig, target: Data
   return { knex, cleanups: [async () => knex.destroy(), async () => lock.release()] };
 }
 
-function configuredTarget(config: FacilitatorConfig): DatabaseTarget {
+export function configuredTarget(config: FacilitatorConfig): DatabaseTarget {
   const { database } = config;
   return database.client === 'postgres' ? { client: 'postgres', url: database.url! } : { client: 'sqlite', path: database.path! };
-}
-
-/**
- * Where the embedded indexer keeps its entities: the facilitator's SQLite file, or, beside a PostgreSQL
- * database, a SQLite file of this process's own (removed at stop) — it stands in for a graph-node of this
- * instance and indexes from the deployment's start blocks, as a fresh graph-node would.
- */
-async function indexerDatabase(knex: Knex, cleanups: Array<() => Promise<void>>): Promise<Knex> {
-  if (!isPostgres(knex)) return knex;
-  const dir = mkdtempSync(join(tmpdir(), 'facilitator-indexer-'));
-  const own = await openDatabase(join(dir, 'indexer.sqlite'));
-  cleanups.push(async () => {
-    await own.destroy();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return own;
 }
 
 async function startIndexerIfEmbedded(options: RuntimeOptions, knex: Knex): Promise<EmbeddedIndexer | undefined> {

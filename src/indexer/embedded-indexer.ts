@@ -50,7 +50,7 @@ export function embeddedSubgraphName(side: SubgraphSide, auxChainId: number): st
 
 /**
  * graph-node's part, in-process: the same built subgraphs (graph-cli WASM) run by the WASM host over
- * blocks followed with eth_getLogs, entities in the facilitator's database, served with graph-node's
+ * blocks followed with eth_getLogs, entities in a database of its own (src/facilitator/indexer-database.ts), served with graph-node's
  * query API (plus subscriptions) on loopback.
  */
 export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Promise<EmbeddedIndexer> {
