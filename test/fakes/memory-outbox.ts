@@ -1,5 +1,5 @@
 import type { Fees } from '../../src/chain/fees';
-import type { OutboxPort, OutboxRecord, OutboxRequest } from '../../src/chain/tx-engine/outbox-port';
+import type { OutboxPort, OutboxRecord, OutboxRequest, SignedTransaction } from '../../src/chain/tx-engine/outbox-port';
 
 /**
  * The OutboxPort in memory, for unit tests without a database. The outbox contract suite
@@ -50,8 +50,8 @@ export class MemoryOutbox implements OutboxPort {
     return this.where((r) => r.chainId === chainId && r.purpose === purpose && (r.status === 'queued' || r.status === 'sent'));
   }
 
-  async nextQueued(chainId: number, worker: string, now: number): Promise<OutboxRecord | undefined> {
-    return this.where((r) => r.chainId === chainId && r.worker === worker && r.status === 'queued' && (r.notBefore === undefined || r.notBefore <= now))[0];
+  async queued(chainId: number, worker: string, now: number, limit: number): Promise<OutboxRecord[]> {
+    return this.where((r) => r.chainId === chainId && r.worker === worker && r.status === 'queued' && (r.notBefore === undefined || r.notBefore <= now)).slice(0, limit);
   }
 
   async inFlight(chainId: number, worker: string): Promise<OutboxRecord[]> {
@@ -84,6 +84,35 @@ export class MemoryOutbox implements OutboxPort {
       attempts: r.attempts + 1,
       sentAt: Date.now(),
     }));
+  }
+
+  async signInOrder(
+    chainId: number,
+    worker: string,
+    records: OutboxRecord[],
+    sign: (record: OutboxRecord, nonce: bigint) => Omit<SignedTransaction, 'nonce'>,
+  ): Promise<Array<{ record: OutboxRecord; signed: SignedTransaction }>> {
+    const key = `${chainId}:${worker}`;
+    let next = this.nonces.get(key) ?? 0n;
+    const done: Array<{ record: OutboxRecord; signed: SignedTransaction }> = [];
+    for (const record of records) {
+      if (this.records.find((r) => r.id === record.id)?.status !== 'queued') continue;
+      const signed = { nonce: next, ...sign(record, next) };
+      await this.markSigned(record.id, signed);
+      done.push({ record: (await this.get(record.id))!, signed });
+      next += 1n;
+    }
+    this.nonces.set(key, next);
+    return done;
+  }
+
+  async unsign(chainId: number, worker: string, signed: Array<{ id: number; txHash: string }>, nextNonce: bigint): Promise<void> {
+    for (const { id, txHash } of signed) {
+      const current = this.records.find((r) => r.id === id);
+      if (current?.status !== 'sent' || current.txHash !== txHash) continue;
+      this.update(id, (r) => ({ status: 'queued', nonce: undefined, fees: undefined, txHash: undefined, txHashes: r.txHashes.filter((h) => h !== txHash), rawTransaction: undefined, sentAt: undefined }));
+    }
+    this.nonces.set(`${chainId}:${worker}`, nextNonce);
   }
 
   async markMined(id: number, result: { txHash: string; blockNumber: bigint; success: boolean; error?: string }): Promise<void> {

@@ -40,6 +40,14 @@ export interface OutboxRecord extends OutboxRequest {
   minedBlock: bigint | undefined;
 }
 
+/** A transaction signed for a record, as persisted before its broadcast. */
+export interface SignedTransaction {
+  nonce: bigint;
+  fees: Fees;
+  txHash: string;
+  rawTransaction: string;
+}
+
 export interface OutboxPort {
   /** Inserts the request unless (chainId, purpose, subject) exists; returns the record either way. */
   enqueue(request: OutboxRequest): Promise<{ record: OutboxRecord; created: boolean }>;
@@ -48,8 +56,8 @@ export interface OutboxPort {
   find(chainId: number, purpose: string, subject: string): Promise<OutboxRecord | undefined>;
   /** Records of one purpose not yet final (queued or sent), oldest first. */
   unsettled(chainId: number, purpose: string): Promise<OutboxRecord[]>;
-  /** Oldest queued record of this worker on this chain that may be tried now. */
-  nextQueued(chainId: number, worker: string, now: number): Promise<OutboxRecord | undefined>;
+  /** Queued records of this worker on this chain that may be tried now, oldest first, at most `limit`. */
+  queued(chainId: number, worker: string, now: number, limit: number): Promise<OutboxRecord[]>;
   /** Records broadcast and not yet final, by nonce. */
   inFlight(chainId: number, worker: string): Promise<OutboxRecord[]>;
   /**
@@ -63,6 +71,24 @@ export interface OutboxPort {
   releaseNonce(chainId: number, worker: string, nonce: bigint): Promise<void>;
   /** Persists the signed transaction BEFORE it is broadcast, so a crash right after still knows its hash. */
   markSigned(id: number, signed: { nonce: bigint; fees: Fees; txHash: string; rawTransaction: string }): Promise<void>;
+  /**
+   * Reserves the worker's next nonces for `records`, in order, and persists the transaction `sign` makes
+   * for each, in one write: a crash leaves all or none of them signed, and no nonce reserved without its
+   * transaction. A record no longer queued (settled meanwhile) is skipped and takes no nonce. Returns what
+   * was signed, in nonce order.
+   */
+  signInOrder(
+    chainId: number,
+    worker: string,
+    records: OutboxRecord[],
+    sign: (record: OutboxRecord, nonce: bigint) => Omit<SignedTransaction, 'nonce'>,
+  ): Promise<Array<{ record: OutboxRecord; signed: SignedTransaction }>>;
+  /**
+   * Puts records signed but never broadcast back in the queue (their signed transactions forgotten) and
+   * the worker's next nonce back to `nextNonce`: what follows a transaction the node refused must not
+   * sit above the gap its refusal left.
+   */
+  unsign(chainId: number, worker: string, signed: Array<{ id: number; txHash: string }>, nextNonce: bigint): Promise<void>;
   /** Final outcome of a mined transaction: status `mined` when it succeeded, `failed` (with the error) when it reverted. */
   markMined(id: number, result: { txHash: string; blockNumber: bigint; success: boolean; error?: string }): Promise<void>;
   markFailed(id: number, error: string): Promise<void>;

@@ -2,7 +2,7 @@ import { assertFence, FencedError, type Fence } from '../../db/fence';
 import { forWrite } from '../../db/row-lock';
 import type { Knex } from 'knex';
 import type { Fees } from '../fees';
-import type { OutboxPort, OutboxRecord, OutboxRequest, OutboxStatus } from './outbox-port';
+import type { OutboxPort, OutboxRecord, OutboxRequest, OutboxStatus, SignedTransaction } from './outbox-port';
 import { withStoreErrors } from '../../db/store-error';
 
 interface TransactionRow {
@@ -145,14 +145,14 @@ export class SqlOutbox implements OutboxPort {
     });
   }
 
-  async nextQueued(chainId: number, worker: string, now: number): Promise<OutboxRecord | undefined> {
-    return withStoreErrors('outbox.nextQueued', async () => {
-      const row = await this.knex<TransactionRow>('transactions')
+  async queued(chainId: number, worker: string, now: number, limit: number): Promise<OutboxRecord[]> {
+    return withStoreErrors('outbox.queued', async () => {
+      const rows = await this.knex<TransactionRow>('transactions')
         .where({ chain_id: chainId, worker, status: 'queued' })
         .andWhere((q) => q.whereNull('not_before').orWhere('not_before', '<=', now))
         .orderBy('id')
-        .first();
-      return row ? toRecord(row) : undefined;
+        .limit(limit);
+      return rows.map(toRecord);
     });
   }
 
@@ -243,6 +243,63 @@ export class SqlOutbox implements OutboxPort {
             sent_at: Date.now(),
             updated_at: Date.now(),
           });
+      });
+    });
+  }
+
+  async signInOrder(
+    chainId: number,
+    worker: string,
+    records: OutboxRecord[],
+    sign: (record: OutboxRecord, nonce: bigint) => Omit<SignedTransaction, 'nonce'>,
+  ): Promise<Array<{ record: OutboxRecord; signed: SignedTransaction }>> {
+    return withStoreErrors('outbox.signInOrder', async () => {
+      return this.knex.transaction(async (trx) => {
+        await this.fenced(trx); // signed transactions are persisted (then broadcast) only under the current epoch
+        await trx('worker_nonces').insert({ chain_id: chainId, worker, next_nonce: '0' }).onConflict(['chain_id', 'worker']).ignore();
+        const row = await forWrite(trx, trx('worker_nonces').where({ chain_id: chainId, worker })).first();
+        let next = BigInt(row.next_nonce);
+        const done: Array<{ record: OutboxRecord; signed: SignedTransaction }> = [];
+        for (const record of records) {
+          const signed = { nonce: next, ...sign(record, next) };
+          const hashes = record.txHashes.includes(signed.txHash) ? record.txHashes : [...record.txHashes, signed.txHash];
+          const now = Date.now();
+          const updated = await trx('transactions')
+            .where({ id: record.id, status: 'queued' })
+            .update({
+              status: 'sent',
+              nonce: signed.nonce.toString(),
+              ...feeColumns(signed.fees),
+              tx_hash: signed.txHash,
+              tx_hashes: JSON.stringify(hashes),
+              raw_transaction: signed.rawTransaction,
+              attempts: trx.raw('attempts + 1'),
+              sent_at: now,
+              updated_at: now,
+            });
+          if (Number(updated) === 0) continue; // settled meanwhile: its nonce goes to the next one
+          done.push({ record: { ...record, status: 'sent', nonce: signed.nonce, fees: signed.fees, txHash: signed.txHash, txHashes: hashes, rawTransaction: signed.rawTransaction, attempts: record.attempts + 1, sentAt: now }, signed });
+          next += 1n;
+        }
+        await trx('worker_nonces').where({ chain_id: chainId, worker }).update({ next_nonce: next.toString() });
+        return done;
+      });
+    });
+  }
+
+  async unsign(chainId: number, worker: string, signed: Array<{ id: number; txHash: string }>, nextNonce: bigint): Promise<void> {
+    return withStoreErrors('outbox.unsign', async () => {
+      await this.knex.transaction(async (trx) => {
+        await this.fenced(trx);
+        for (const { id, txHash } of signed) {
+          const row = await trx<TransactionRow>('transactions').where({ id, status: 'sent', tx_hash: txHash }).first();
+          if (!row) continue;
+          const hashes = (JSON.parse(row.tx_hashes) as string[]).filter((hash) => hash !== txHash);
+          await trx('transactions')
+            .where({ id })
+            .update({ status: 'queued', nonce: null, gas_price: null, tx_type: null, max_priority_fee_per_gas: null, tx_hash: null, tx_hashes: JSON.stringify(hashes), raw_transaction: null, sent_at: null, updated_at: Date.now() });
+        }
+        await trx('worker_nonces').where({ chain_id: chainId, worker }).update({ next_nonce: nextNonce.toString() });
       });
     });
   }

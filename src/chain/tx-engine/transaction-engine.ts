@@ -214,7 +214,10 @@ export class TransactionEngine {
     return this.options.outbox.unsettled(this.chainId, purpose);
   }
 
-  /** Every broadcast goes through here, past the fence (see TransactionEngineOptions.beforeBroadcast). */
+  /**
+   * Re-broadcasts (replacements, gap fillers) go through here, past the fence (see
+   * TransactionEngineOptions.beforeBroadcast); a batch of first broadcasts passes it once (sendBatch).
+   */
   private async broadcast(raw: string): Promise<string> {
     await this.options.beforeBroadcast?.();
     return this.options.client.sendRawTransaction(raw);
@@ -331,16 +334,12 @@ export class TransactionEngine {
       }
       this.settledAtHead.set(worker, head);
     }
-    let open = inFlight.length;
-    const limit = this.options.maxInFlightPerWorker ?? 16;
-    while (!this.stopped && open < limit) {
-      const next = await this.options.outbox.nextQueued(this.chainId, worker, Date.now());
-      if (!next) break;
-      const broadcast = await this.send(next);
-      if (broadcast) open += 1;
-      moved = true;
-    }
-    return moved;
+    const room = (this.options.maxInFlightPerWorker ?? 16) - inFlight.length;
+    if (this.stopped || room <= 0) return moved;
+    const queued = await this.options.outbox.queued(this.chainId, worker, Date.now(), room);
+    if (queued.length === 0) return moved;
+    await this.sendBatch(worker, queued);
+    return true;
   }
 
   /** `head`: the chain head read at the start of this pass. */
@@ -512,48 +511,69 @@ export class TransactionEngine {
     }
   }
 
-  /** Simulate, reserve a nonce, sign, persist, broadcast. Returns true once broadcast. */
-  private async send(record: OutboxRecord): Promise<boolean> {
-    const { outbox, logger } = this.options;
-    const signer = this.options.signers.get(record.worker)!;
-    if (!(await this.simulate(record))) return false;
-
+  /**
+   * Sends a worker's queued records together: simulated at once, consecutive nonces reserved and every
+   * signed transaction persisted in one write, one fence check, then broadcast in nonce order. Under load
+   * a send is then a share of one database write, not three of its own queued behind everyone else's.
+   */
+  private async sendBatch(worker: string, queued: OutboxRecord[]): Promise<void> {
+    const simulated = await Promise.all(queued.map((record) => this.simulate(record)));
+    const sendable = queued.filter((_, index) => simulated[index]);
+    if (sendable.length === 0) return;
     const quote = await this.fees.quote();
     if ('waiting' in quote) {
-      this.holdForFeeCap(record, quote.waiting, 'transaction');
-      const reason = `waiting: the chain needs ${quote.waiting.neededPerGas} wei per gas, above the cap of ${quote.waiting.capPerGas}`;
-      await outbox.defer(record.id, reason, Date.now() + FEE_CAP_RECHECK_MS);
-      return false;
+      for (const record of sendable) await this.waitForFees(record, quote.waiting);
+      return;
     }
-    this.releaseFeeCapHold(record);
-    const key = record.worker;
-    if (!this.nonceSynced.has(key)) await this.syncNonce(record.worker);
-    const nonce = await outbox.reserveNonce(this.chainId, record.worker, 0n);
-    const signed = signer.sign(
-      { nonce, fees: quote.fees, gasLimit: record.gas, to: record.to, value: record.value, data: record.data },
-      this.chainId,
-    );
-    await outbox.markSigned(record.id, { nonce, fees: quote.fees, txHash: signed.hash, rawTransaction: signed.raw });
-    await this.rememberHead(record.id);
+    for (const record of sendable) this.releaseFeeCapHold(record);
+    if (!this.nonceSynced.has(worker)) await this.syncNonce(worker);
+    const signer = this.options.signers.get(worker)!;
+    const signed = await this.options.outbox.signInOrder(this.chainId, worker, sendable, (record, nonce) => {
+      const tx = signer.sign({ nonce, fees: quote.fees, gasLimit: record.gas, to: record.to, value: record.value, data: record.data }, this.chainId);
+      return { fees: quote.fees, txHash: tx.hash, rawTransaction: tx.raw };
+    });
+    if (signed.length === 0) return;
+    await this.options.beforeBroadcast?.();
+    for (const [index, { record }] of signed.entries()) {
+      await this.rememberHead(record.id);
+      if (await this.broadcastSigned(record)) continue;
+      // Refused: what follows it must not sit above the gap (never broadcast, so back in the queue).
+      const rest = signed.slice(index + 1).map((s) => ({ id: s.record.id, txHash: s.signed.txHash }));
+      await this.options.outbox.unsign(this.chainId, worker, rest, record.nonce!);
+      return;
+    }
+  }
+
+  private async waitForFees(record: OutboxRecord, waiting: FeeCapExceeded): Promise<void> {
+    this.holdForFeeCap(record, waiting, 'transaction');
+    const reason = `waiting: the chain needs ${waiting.neededPerGas} wei per gas, above the cap of ${waiting.capPerGas}`;
+    await this.options.outbox.defer(record.id, reason, Date.now() + FEE_CAP_RECHECK_MS);
+  }
+
+  /**
+   * Broadcasts a record's persisted transaction. False when the node refused it for good (recorded failed,
+   * its nonce free again); an uncertain broadcast (timeout, connection reset) counts as sent: settle() finds out.
+   */
+  private async broadcastSigned(record: OutboxRecord): Promise<boolean> {
+    const { logger } = this.options;
     try {
-      await this.broadcast(signed.raw);
+      await this.options.client.sendRawTransaction(record.rawTransaction!);
     } catch (error) {
       const message = messageOf(error);
       if (isAlreadyKnown(error)) {
-        this.nonceSynced.delete(key); // resync the nonce from the chain next time
+        this.nonceSynced.delete(record.worker); // resync the nonce from the chain next time
       } else if (isRejected(error)) {
-        await outbox.releaseNonce(this.chainId, record.worker, nonce);
-        await outbox.markFailed(record.id, `rejected by the node: ${message}`);
+        await this.options.outbox.markFailed(record.id, `rejected by the node: ${message}`);
         this.metrics.failed += 1;
-        this.emit(await outbox.get(record.id));
+        this.emit(await this.options.outbox.get(record.id));
         return false;
+      } else {
+        logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject, err: message }, 'broadcast uncertain; will check');
       }
-      // Otherwise (timeout, connection reset) the node may or may not have it: settle() finds out.
-      logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject, err: message }, 'broadcast uncertain; will check');
     }
     this.metrics.sent += 1;
     logger.info(
-      { chainId: this.chainId, purpose: record.purpose, subject: record.subject, worker: record.worker, nonce: Number(nonce), txHash: signed.hash },
+      { chainId: this.chainId, purpose: record.purpose, subject: record.subject, worker: record.worker, nonce: Number(record.nonce), txHash: record.txHash },
       'transaction sent',
     );
     return true;

@@ -31,8 +31,9 @@ export function describeOutbox(name: string, open: () => Promise<{ outbox: Outbo
       const a = (await outbox.enqueue(request('a'))).record;
       const b = (await outbox.enqueue(request('b'))).record;
       await outbox.defer(a.id, 'fees above the cap', 5_000);
-      expect((await outbox.nextQueued(1000, WORKER, 1_000))!.id, 'a deferred').to.equal(b.id);
-      expect((await outbox.nextQueued(1000, WORKER, 5_000))!.id).to.equal(a.id);
+      expect((await outbox.queued(1000, WORKER, 1_000, 10)).map((r) => r.id), 'a deferred').to.deep.equal([b.id]);
+      expect((await outbox.queued(1000, WORKER, 5_000, 10)).map((r) => r.id)).to.deep.equal([a.id, b.id]);
+      expect((await outbox.queued(1000, WORKER, 5_000, 1)).map((r) => r.id), 'at most the limit').to.deep.equal([a.id]);
       expect((await outbox.get(a.id))!.attempts, 'deferring is no attempt').to.equal(0);
       await outbox.markSigned(b.id, { nonce: 8n, fees: FEES, txHash: '0xb1', rawTransaction: '0xraw' });
       await outbox.markSigned(a.id, { nonce: 7n, fees: FEES, txHash: '0xa1', rawTransaction: '0xraw' });
@@ -60,6 +61,32 @@ export function describeOutbox(name: string, open: () => Promise<{ outbox: Outbo
       const fresh = `0x${'fe'.repeat(20)}`;
       const reserved = await Promise.all(Array.from({ length: 8 }, () => outbox.reserveNonce(1001, fresh, 0n)));
       expect([...reserved].sort((a, b) => Number(a - b))).to.deep.equal([0n, 1n, 2n, 3n, 4n, 5n, 6n, 7n]);
+    });
+
+    it('signs a batch with consecutive nonces in one write, skipping a record settled meanwhile (it takes no nonce)', async () => {
+      const [a, b, c] = await Promise.all(['a', 'b', 'c'].map(async (s) => (await outbox.enqueue(request(s))).record));
+      await outbox.resetNonce(1000, WORKER, 4n);
+      await outbox.markFailed(b.id, 'abandoned');
+      const signed = await outbox.signInOrder(1000, WORKER, [a, b, c], (record, nonce) => ({ fees: FEES, txHash: `0x${record.subject}${nonce}`, rawTransaction: `0xraw${nonce}` }));
+      expect(signed.map((s) => [s.record.id, s.signed.nonce, s.signed.txHash])).to.deep.equal([[a.id, 4n, '0xa4'], [c.id, 5n, '0xc5']]);
+      const stored = await outbox.inFlight(1000, WORKER);
+      expect(stored.map((r) => [r.id, r.nonce, r.txHashes, r.rawTransaction, r.attempts])).to.deep.equal([[a.id, 4n, ['0xa4'], '0xraw4', 1], [c.id, 5n, ['0xc5'], '0xraw5', 1]]);
+      expect((await outbox.get(b.id))!.status, 'the settled record is left alone').to.equal('failed');
+      expect(await outbox.reserveNonce(1000, WORKER, 0n)).to.equal(6n);
+    });
+
+    it('puts signed but unbroadcast records back in the queue and the next nonce back where the refused one was', async () => {
+      const [a, b, c] = await Promise.all(['a', 'b', 'c'].map(async (s) => (await outbox.enqueue(request(s))).record));
+      const signed = await outbox.signInOrder(1000, WORKER, [a, b, c], (record, nonce) => ({ fees: FEES, txHash: `0x${record.subject}${nonce}`, rawTransaction: '0xraw' }));
+      await outbox.markFailed(a.id, 'rejected by the node: insufficient funds');
+      await outbox.unsign(1000, WORKER, signed.slice(1).map((s) => ({ id: s.record.id, txHash: s.signed.txHash })), 0n);
+      const queued = await outbox.queued(1000, WORKER, Date.now(), 10);
+      expect(queued.map((r) => [r.id, r.status, r.nonce, r.txHash, r.txHashes, r.rawTransaction])).to.deep.equal([
+        [b.id, 'queued', undefined, undefined, [], undefined],
+        [c.id, 'queued', undefined, undefined, [], undefined],
+      ]);
+      expect(await outbox.inFlight(1000, WORKER)).to.deep.equal([]);
+      expect(await outbox.reserveNonce(1000, WORKER, 0n)).to.equal(0n);
     });
 
     it('settles records: mined, reverted (failed with the reason), failed, retried', async () => {

@@ -19,7 +19,7 @@ function outbox(inFlight: (call: number) => Promise<never[]>): { port: OutboxPor
   let calls = 0;
   const methods: Partial<OutboxPort> = {
     inFlight: () => inFlight(++calls),
-    nextQueued: () => Promise.resolve(undefined),
+    queued: () => Promise.resolve([]),
   };
   return { port: methods as OutboxPort, calls: () => calls };
 }

@@ -191,6 +191,22 @@ function describeEngine(name: string, open: () => Promise<{ knex: TestDatabase['
       expect(await devnet.origin.client.getTransactionCount(worker, 'latest')).to.equal(nonceBefore);
     });
 
+    it('sends what was queued behind a transaction the node refused at broadcast, with no nonce gap', async () => {
+      await engine.stop(); // queued while stopped: the three go out in one batch
+      const balance = await devnet.origin.client.getBalance(worker);
+      // The call itself passes (eth_call does not charge gas), its gas does not fit in the balance: refused.
+      const refused = await engine.submit({ worker, purpose: 'pay', subject: 'value-leaves-no-gas', to: '0x00000000000000000000000000000000000000aa', data: '0x', value: balance - 1_000n, gas: 21_000n });
+      const behind = await Promise.all([engine.submit(approve('0x00000000000000000000000000000000000000d1', 1n)), engine.submit(approve('0x00000000000000000000000000000000000000d2', 2n))]);
+      const nonceBefore = await devnet.origin.client.getTransactionCount(worker, 'latest');
+      startEngine();
+      const failed = await engine.waitFor(refused.record.id);
+      expect(failed.status).to.equal('failed');
+      expect(failed.lastError).to.match(/^rejected by the node: .*(insufficient funds|lack of funds)/i);
+      const outcomes = await Promise.all(behind.map((b) => engine.waitFor(b.record.id)));
+      expect(outcomes.map((o) => o.status)).to.deep.equal(['mined', 'mined']);
+      expect(outcomes.map((o) => o.nonce)).to.deep.equal([BigInt(nonceBefore), BigInt(nonceBefore) + 1n]);
+    });
+
     it('keeps consecutive nonces for a burst of transactions of one worker', async () => {
       const submitted = await Promise.all(
         [1n, 2n, 3n, 4n, 5n].map((n) => engine.submit(approve(`0x00000000000000000000000000000000000000b${n}`, n))),
