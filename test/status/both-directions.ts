@@ -62,7 +62,7 @@ export async function seedBothDirections(knex: Knex): Promise<SqlFacilitationSto
  */
 export function sqlStatusSource(knex: Knex): StatusSource {
   // Only workers, streams and engine counters read the facilitator; they are answered here instead.
-  const records = new FacilitatorStatusSource(new SqlFacilitationStore(knex), new SqlOutbox(knex), new SqlCursorStore(knex), () => []);
+  const records = new FacilitatorStatusSource(new SqlFacilitationStore(knex), new SqlOutbox(knex), new SqlCursorStore(knex), () => [], () => 'active');
   return {
     role: () => 'active',
     stakeRequest: (hash) => records.stakeRequest(hash),
