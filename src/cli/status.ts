@@ -7,7 +7,9 @@ import { describeTarget } from '../db/database-target';
 import { openDatabaseTarget } from '../db/open-database';
 import { databaseTargetOf } from './passwords';
 import { parseChainId } from './option-parsers';
+import { UserInputError } from '../errors/user-errors';
 import { isRunning, listRunFiles, readRunFile } from './run-files';
+import { databaseRecordStatus, liveRecordStatus, parseRecordHash, recordLines, type RecordStatus } from './status-record';
 
 /** How many messages or requests of one direction are in one state. */
 interface DirectionCount {
@@ -146,10 +148,44 @@ async function printFromDatabase(options: { auxChainId?: number; facilitatorConf
   }
 }
 
-async function runStatus(options: { auxChainId?: number; facilitatorConfig?: string; json: boolean }): Promise<void> {
+interface StatusOptions {
+  auxChainId?: number;
+  facilitatorConfig?: string;
+  json: boolean;
+}
+
+/**
+ * `status <hash>`: one message or request — its state, what it waits for and since when, its history —
+ * from the running facilitator's status API, else from its database (read-only). Unknown: one line, exit 1.
+ */
+async function runRecordStatus(hash: string, options: StatusOptions, write: (line: string) => void): Promise<void> {
+  const run = options.auxChainId !== undefined ? readRunFile(options.auxChainId) : listRunFiles().find((r) => r.alive);
+  let found: RecordStatus | undefined;
+  let where: string;
+  if (run && isRunning(run) && run.statusUrl) {
+    found = await liveRecordStatus(run.statusUrl, hash);
+    where = `the running facilitator (status API ${run.statusUrl})`;
+  } else {
+    const config = loadFacilitatorConfig(facilitatorConfigPath({ auxChainId: options.auxChainId, facilitatorConfig: options.facilitatorConfig }));
+    const target = await databaseTargetOf(config.database);
+    const knex = await openDatabaseTarget(target, { readOnly: true });
+    try {
+      found = await databaseRecordStatus(knex, config, hash);
+    } finally {
+      await knex.destroy();
+    }
+    where = `the database ${describeTarget(target)} (the facilitator is not running)`;
+  }
+  if (!found) throw new UserInputError(`no message or request ${hash} in ${where}: check the hash (\`facilitator status\` shows what there is)`);
+  if (options.json) return write(JSON.stringify(found));
+  for (const line of recordLines(found)) write(line);
+}
+
+async function runStatus(hashArgument: string | undefined, options: StatusOptions): Promise<void> {
   const write = (line: string): void => {
     process.stdout.write(`${line}\n`);
   };
+  if (hashArgument !== undefined) return runRecordStatus(parseRecordHash(hashArgument), options, write);
   const run = options.auxChainId !== undefined ? readRunFile(options.auxChainId) : listRunFiles().find((r) => r.alive);
   if (run && isRunning(run) && run.statusUrl) {
     const status = await liveStatus(run.statusUrl);
@@ -163,9 +199,10 @@ async function runStatus(options: { auxChainId?: number; facilitatorConfig?: str
 export function statusCommand(): Command {
   return new Command('status')
     .description('messages and requests by state and direction (STAKE, REDEEM), worker balances, pending transactions, and each stream\'s cursor and lag')
+    .argument('[hash]', 'a message or request hash: its state, direction, what it waits for (since when) and its history')
     .option('--aux-chain-id <id>', 'which facilitator (default: the running one, or the only config under ~/.mosaic)', parseChainId)
     .option('--facilitator-config <path>', 'read this config\'s database when the facilitator is not running')
     .option('--json', 'machine-readable output', false)
-    .addHelpText('after', '\nExamples:\n  $ facilitator status\n  $ facilitator status --aux-chain-id 1405 --json')
-    .action(async (options: { auxChainId?: number; facilitatorConfig?: string; json: boolean }) => runStatus(options));
+    .addHelpText('after', '\nExamples:\n  $ facilitator status\n  $ facilitator status --aux-chain-id 1405 --json\n  $ facilitator status 0x<message or request hash>')
+    .action(async (hash: string | undefined, options: StatusOptions) => runStatus(hash, options));
 }

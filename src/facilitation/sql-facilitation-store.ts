@@ -165,6 +165,11 @@ function stakeRequestHashOf(event: StakeEvent, transition: StakeTransition): str
  * `stakeTransition` to the facilitation read in the same database transaction, only the parts that
  * changed are written, and the change is emitted after the commit.
  */
+/** States a message waits in (not final). */
+const WAITING_MESSAGE_STATES: MessageState[] = ['ACCEPTING', 'DECLARED', 'CONFIRMING', 'CONFIRMED'];
+/** States a request waits in; ACCEPTED hands the wait on to its message. */
+const WAITING_REQUEST_STATES: StakeRequestState[] = ['REQUESTED', 'ACCEPTING'];
+
 export class SqlFacilitationStore implements FacilitationStore {
   private readonly changes = new Subject<FacilitationChange>();
   readonly changes$ = this.changes.asObservable();
@@ -236,6 +241,38 @@ export class SqlFacilitationStore implements FacilitationStore {
     return withStoreErrors('history', async () => {
       const rows = (await this.knex('facilitation_history').where({ hash }).orderBy('id')) as HistoryRow[];
       return rows.map(toHistoryEntry);
+    });
+  }
+
+  /**
+   * Per record kind, direction and waiting state (messages not final; requests REQUESTED or ACCEPTING):
+   * when the record waiting longest entered that state — its history, else (rows from before the
+   * history) its last update. One indexed history read per waiting record, never a scan of the history.
+   */
+  async oldestWaiting(): Promise<Array<{ record: 'message' | 'request'; direction: Direction; state: string; since: number }>> {
+    return withStoreErrors('oldestWaiting', async () => {
+      const waiting = [
+        { record: 'message' as const, table: 'messages', key: 'message_hash', states: WAITING_MESSAGE_STATES },
+        { record: 'request' as const, table: 'stake_requests', key: 'stake_request_hash', states: WAITING_REQUEST_STATES },
+      ];
+      const oldest = new Map<string, { record: 'message' | 'request'; direction: Direction; state: string; since: number }>();
+      for (const { record, table, key, states } of waiting) {
+        const entered = this.knex('facilitation_history as h')
+          .max('h.at')
+          .where('h.hash', this.knex.ref(`t.${key}`))
+          .andWhere('h.to_state', this.knex.ref('t.state'))
+          .andWhere((q) => q.whereNull('h.from_state').orWhere('h.from_state', '<>', this.knex.ref('h.to_state')));
+        const rows = (await this.knex(`${table} as t`)
+          .whereIn('t.state', states)
+          .select('t.direction', 't.state', 't.updated_at', entered.as('entered'))) as Array<{ direction: Direction; state: string; updated_at: number | string; entered: number | string | null }>;
+        for (const row of rows) {
+          const since = Number(row.entered ?? row.updated_at);
+          const id = `${record}:${row.direction}:${row.state}`;
+          const known = oldest.get(id);
+          if (!known || since < known.since) oldest.set(id, { record, direction: row.direction, state: row.state, since });
+        }
+      }
+      return [...oldest.values()];
     });
   }
 

@@ -138,6 +138,11 @@ export class Facilitator {
     this.engine = new FacilitationEngine(this.context, { reconcileIntervalMs: options.reconcileIntervalMs ?? DEFAULTS.reconcileIntervalMs });
   }
 
+  /** Blocks on top of a mined transaction before its outcome counts, per chain side (what a step waits for once mined). */
+  confirmations(side: 'origin' | 'auxiliary'): number {
+    return this.options[side].confirmations;
+  }
+
   /** Names of the entity streams, as their cursors are stored. */
   streamNames(): string[] {
     const prefix = this.options.streamPrefix ?? '';

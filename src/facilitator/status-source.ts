@@ -2,12 +2,13 @@ import { filter, map, type Observable } from 'rxjs';
 import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
 import type { SqlOutbox } from '../chain/tx-engine/sql-outbox';
 import type { HistoryEntry } from '../facilitation/history';
-import type { Direction, MessageRecord } from '../facilitation/model';
-import { waitingFor } from '../status/waiting-for';
+import type { Direction, MessageRecord, StakeRequestRecord } from '../facilitation/model';
+import { describeWait, messageWait, requestWait, type Wait } from '../status/waiting-for';
 import type { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
-import type { ChainStatus, EngineCounters, MessageFilter, Page, Role, StakeRequestFilter, StateCount, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
+import type { ChainStatus, EngineCounters, MessageFilter, OldestWaiting, Page, Role, StakeRequestFilter, StateCount, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
 import type { SqlCursorStore } from '../streams/sql-cursor-store';
 import type { Facilitator } from './facilitator';
+import { WaitingFactsReader } from './waiting-facts';
 
 /**
  * The status API's view of a running facilitator: its database, engines and subgraph heads. With
@@ -16,6 +17,7 @@ import type { Facilitator } from './facilitator';
  */
 export class FacilitatorStatusSource implements StatusSource {
   readonly messageChanges$: Observable<MessageRecord>;
+  private readonly waits: WaitingFactsReader;
 
   constructor(
     private readonly store: SqlFacilitationStore,
@@ -30,6 +32,7 @@ export class FacilitatorStatusSource implements StatusSource {
       map((change) => (change.kind === 'stake' && change.transition.changed.message ? change.transition.next.message : undefined)),
       filter((message): message is MessageRecord => message !== undefined),
     );
+    this.waits = new WaitingFactsReader(store, outbox, current, () => this.currentRole());
   }
 
   stakeRequest(hash: string) {
@@ -74,21 +77,32 @@ export class FacilitatorStatusSource implements StatusSource {
   }
 
   async waitingFor(message: MessageRecord): Promise<string | null> {
-    const stake = message.direction === 'STAKE';
-    const proven = stake ? message.gateway : message.coGateway;
-    const [facilitator] = this.current();
-    const anchor = facilitator ? (stake ? facilitator.context.auxiliary.anchor.address : facilitator.context.origin.anchor.address) : undefined;
-    const [steps, gateway, anchored, proofs] = await Promise.all([
-      this.transactionsFor(message),
-      this.store.getGateway(proven),
-      anchor ? this.store.getAnchor(anchor) : Promise.resolve(undefined),
-      this.outbox.list({ status: ['queued', 'sent'], subjectLike: [`${proven}@%`] }),
-    ]);
-    return waitingFor(message, { steps, provenHeight: gateway?.lastProvenHeight, anchoredHeight: anchored?.lastAnchoredHeight, proofInFlight: proofs[0], now: Date.now() });
+    return describeWait(await this.messageWait(message), Date.now());
+  }
+
+  async messageWait(message: MessageRecord): Promise<Wait | null> {
+    return messageWait(message, await this.waits.messageFacts(message));
+  }
+
+  async requestWait(request: StakeRequestRecord): Promise<Wait | null> {
+    const message = request.messageHash ? await this.store.getMessage(request.messageHash) : undefined;
+    return requestWait(request, message, await this.waits.requestFacts(request, message));
+  }
+
+  oldestWaiting(): Promise<OldestWaiting[]> {
+    return this.store.oldestWaiting();
+  }
+
+  workerGasFloors(): Array<{ chainId: number; minGasBalance: bigint }> {
+    const floors = new Map<number, bigint>();
+    for (const { context } of this.current()) {
+      for (const side of [context.origin, context.auxiliary]) floors.set(side.chainId, context.policy.minWorkerGasBalance);
+    }
+    return [...floors].map(([chainId, minGasBalance]) => ({ chainId, minGasBalance }));
   }
 
   transactionsFor(message: MessageRecord): Promise<OutboxRecord[]> {
-    return this.outbox.list({ subjectLike: [message.messageHash, `${message.messageHash}@%`, message.stakeRequestHash, `${message.stakeRequestHash}#%`] });
+    return this.waits.steps(message);
   }
 
   role(): Role {

@@ -95,7 +95,7 @@ export function createMetrics(source: StatusSource, units: StoppedUnits = stoppe
   return registry;
 }
 
-/** Messages and requests by direction and state (series with a count of 0 are left out). */
+/** Messages and requests by direction and state (series with a count of 0 are left out), and their waits. */
 function registerStateGauges(registry: Registry, source: StatusSource): void {
   new Gauge({
     name: 'facilitator_messages',
@@ -116,6 +116,54 @@ function registerStateGauges(registry: Registry, source: StatusSource): void {
     async collect() {
       this.reset();
       for (const { direction, state, count, auxChainId } of await source.stakeRequestCounts()) this.set(stateLabels(direction, state, auxChainId), count);
+    },
+  });
+  // How long records have been in those states, and how many completed: what stall alerts read.
+  registerWaitingMetrics(registry, source);
+}
+
+/**
+ * What alerts on a stalled facilitation need: how long the oldest record has waited in each state, the
+ * messages completed (a counter: COMPLETED is final, so the count only grows) and each chain's worker gas floor.
+ */
+function registerWaitingMetrics(registry: Registry, source: StatusSource): void {
+  const oldest = (name: string, help: string, record: 'message' | 'request') =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['direction', 'state'],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const now = Date.now();
+        for (const wait of (await source.oldestWaiting?.()) ?? []) {
+          if (wait.record === record) this.set({ direction: wait.direction, state: wait.state }, Math.max(0, (now - wait.since) / 1000));
+        }
+      },
+    });
+  oldest('facilitator_oldest_waiting_seconds', 'Seconds the longest-waiting message has been in its state, per direction and non-final state', 'message');
+  oldest('facilitator_oldest_waiting_request_seconds', 'Seconds the longest-waiting request has been REQUESTED or ACCEPTING, per direction', 'request');
+
+  new Counter({
+    name: 'facilitator_messages_completed_total',
+    help: 'Messages COMPLETED (progressed on both chains), per direction',
+    labelNames: ['direction'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const direction of ['STAKE', 'REDEEM']) this.inc({ direction }, 0);
+      for (const { direction, state, count } of await source.messageCounts()) if (state === 'COMPLETED') this.inc({ direction }, count);
+    },
+  });
+
+  new Gauge({
+    name: 'facilitator_worker_min_gas_balance_wei',
+    help: 'Native coin a worker needs to be given a step (minWorkerGasBalance); the facilitator warns below 10 times it',
+    labelNames: ['chain_id'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { chainId, minGasBalance } of source.workerGasFloors?.() ?? []) this.set({ chain_id: String(chainId) }, Number(minGasBalance));
     },
   });
 }

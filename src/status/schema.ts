@@ -8,6 +8,7 @@ import type { Direction, MessageRecord, MessageState, StakeRequestRecord, StakeR
 import { MessageStatus } from '../mosaic/message-status';
 import { packageRoot } from '../util/package-root';
 import type { Page, StateCount, StatusSource, WorkerStatus } from './status-source';
+import { describeWait, type Wait } from './waiting-for';
 
 const MAX_PAGE = 1000;
 
@@ -80,6 +81,19 @@ function messageView(message: MessageRecord, source: StatusSource) {
     transactions: () => source.transactionsFor(message).then((records) => records.map(transactionView)),
     waitingFor: () => source.waitingFor(message),
     history: () => source.history(message.messageHash).then((entries) => entries.map(historyView)),
+    waiting: async () => waitView((await source.messageWait?.(message)) ?? null),
+  };
+}
+
+/** A wait as the API serves it: its kind, the line, since when (ISO 8601) and for how long (s). */
+function waitView(wait: Wait | null) {
+  if (!wait) return null;
+  const now = Date.now();
+  return {
+    kind: wait.kind,
+    reason: wait.reason,
+    since: wait.since === undefined ? null : new Date(wait.since).toISOString(),
+    ageSeconds: wait.since === undefined ? null : Math.max(0, Math.round((now - wait.since) / 1000)),
   };
 }
 
@@ -121,6 +135,9 @@ function stakeRequestView(request: StakeRequestRecord, source: StatusSource) {
       const message = await source.message(request.messageHash);
       return message ? messageView(message, source) : null;
     },
+    waitingFor: async () => describeWait((await source.requestWait?.(request)) ?? null, Date.now()),
+    waiting: async () => waitView((await source.requestWait?.(request)) ?? null),
+    history: () => source.history(request.stakeRequestHash).then((entries) => entries.filter((e) => e.record === 'request').map(historyView)),
   };
 }
 

@@ -3,6 +3,7 @@ import type { Observable } from 'rxjs';
 import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
 import type { FeeCapWait } from '../chain/tx-engine/transaction-engine';
 import type { Direction, MessageRecord, MessageState, StakeRequestRecord, StakeRequestState } from '../facilitation/model';
+import type { Wait } from './waiting-for';
 
 export interface Page {
   first: number;
@@ -62,6 +63,15 @@ export interface StateCount<State extends string> {
   auxChainId?: number;
 }
 
+/** The longest wait in one (record, direction, state): when the record waiting longest entered that state. */
+export interface OldestWaiting {
+  record: 'message' | 'request';
+  direction: Direction;
+  state: string;
+  /** When it entered the state (ms since the epoch; its history, else the record's last update). */
+  since: number;
+}
+
 /** Whether this instance sends (holds the lease) or stands by for the active one to stop. */
 export type Role = 'active' | 'standby';
 
@@ -91,4 +101,12 @@ export interface StatusSource {
   /** Per chain: transaction type, counters, fee cap and what it holds back. */
   chains(): Promise<ChainStatus[]>;
   readonly messageChanges$: Observable<MessageRecord>;
+  /** What a message waits for, with its kind and since when (null in a final state). */
+  messageWait?(message: MessageRecord): Promise<Wait | null>;
+  /** What a request waits for: REQUESTED, a worker and its accept; later, its message's wait (null once its part is over). */
+  requestWait?(request: StakeRequestRecord): Promise<Wait | null>;
+  /** Non-final messages and waiting requests (REQUESTED, ACCEPTING): the oldest per direction and state. */
+  oldestWaiting?(): Promise<OldestWaiting[]>;
+  /** Per chain: the native coin (wei) a worker needs to be given a step. */
+  workerGasFloors?(): Array<{ chainId: number; minGasBalance: bigint }>;
 }

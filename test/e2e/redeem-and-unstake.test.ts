@@ -70,6 +70,37 @@ function countsByMessage(events: ChainEvent[], names: string[]): Map<string, Rec
   return counts;
 }
 
+interface SeenRecord {
+  state: string;
+  waiting: { kind: string; reason: string; since: string | null } | null;
+}
+
+/** Polls the status API for every redeem request's and message's wait until stopped (what an operator would see). */
+function watchWaits(url: string): { stop(): Promise<{ records: SeenRecord[]; errors: string[] }> } {
+  const records: SeenRecord[] = [];
+  const errors: string[] = [];
+  const query = '{ requests(direction: REDEEM) { state waiting { kind reason since } } messages(direction: REDEEM) { state waiting { kind reason since } } }';
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const answer = (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) }).then((r) => r.json())) as {
+        data?: { requests: SeenRecord[]; messages: SeenRecord[] };
+        errors?: Array<{ message: string }>;
+      };
+      if (answer.errors) errors.push(...answer.errors.map((e) => e.message));
+      if (answer.data) records.push(...answer.data.requests, ...answer.data.messages);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return { records, errors };
+    },
+  };
+}
+
 describe('e2e: redeem & unstake facilitated on the devnet (in-process facilitator, chain state judged)', function () {
   this.timeout(300_000);
   let devnet: Devnet;
@@ -100,8 +131,16 @@ describe('e2e: redeem & unstake facilitated on the devnet (in-process facilitato
     });
 
     const ostBefore = await ost.balanceOf(user);
+    const waits = watchWaits(facilitator.runtime.status!.url);
     const redeem = await redeemWith(devnet, user, 40n * OST);
     const [unstake] = await unstaked(devnet, 1, 120_000);
+    const seen = await waits.stop();
+    expect(seen.errors, 'the status API answered every poll').to.deep.equal([]);
+    const open = seen.records.filter((r) => r.waiting !== null);
+    expect(open.length, 'the redeem was seen waiting on its way').to.be.above(0);
+    expect(open.every((r) => r.waiting!.reason.length > 0 && r.waiting!.since !== null), JSON.stringify(open.slice(0, 3))).to.equal(true);
+    const nothingOpen = seen.records.filter((r) => r.waiting === null && !['COMPLETED', 'ACCEPTED'].includes(r.state));
+    expect(nothingOpen, 'a record not final always says what it waits for').to.deep.equal([]);
     const rewardAmount = unstake.args._rewardAmount as bigint;
     expect(String(unstake.args._beneficiary).toLowerCase()).to.equal(user);
     expect(unstake.args._redeemAmount, 'redeemed').to.equal(40n * OST);
@@ -135,6 +174,12 @@ describe('e2e: redeem & unstake facilitated on the devnet (in-process facilitato
     };
     const { message } = answer.data;
     expect([message.direction, message.waitingFor]).to.deep.equal(['REDEEM', null]);
+    const requestQuery = `{ request(requestHash: "${redeem.redeemRequestHash}") { waitingFor history { state event } } }`;
+    const requestAnswer = (await fetch(facilitator.runtime.status!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: requestQuery }) }).then((r) => r.json())) as {
+      data: { request: { waitingFor: string | null; history: Array<{ state: string; event: string }> } };
+    };
+    expect(requestAnswer.data.request.waitingFor, 'its message completed: the request waits for nothing').to.equal(null);
+    expect(requestAnswer.data.request.history.map((h) => h.state)).to.deep.equal(['REQUESTED', 'ACCEPTING', 'ACCEPTED']);
     const states = message.history.map((h) => h.state);
     expect(states[0]).to.equal('ACCEPTING');
     expect(states.at(-1)).to.equal('COMPLETED');

@@ -1,7 +1,9 @@
 import { expect } from 'chai';
+import type { Knex } from 'knex';
 import { SqlFacilitationStore } from '../../src/facilitation/sql-facilitation-store';
 import { MessageStatus } from '../../src/mosaic/message-status';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
+import { openTestPostgresDatabase } from '../helpers/postgres';
 import { MESSAGE_HASH, REQUEST_HASH, stakeMessage, stakeRequest } from './facilitation-store-contract';
 
 describe('facilitation history (written with each transition)', () => {
@@ -34,3 +36,75 @@ describe('facilitation history (written with each transition)', () => {
     ]);
   });
 });
+
+const hex = (byte: string) => `0x${byte.repeat(32)}`;
+const pause = () => new Promise((resolve) => setTimeout(resolve, 15));
+
+for (const [name, open] of [
+  ['SQLite', openTestDatabase],
+  ['PostgreSQL (a real server)', openTestPostgresDatabase],
+] as const) {
+  describe(`request history and oldest waits: ${name}`, function () {
+    this.timeout(60_000);
+    let db: { knex: Knex; close(): Promise<void> };
+    beforeEach(async () => (db = await open()));
+    afterEach(async () => db.close());
+
+    it('records a redeem request\u2019s transitions: seen, accepting, taken by another facilitator; an ignored one', async () => {
+      const store = new SqlFacilitationStore(db.knex);
+      const redeem = { direction: 'REDEEM' as const };
+      await store.apply({ kind: 'requestSeen', request: stakeRequest({ ...redeem, stakeRequestHash: hex('a1') }) });
+      await store.apply({ kind: 'acceptancePrepared', message: stakeMessage({ ...redeem, stakeRequestHash: hex('a1'), messageHash: hex('b1') }) });
+      await store.apply({ kind: 'requestTaken', stakeRequestHash: hex('a1') });
+      await store.apply({ kind: 'requestSeen', request: stakeRequest({ ...redeem, stakeRequestHash: hex('a2') }) });
+      await store.apply({ kind: 'requestIgnored', stakeRequestHash: hex('a2'), reason: 'gas price 1 below the minimum 2' });
+
+      const taken = await store.history(hex('a1'));
+      expect(taken.map((e) => [e.direction, e.record, e.from, e.state, e.event])).to.deep.equal([
+        ['REDEEM', 'request', undefined, 'REQUESTED', 'requestSeen'],
+        ['REDEEM', 'request', 'REQUESTED', 'ACCEPTING', 'acceptancePrepared'],
+        ['REDEEM', 'request', 'ACCEPTING', 'TAKEN', 'requestTaken'],
+      ]);
+      expect(taken.every((e, i) => i === 0 || e.at >= taken[i - 1].at)).to.equal(true);
+      expect((await store.history(hex('b1'))).map((e) => e.state), 'its message abandoned').to.deep.equal(['ACCEPTING', 'ABANDONED']);
+      const ignored = await store.history(hex('a2'));
+      expect(ignored.map((e) => [e.state, e.reason])).to.deep.equal([
+        ['REQUESTED', undefined],
+        ['IGNORED', 'gas price 1 below the minimum 2'],
+      ]);
+    });
+
+    it('oldest waits: when the longest-waiting record entered its state, per record, direction and state; final ones left out', async () => {
+      const store = new SqlFacilitationStore(db.knex);
+      const declare = async (request: string, message: string) => {
+        await store.apply({ kind: 'requestSeen', request: stakeRequest({ stakeRequestHash: request }) });
+        await store.apply({ kind: 'acceptancePrepared', message: stakeMessage({ stakeRequestHash: request, messageHash: message }) });
+        await store.apply({ kind: 'sourceStatusSeen', messageHash: message, status: MessageStatus.Declared, declarationHeight: 5n });
+      };
+      await declare(hex('c1'), hex('d1'));
+      await pause();
+      await declare(hex('c2'), hex('d2'));
+      await store.apply({ kind: 'targetStatusSeen', messageHash: hex('d2'), status: MessageStatus.Declared });
+      await store.apply({ kind: 'requestSeen', request: stakeRequest({ stakeRequestHash: hex('c3'), direction: 'REDEEM' }) });
+      await store.apply({ kind: 'requestSeen', request: stakeRequest({ stakeRequestHash: hex('c4') }) });
+      await store.apply({ kind: 'requestIgnored', stakeRequestHash: hex('c4'), reason: 'not ours' });
+
+      const entered = async (hash: string, state: string) => (await store.history(hash)).find((e) => e.state === state)!.at;
+      const oldest = await store.oldestWaiting();
+      expect(oldest).to.have.deep.members([
+        { record: 'message', direction: 'STAKE', state: 'DECLARED', since: await entered(hex('d1'), 'DECLARED') },
+        { record: 'message', direction: 'STAKE', state: 'CONFIRMED', since: await entered(hex('d2'), 'CONFIRMED') },
+        { record: 'request', direction: 'REDEEM', state: 'REQUESTED', since: await entered(hex('c3'), 'REQUESTED') },
+      ]);
+      expect(await entered(hex('d1'), 'DECLARED')).to.be.below(await entered(hex('d2'), 'DECLARED'));
+    });
+
+    it('a record from before the history counts from its last update', async () => {
+      const store = new SqlFacilitationStore(db.knex);
+      await store.apply({ kind: 'requestSeen', request: stakeRequest({ stakeRequestHash: hex('e1') }) });
+      await db.knex('facilitation_history').where({ hash: hex('e1') }).del();
+      await db.knex('stake_requests').where({ stake_request_hash: hex('e1') }).update({ updated_at: 1_000 });
+      expect(await store.oldestWaiting()).to.deep.equal([{ record: 'request', direction: 'STAKE', state: 'REQUESTED', since: 1_000 }]);
+    });
+  });
+}

@@ -62,7 +62,7 @@ export async function seedBothDirections(knex: Knex): Promise<SqlFacilitationSto
  */
 export function sqlStatusSource(knex: Knex): StatusSource {
   // Only workers, streams and engine counters read the facilitator; they are answered here instead.
-  const records = new FacilitatorStatusSource(new SqlFacilitationStore(knex), new SqlOutbox(knex), new SqlCursorStore(knex), () => []);
+  const records = new FacilitatorStatusSource(new SqlFacilitationStore(knex), new SqlOutbox(knex), new SqlCursorStore(knex), () => [], () => 'active');
   return {
     role: () => 'active',
     stakeRequest: (hash) => records.stakeRequest(hash),
@@ -74,6 +74,9 @@ export function sqlStatusSource(knex: Knex): StatusSource {
     transactionsFor: (message) => records.transactionsFor(message),
     history: (hash) => records.history(hash),
     waitingFor: (message) => records.waitingFor(message),
+    messageWait: (message) => records.messageWait(message),
+    requestWait: (request) => records.requestWait(request),
+    oldestWaiting: () => records.oldestWaiting(),
     workers: async () => [],
     streams: async () => [],
     engineCounters: () => [],

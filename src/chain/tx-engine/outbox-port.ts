@@ -38,6 +38,8 @@ export interface OutboxRecord extends OutboxRequest {
   /** Earliest time (ms) a queued record may be tried again after a transient failure. */
   notBefore: number | undefined;
   minedBlock: bigint | undefined;
+  /** When it was queued (ms since the epoch), where the outbox keeps it: how long a step has waited. */
+  createdAt?: number;
 }
 
 /** A transaction signed for a record, as persisted before its broadcast. */

@@ -28,6 +28,7 @@ interface TransactionRow {
   sent_at: number | string | null;
   not_before: number | string | null;
   mined_block: string | null;
+  created_at: number | string;
 }
 
 function feesOf(row: TransactionRow): Fees | undefined {
@@ -66,6 +67,7 @@ function toRecord(row: TransactionRow): OutboxRecord {
     sentAt: row.sent_at === null ? undefined : Number(row.sent_at),
     notBefore: row.not_before === null ? undefined : Number(row.not_before),
     minedBlock: row.mined_block === null ? undefined : BigInt(row.mined_block),
+    createdAt: Number(row.created_at),
   };
 }
 
