@@ -93,6 +93,7 @@ export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Pro
       name: embeddedSubgraphName(side, options.auxChainId),
       deployment: `embedded-${side}-${options.auxChainId}`,
       store: stores.get(side)!,
+      startBlock: BigInt(options.mosaic.auxiliaryChains[String(options.auxChainId)].startBlocks[side]),
       hasIndexingErrors: () => followers.get(side)!.failure !== undefined,
     })),
   });

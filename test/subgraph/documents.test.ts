@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kind, parse, validate, type FragmentDefinitionNode, type GraphQLSchema } from 'graphql';
 import { EntityStore } from '../../src/indexer/entity-store/entity-store';
-import { buildSubgraphSchema } from '../../src/indexer/query-server/subgraph-schema';
+import { apiModel } from '../../src/indexer/query-server/api-model';
+import { buildApiSchema } from '../../src/indexer/query-server/subgraph-schema';
 import { SUBGRAPH_SIDES, subgraphSourceDir, type SubgraphSide } from '../../src/subgraph/sides';
 import { packageRoot } from '../../src/util/package-root';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
@@ -26,7 +27,7 @@ describe('graphql/subgraph documents', () => {
       const schemaSdl = readFileSync(join(subgraphSourceDir(side), 'schema.graphql'), 'utf8');
       const store = await EntityStore.open({ knex: db.knex, namespace: `sg_docs_${side}`, schemaSdl });
       stores.set(side, store);
-      schemas.set(side, buildSubgraphSchema(store, `docs-${side}`));
+      schemas.set(side, buildApiSchema(apiModel(schemaSdl), { changes$: store.changes$, run: async () => [] }));
     }
   });
   after(async () => db?.close());

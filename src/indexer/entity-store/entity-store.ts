@@ -4,12 +4,15 @@ import { NonRetryableError } from '../../errors/facilitator-error';
 import type { BlockStore, FollowedBlock } from '../follower/follower-ports';
 import { parseSchema, type SubgraphSchema } from '../wasm/schema';
 import type { BlockWrites, EntityFieldInfo, EntityTypeInfo } from '../wasm/types';
-import { filterValueToColumn, fromColumn, toColumn } from './column-codec';
+import { fromColumn, toColumn } from './column-codec';
+import { applyFilter, SqlDialect, type EntityOrder, type EntityQuery } from './entity-query';
 
 export interface BlockPointer {
   number: bigint;
   hash: string;
   timestamp?: bigint;
+  /** Known for blocks read from the block records (blockByHash). */
+  parentHash?: string;
 }
 
 export interface StoreChange {
@@ -19,22 +22,10 @@ export interface StoreChange {
 
 export type EntityJson = Record<string, unknown>;
 
-export type OrderDirection = 'asc' | 'desc';
-
-export interface FindManyOptions {
-  where?: Record<string, unknown>;
-  orderBy?: string;
-  orderDirection?: OrderDirection;
-  first: number;
-  skip: number;
-}
-
 /** Raised for query input the store cannot answer (unknown field, bad filter); the message is the GraphQL error. */
 export class QueryInputError extends Error {
   override readonly name = 'QueryInputError';
 }
-
-const FILTER_SUFFIXES = ['_not_in', '_in', '_not_contains', '_contains', '_not', '_gte', '_lte', '_gt', '_lt'] as const;
 
 function snake(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
@@ -50,6 +41,7 @@ export class EntityStore implements BlockStore<BlockWrites> {
   private readonly changes = new Subject<StoreChange>();
   readonly changes$ = this.changes.asObservable();
   readonly schema: SubgraphSchema;
+  private readonly dialect: SqlDialect;
 
   private constructor(
     private readonly knex: Knex,
@@ -57,6 +49,7 @@ export class EntityStore implements BlockStore<BlockWrites> {
     schemaSdl: string,
   ) {
     this.schema = parseSchema(schemaSdl);
+    this.dialect = new SqlDialect(knex);
   }
 
   static async open(options: { knex: Knex; namespace: string; schemaSdl: string }): Promise<EntityStore> {
@@ -141,7 +134,7 @@ export class EntityStore implements BlockStore<BlockWrites> {
 
   async blockByHash(hash: string): Promise<BlockPointer | undefined> {
     const row = await this.knex(this.blocksTable).where({ hash: hash.toLowerCase() }).first();
-    return row ? { number: BigInt(row.number), hash: row.hash, timestamp: BigInt(row.timestamp) } : undefined;
+    return row ? { number: BigInt(row.number), hash: row.hash, parentHash: row.parent_hash, timestamp: BigInt(row.timestamp) } : undefined;
   }
 
   async commitBlock(block: FollowedBlock, writes: BlockWrites | undefined): Promise<void> {
@@ -213,9 +206,10 @@ export class EntityStore implements BlockStore<BlockWrites> {
 
   // ---- reading ----
 
-  private alive(query: Knex.QueryBuilder, block: bigint): Knex.QueryBuilder {
+  private alive(query: Knex.QueryBuilder, block: bigint, table?: string): Knex.QueryBuilder {
     const at = Number(block);
-    return query.where('block_from', '<=', at).andWhere((q) => q.whereNull('block_to').orWhere('block_to', '>', at));
+    const column = (name: string) => (table ? `${table}.${name}` : name);
+    return query.where(column('block_from'), '<=', at).andWhere((q) => q.whereNull(column('block_to')).orWhere(column('block_to'), '>', at));
   }
 
   private toJson(type: EntityTypeInfo, row: Record<string, unknown>): EntityJson {
@@ -230,89 +224,37 @@ export class EntityStore implements BlockStore<BlockWrites> {
     return row ? this.toJson(type, row) : null;
   }
 
-  async findMany(typeName: string, options: FindManyOptions, block: bigint): Promise<EntityJson[]> {
+  /** Entities of a type alive at `block`, filtered, ordered and paged as graph-node's EntityQuery. */
+  async query(typeName: string, query: EntityQuery, block: bigint): Promise<EntityJson[]> {
     const type = this.entityType(typeName);
-    const query = this.alive(this.knex(this.tableOf(typeName)), block);
-    if (options.where) this.applyFilter(query, type, options.where);
-    const direction = options.orderDirection ?? 'asc';
-    if (options.orderBy && options.orderBy !== 'id') {
-      const field = type.fields.get(options.orderBy);
-      if (!field || field.derived || field.list) throw new QueryInputError(`cannot order ${typeName} by ${options.orderBy}`);
-      query.orderBy(`f_${field.name}`, direction);
-      query.orderBy('id', direction);
-    } else {
-      query.orderBy('id', direction);
-    }
-    const rows = await query.limit(options.first).offset(options.skip);
+    const table = this.tableOf(typeName);
+    const builder = this.alive(this.knex(table), block, table).select(`${table}.*`);
+    const context = { knex: this.knex, dialect: this.dialect, alive: (q: Knex.QueryBuilder) => this.alive(q, block) };
+    if (query.filter) applyFilter(builder, query.filter, context);
+    this.applyOrder(builder, table, query.order, block);
+    const rows = await builder.limit(query.first).offset(query.skip);
     return rows.map((row: Record<string, unknown>) => this.toJson(type, row));
   }
 
-  private applyFilter(query: Knex.QueryBuilder, type: EntityTypeInfo, where: Record<string, unknown>): void {
-    for (const [key, value] of Object.entries(where)) {
-      if (value === undefined) continue;
-      if (key === 'and' || key === 'or') {
-        const parts = value as Array<Record<string, unknown>>;
-        query.andWhere((outer) => {
-          for (const part of parts) {
-            const method = key === 'and' ? 'andWhere' : 'orWhere';
-            outer[method]((inner) => this.applyFilter(inner, type, part));
-          }
-        });
-        continue;
-      }
-      if (key === '_change_block') {
-        const gte = (value as { number_gte: number }).number_gte;
-        query.where('block_from', '>=', gte);
-        continue;
-      }
-      let fieldName = key;
-      let suffix = '';
-      for (const candidate of FILTER_SUFFIXES) {
-        if (key.endsWith(candidate) && type.fields.has(key.slice(0, -candidate.length))) {
-          fieldName = key.slice(0, -candidate.length);
-          suffix = candidate;
-          break;
-        }
-      }
-      const field = type.fields.get(fieldName);
-      if (!field || field.derived || field.list) throw new QueryInputError(`Type \`${type.name}_filter\` has no field \`${key}\``);
-      const column = fieldName === 'id' ? 'id' : `f_${fieldName}`;
-      const encode = (v: unknown) => filterValueToColumn(field, v);
-      switch (suffix) {
-        case '':
-          if (value === null) query.whereNull(column);
-          else query.where(column, encode(value));
-          break;
-        case '_not':
-          if (value === null) query.whereNotNull(column);
-          else query.whereNot(column, encode(value));
-          break;
-        case '_gt':
-          query.where(column, '>', encode(value));
-          break;
-        case '_lt':
-          query.where(column, '<', encode(value));
-          break;
-        case '_gte':
-          query.where(column, '>=', encode(value));
-          break;
-        case '_lte':
-          query.where(column, '<=', encode(value));
-          break;
-        case '_in':
-          query.whereIn(column, (value as unknown[]).map(encode));
-          break;
-        case '_not_in':
-          query.whereNotIn(column, (value as unknown[]).map(encode));
-          break;
-        case '_contains':
-          query.where(column, 'like', `%${String(encode(value)).replace(/^0x/, '').replace(/[%_]/g, '\\$&')}%`);
-          break;
-        case '_not_contains':
-          query.whereNot(column, 'like', `%${String(encode(value)).replace(/^0x/, '').replace(/[%_]/g, '\\$&')}%`);
-          break;
-      }
+  private applyOrder(builder: Knex.QueryBuilder, table: string, order: EntityOrder, block: bigint): void {
+    if (order.kind === 'default') {
+      builder.orderBy(`${table}.id`, 'asc');
+      return;
     }
+    if (order.kind === 'column') {
+      builder.orderBy(this.dialect.expression(order.column, table) as unknown as string, order.direction);
+      builder.orderBy(`${table}.id`, order.direction);
+      return;
+    }
+    const child = this.alive(this.knex(order.table), block).select('id', order.childColumn.column).as('c');
+    builder.leftJoin(child, 'c.id', `${table}.${order.column.column}`);
+    builder.orderBy(this.dialect.expression(order.childColumn, 'c') as unknown as string, order.direction);
+    builder.orderBy(`${table}.id`, order.direction);
+  }
+
+  /** Every entity of a type at `block`, by id (tests, tools). */
+  async findMany(typeName: string, options: { first: number; skip: number }, block: bigint): Promise<EntityJson[]> {
+    return this.query(typeName, { order: { kind: 'default' }, ...options }, block);
   }
 }
 

@@ -1,7 +1,6 @@
 import {
   GraphQLBoolean,
   GraphQLEnumType,
-  GraphQLError,
   GraphQLID,
   GraphQLInputObjectType,
   GraphQLInt,
@@ -11,16 +10,15 @@ import {
   GraphQLScalarType,
   GraphQLSchema,
   GraphQLString,
-  type GraphQLFieldConfig,
   type GraphQLFieldConfigMap,
   type GraphQLInputFieldConfigMap,
   type GraphQLInputType,
   type GraphQLOutputType,
+  type GraphQLResolveInfo,
 } from 'graphql';
 import { filter, type Observable } from 'rxjs';
-import type { EntityStore, EntityJson, StoreChange } from '../entity-store/entity-store';
-import { QueryInputError } from '../entity-store/entity-store';
-import type { EntityFieldInfo, EntityTypeInfo } from '../wasm/types';
+import type { StoreChange } from '../entity-store/entity-store';
+import type { ApiEntity, ApiField, ApiModel } from './api-model';
 import { pluralField, singularField } from './naming';
 
 const stringScalar = (name: string, description: string) =>
@@ -74,208 +72,190 @@ function scalarOf(type: string): GraphQLScalarType {
     case 'Timestamp':
       return TimestampType;
     default:
-      return GraphQLString; // String, enums and entity references (by id)
+      return GraphQLString;
   }
 }
 
-function outputType(field: EntityFieldInfo): GraphQLOutputType {
-  let type: GraphQLOutputType = scalarOf(field.type);
-  if (field.list) type = new GraphQLList(new GraphQLNonNull(type));
-  return field.nonNull ? new GraphQLNonNull(type) : type;
+/** Filter operators per scalar type (graph/src/schema/api.rs `field_filter_ops`). */
+const STRING_OPS = [
+  '', 'not', 'gt', 'lt', 'gte', 'lte', 'in', 'not_in', 'contains', 'contains_nocase', 'not_contains', 'not_contains_nocase',
+  'starts_with', 'starts_with_nocase', 'not_starts_with', 'not_starts_with_nocase', 'ends_with', 'ends_with_nocase', 'not_ends_with', 'not_ends_with_nocase',
+];
+const ORDERED_OPS = ['', 'not', 'gt', 'lt', 'gte', 'lte', 'in', 'not_in'];
+function filterOps(scalar: string): string[] {
+  if (scalar === 'Boolean') return ['', 'not', 'in', 'not_in'];
+  if (scalar === 'Bytes') return [...ORDERED_OPS, 'contains', 'not_contains'];
+  if (scalar === 'String') return STRING_OPS;
+  return ORDERED_OPS;
 }
 
-export interface SubgraphQueryContext {
-  store: EntityStore;
-  deployment: string;
-  /** True once the subgraph stopped on a deterministic mapping failure (graph-node's hasIndexingErrors). */
-  hasIndexingErrors: () => boolean;
-}
+const filterName = (field: string, op: string) => (op === '' ? field : `${field}_${op}`);
 
-interface BlockArgument {
-  hash?: string;
-  number?: number;
-  number_gte?: number;
-}
+/** The schema's types, built once and shared by every field that refers to them. */
+class ApiTypes {
+  readonly objects = new Map<string, GraphQLObjectType>();
+  readonly filters = new Map<string, GraphQLInputObjectType>();
+  readonly orderBys = new Map<string, GraphQLEnumType>();
+  readonly enums = new Map<string, GraphQLEnumType>();
 
-/** The block a query reads at, with graph-node's errors when it is not indexed yet. */
-async function resolveBlock(context: SubgraphQueryContext, block: BlockArgument | undefined): Promise<bigint> {
-  const cursor = await context.store.cursor();
-  const indexed = cursor?.number ?? -1n;
-  if (!block || (block.number === undefined && block.hash === undefined && block.number_gte === undefined)) {
-    return indexed;
+  constructor(readonly model: ApiModel) {
+    for (const [name, values] of model.enums) {
+      this.enums.set(name, new GraphQLEnumType({ name, values: Object.fromEntries(values.map((v) => [v, { value: v }])) }));
+    }
+    for (const entity of model.entities.values()) {
+      this.filters.set(entity.name, this.filterType(entity));
+      this.orderBys.set(entity.name, this.orderByType(entity));
+    }
+    for (const entity of model.entities.values()) this.objects.set(entity.name, this.objectType(entity));
   }
-  if (block.hash !== undefined) {
-    const found = await context.store.blockByHash(block.hash);
-    if (!found) throw new GraphQLError(`Failed to decode \`block.hash\` value: \`no block with that hash found\``);
-    return found.number;
+
+  private named(field: ApiField): GraphQLOutputType & GraphQLInputType {
+    if (field.kind === 'enum') return this.enums.get(field.type)!;
+    return scalarOf(field.type);
   }
-  const wanted = BigInt(block.number ?? block.number_gte!);
-  if (wanted > indexed) {
-    const field = block.number !== undefined ? 'block.number' : 'block.number_gte';
-    throw new GraphQLError(
-      `Failed to decode \`${field}\` value: \`subgraph ${context.deployment} has only indexed up to block number ${indexed} and data for block number ${wanted} is therefore not yet available\``,
+
+  /** Scalar of an entity's id as filters take it (api.rs `id_type_as_scalar`). */
+  private idScalar(type: string): GraphQLScalarType {
+    return this.model.entities.get(type)!.idType === 'Int8' ? GraphQLInt : GraphQLString;
+  }
+
+  private scalarFilters(field: ApiField): GraphQLInputFieldConfigMap {
+    const base: GraphQLInputType = field.kind === 'entity' ? this.idScalar(field.type) : this.named(field);
+    const ops = field.kind === 'enum' ? ['', 'not', 'in', 'not_in'] : filterOps(field.kind === 'entity' ? base.toString() : field.type);
+    return Object.fromEntries(
+      ops.map((op) => [filterName(field.name, op), { type: op === 'in' || op === 'not_in' ? new GraphQLList(new GraphQLNonNull(base)) : base }]),
     );
   }
-  return block.number !== undefined ? wanted : indexed;
-}
 
-function queryError(error: unknown): never {
-  if (error instanceof QueryInputError) throw new GraphQLError(error.message);
-  throw error;
-}
-
-const MAX_FIRST = 1000;
-const MAX_SKIP = 5000;
-
-/** One entity type as a GraphQL object: every stored (non-derived) field, typed as graph-node does. */
-function entityObjectType(type: EntityTypeInfo, fields: EntityFieldInfo[]): GraphQLObjectType {
-  return new GraphQLObjectType({
-    name: type.name,
-    fields: Object.fromEntries(fields.map((f) => [f.name, { type: outputType(f) }])),
-  });
-}
-
-/** `<Type>_orderBy`: lists cannot be ordered by, so only scalar fields are values. */
-function orderByEnum(type: EntityTypeInfo, fields: EntityFieldInfo[]): GraphQLEnumType {
-  return new GraphQLEnumType({
-    name: `${type.name}_orderBy`,
-    values: Object.fromEntries(fields.filter((f) => !f.list).map((f) => [f.name, { value: f.name }])),
-  });
-}
-
-/** graph-node's comparison operators for one scalar field: equality, ordering, membership and substring. */
-function fieldFilterOperators(field: EntityFieldInfo): GraphQLInputFieldConfigMap {
-  const operators: GraphQLInputFieldConfigMap = {};
-  const scalar: GraphQLInputType = scalarOf(field.type);
-  operators[field.name] = { type: scalar };
-  operators[`${field.name}_not`] = { type: scalar };
-  if (field.type !== 'Boolean') {
-    for (const suffix of ['_gt', '_lt', '_gte', '_lte']) operators[`${field.name}${suffix}`] = { type: scalar };
+  private listFilters(field: ApiField): GraphQLInputFieldConfigMap {
+    if (field.derivedFrom !== undefined) return {};
+    const item: GraphQLInputType = field.kind === 'entity' ? this.idScalar(field.type) : this.named(field);
+    const nocase = item === GraphQLString;
+    const ops = nocase ? ['', 'not', 'contains', 'contains_nocase', 'not_contains', 'not_contains_nocase'] : ['', 'not', 'contains', 'not_contains'];
+    return Object.fromEntries(ops.map((op) => [filterName(field.name, op), { type: new GraphQLList(new GraphQLNonNull(item)) }]));
   }
-  operators[`${field.name}_in`] = { type: new GraphQLList(new GraphQLNonNull(scalar)) };
-  operators[`${field.name}_not_in`] = { type: new GraphQLList(new GraphQLNonNull(scalar)) };
-  if (field.type === 'Bytes' || field.type === 'String') {
-    operators[`${field.name}_contains`] = { type: scalar };
-    operators[`${field.name}_not_contains`] = { type: scalar };
+
+  private fieldFilters(field: ApiField): GraphQLInputFieldConfigMap {
+    const filters = field.list ? this.listFilters(field) : field.derivedFrom !== undefined ? {} : this.scalarFilters(field);
+    if (field.kind === 'entity') filters[`${field.name}_`] = { type: this.filters.get(field.type) ?? this.lazyFilter(field.type) };
+    return filters;
   }
-  return operators;
+
+  private lazyFilter(type: string): GraphQLInputObjectType {
+    const entity = this.model.entities.get(type)!;
+    const filter = this.filterType(entity);
+    this.filters.set(type, filter);
+    return filter;
+  }
+
+  /** `<Type>_filter` (api.rs `filter_type_defn`): every field's operators, child filters, `_change_block`, `and`, `or`. */
+  private filterType(entity: ApiEntity): GraphQLInputObjectType {
+    const existing = this.filters.get(entity.name);
+    if (existing) return existing;
+    const type: GraphQLInputObjectType = new GraphQLInputObjectType({
+      name: `${entity.name}_filter`,
+      fields: () => {
+        const fields: GraphQLInputFieldConfigMap = {};
+        for (const field of entity.fields.values()) Object.assign(fields, this.fieldFilters(field));
+        fields._change_block = { type: BlockChangedFilter };
+        fields.and = { type: new GraphQLList(type) };
+        fields.or = { type: new GraphQLList(type) };
+        return fields;
+      },
+    });
+    this.filters.set(entity.name, type);
+    return type;
+  }
+
+  /** `<Type>_orderBy` (api.rs `field_enum_values`): every field, and `field__child` for the scalar fields of a referenced entity. */
+  private orderByType(entity: ApiEntity): GraphQLEnumType {
+    const values: string[] = [];
+    for (const field of entity.fields.values()) {
+      values.push(field.name);
+      if (field.kind !== 'entity' || field.list) continue;
+      for (const child of this.model.entities.get(field.type)!.fields.values()) {
+        if (!child.list && child.kind !== 'entity') values.push(`${field.name}__${child.name}`);
+      }
+    }
+    return new GraphQLEnumType({ name: `${entity.name}_orderBy`, values: Object.fromEntries(values.map((v) => [v, { value: v }])) });
+  }
+
+  collectionArguments(type: string) {
+    return {
+      skip: { type: GraphQLInt, defaultValue: 0 },
+      first: { type: GraphQLInt, defaultValue: 100 },
+      orderBy: { type: this.orderBys.get(type)! },
+      orderDirection: { type: OrderDirection },
+      where: { type: this.filters.get(type)! },
+    };
+  }
+
+  /** The entity as an object type; list fields of entities take collection arguments (api.rs `add_collection_arguments`). */
+  private objectType(entity: ApiEntity): GraphQLObjectType {
+    return new GraphQLObjectType({
+      name: entity.name,
+      fields: () => {
+        const fields: GraphQLFieldConfigMap<unknown, unknown> = {};
+        for (const field of entity.fields.values()) {
+          let type: GraphQLOutputType = field.kind === 'entity' ? this.objects.get(field.type)! : this.named(field);
+          if (field.list) type = new GraphQLList(new GraphQLNonNull(type));
+          if (field.nonNull) type = new GraphQLNonNull(type);
+          const args = field.list && field.kind === 'entity' ? this.collectionArguments(field.type) : undefined;
+          fields[field.name] = { type, args, resolve: byResponseKey };
+        }
+        return fields;
+      },
+    });
+  }
 }
 
-/** `<Type>_filter`: the operators of every scalar field, plus `_change_block` and the recursive `and`/`or`. */
-function filterInputType(type: EntityTypeInfo, fields: EntityFieldInfo[]): GraphQLInputObjectType {
-  const filterFields: GraphQLInputFieldConfigMap = {};
-  // A thunk, because `and`/`or` refer to the type being defined.
-  const filterType: GraphQLInputObjectType = new GraphQLInputObjectType({
-    name: `${type.name}_filter`,
-    fields: () => ({
-      ...filterFields,
-      _change_block: { type: BlockChangedFilter },
-      and: { type: new GraphQLList(filterType) },
-      or: { type: new GraphQLList(filterType) },
-    }),
-  });
-  for (const field of fields.filter((f) => !f.list)) Object.assign(filterFields, fieldFilterOperators(field));
-  return filterType;
-}
+/** Objects are produced whole by the executor, keyed by response key (aliases included). */
+const byResponseKey = (source: unknown, _args: unknown, _context: unknown, info: { path: { key: string | number } }) =>
+  (source as Record<string | number, unknown>)[info.path.key];
 
-/** The arguments of a collection field (`foos`), shared by the query and the subscription. */
-function collectionArguments(orderBy: GraphQLEnumType, filterType: GraphQLInputObjectType) {
-  return {
-    skip: { type: GraphQLInt, defaultValue: 0 },
-    first: { type: GraphQLInt, defaultValue: 100 },
-    orderBy: { type: orderBy },
-    orderDirection: { type: OrderDirection },
-    where: { type: filterType },
-    block: { type: BlockHeight },
-    subgraphError: { type: new GraphQLNonNull(SubgraphErrorPolicy), defaultValue: 'deny' },
-  };
-}
+/** Runs one subscription field as a query, again after every commit that touched its entity type. */
+export type SubscriptionRunner = (info: GraphQLResolveInfo, variables: Record<string, unknown>) => Promise<unknown>;
 
-/** Resolves a collection query for one type, with graph-node's bounds on `first` and `skip`. */
-function collectionResolver(context: SubgraphQueryContext, typeName: string) {
-  return async (args: Record<string, unknown>): Promise<EntityJson[]> => {
-    const first = args.first as number;
-    const skip = args.skip as number;
-    if (first < 0 || first > MAX_FIRST) throw new GraphQLError(`The \`first\` argument must be between 0 and ${MAX_FIRST}, but is ${first}`);
-    if (skip < 0 || skip > MAX_SKIP) throw new GraphQLError(`The \`skip\` argument must be between 0 and ${MAX_SKIP}, but is ${skip}`);
-    const block = await resolveBlock(context, args.block as BlockArgument | undefined);
-    if (block < 0n) return [];
-    return context.store
-      .findMany(
-        typeName,
-        {
-          where: args.where as Record<string, unknown> | undefined,
-          orderBy: args.orderBy as string | undefined,
-          orderDirection: args.orderDirection as 'asc' | 'desc' | undefined,
-          first,
-          skip,
-        },
-        block,
-      )
-      .catch(queryError);
-  };
-}
-
-/** Adds `foo(id, block)` and `foos(...)` to the query fields and `foos(...)` to the subscription fields. */
-function addEntityTypeFields(
-  context: SubgraphQueryContext,
-  type: EntityTypeInfo,
+function addRootFields(
+  types: ApiTypes,
+  entity: ApiEntity,
   queryFields: GraphQLFieldConfigMap<unknown, unknown>,
   subscriptionFields: GraphQLFieldConfigMap<unknown, unknown>,
+  live?: { changes$: Observable<StoreChange>; run: SubscriptionRunner },
 ): void {
-  const { store } = context;
-  const fields = [...type.fields.values()].filter((f) => !f.derived);
-  const objectType = entityObjectType(type, fields);
-  const collectionArgs = collectionArguments(orderByEnum(type, fields), filterInputType(type, fields));
-  const resolveCollection = collectionResolver(context, type.name);
-  const listType = new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(objectType)));
-  queryFields[singularField(type.name)] = {
-    type: objectType,
+  const object = types.objects.get(entity.name)!;
+  const listType = new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(object)));
+  const collectionArgs = { ...types.collectionArguments(entity.name), block: { type: BlockHeight }, subgraphError: { type: new GraphQLNonNull(SubgraphErrorPolicy), defaultValue: 'deny' } };
+  queryFields[singularField(entity.name)] = {
+    type: object,
     args: { id: { type: new GraphQLNonNull(GraphQLID) }, block: { type: BlockHeight }, subgraphError: collectionArgs.subgraphError },
-    resolve: async (_root, args: { id: string; block?: BlockArgument }) => {
-      const block = await resolveBlock(context, args.block);
-      return block < 0n ? null : store.findOne(type.name, args.id, block);
-    },
+    resolve: byResponseKey,
   };
-  queryFields[pluralField(type.name)] = { type: listType, args: collectionArgs, resolve: (_root, args) => resolveCollection(args) };
-  subscriptionFields[pluralField(type.name)] = {
+  queryFields[pluralField(entity.name)] = { type: listType, args: collectionArgs, resolve: byResponseKey };
+  if (!live) return;
+  subscriptionFields[pluralField(entity.name)] = {
     type: listType,
     args: collectionArgs,
-    subscribe: (_root, args: Record<string, unknown>) => liveResults(store.changes$, type, () => resolveCollection(args)),
+    subscribe: (_root, _args, _context, info) => liveResults(live.changes$, entity.name, () => live.run(info, info.variableValues)),
     resolve: (payload: unknown) => payload,
   };
 }
 
-/** `_meta`: the indexed head block and the deployment id (no indexing errors are ever reported). */
-function metaField(context: SubgraphQueryContext): GraphQLFieldConfig<unknown, unknown> {
-  return {
-    type: Meta,
-    args: { block: { type: BlockHeight } },
-    resolve: async () => {
-      const cursor = await context.store.cursor();
-      return {
-        block: { number: cursor ? Number(cursor.number) : 0, hash: cursor?.hash ?? null, timestamp: cursor?.timestamp !== undefined ? Number(cursor.timestamp) : null },
-        deployment: context.deployment,
-        hasIndexingErrors: context.hasIndexingErrors(),
-      };
-    },
-  };
-}
-
 /**
- * A graph-node-compatible GraphQL schema for a subgraph's entity types: `foo(id, block)` and
- * `foos(skip, first, orderBy, orderDirection, where, block)` per type, `_meta`, and the same
- * collection fields as subscriptions that push a fresh result whenever a block changes the type.
+ * graph-node's API schema for a subgraph (graph/src/schema/api.rs): per entity type `foo(id, block,
+ * subgraphError)` and `foos(skip, first, orderBy, orderDirection, where, block, subgraphError)`, with
+ * Inflector names, `_meta`, enums, references, derived and list fields. Used for introspection and
+ * (when `live` is given) for subscriptions; queries run through the graph-node-style executor.
  */
-export function buildSubgraphSchema(store: EntityStore, deployment: string, hasIndexingErrors: () => boolean = () => false): GraphQLSchema {
-  const context: SubgraphQueryContext = { store, deployment, hasIndexingErrors };
+export function buildApiSchema(model: ApiModel, live?: { changes$: Observable<StoreChange>; run: SubscriptionRunner }): GraphQLSchema {
+  const types = new ApiTypes(model);
   const queryFields: GraphQLFieldConfigMap<unknown, unknown> = {};
   const subscriptionFields: GraphQLFieldConfigMap<unknown, unknown> = {};
-  for (const type of store.schema.entityTypes.values()) addEntityTypeFields(context, type, queryFields, subscriptionFields);
-  queryFields._meta = metaField(context);
+  for (const entity of model.entities.values()) addRootFields(types, entity, queryFields, subscriptionFields, live);
+  queryFields._meta = { type: Meta, args: { block: { type: BlockHeight } }, resolve: byResponseKey };
   return new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: queryFields }),
-    subscription: new GraphQLObjectType({ name: 'Subscription', fields: subscriptionFields }),
+    subscription: live ? new GraphQLObjectType({ name: 'Subscription', fields: subscriptionFields }) : undefined,
   });
 }
 
@@ -284,12 +264,12 @@ export function buildSubgraphSchema(store: EntityStore, deployment: string, hasI
  * commits while a result is being computed collapse into one recomputation; unchanged results are not
  * pushed again.
  */
-function liveResults(changes$: Observable<StoreChange>, type: EntityTypeInfo, run: () => Promise<EntityJson[]>): AsyncIterableIterator<EntityJson[]> {
+function liveResults(changes$: Observable<StoreChange>, typeName: string, run: () => Promise<unknown>): AsyncIterableIterator<unknown> {
   let dirty = true;
   let closed = false;
   let wake: (() => void) | undefined;
   let last: string | undefined;
-  const subscription = changes$.pipe(filter((c) => c.entityTypes.has(type.name))).subscribe(() => {
+  const subscription = changes$.pipe(filter((c) => c.entityTypes.has(typeName))).subscribe(() => {
     dirty = true;
     wake?.();
   });
@@ -298,7 +278,7 @@ function liveResults(changes$: Observable<StoreChange>, type: EntityTypeInfo, ru
     subscription.unsubscribe();
     wake?.();
   };
-  const iterator: AsyncIterableIterator<EntityJson[]> = {
+  const iterator: AsyncIterableIterator<unknown> = {
     async next() {
       for (;;) {
         if (closed) return { value: undefined, done: true };
