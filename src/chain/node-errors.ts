@@ -197,3 +197,12 @@ export function revertReasonInMessage(message: string): string | undefined {
 export function revertReasonOf(message: string, data: unknown): string | undefined {
   return revertReasonInData(data) ?? revertReasonInMessage(message);
 }
+
+/**
+ * The endpoint, not the request, is at fault: no answer (refused, reset, timed out), an HTTP error or a
+ * garbled body, a rate limit. Another endpoint of the chain may answer; a revert, a nonce too low or any
+ * other answer of the node would be the same on every endpoint, and is not a reason to fail over.
+ */
+export function isEndpointFault(error: unknown): error is NodeError {
+  return error instanceof RpcTransportError || error instanceof RpcTimeoutError || error instanceof RateLimitedError;
+}
