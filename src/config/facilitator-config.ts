@@ -276,6 +276,9 @@ function checkChain(config: FacilitatorConfig, id: string, problems: Problems): 
   if (!(subgraph instanceof SubgraphSettings)) return chain;
   if (subgraph.http !== undefined) subgraph.http = urlList(subgraph.http, `${path}.subgraph.http`, problems, { pattern: HTTP_URL, what: SUBGRAPH_HTTP_MESSAGE });
   if (subgraph.ws !== undefined) subgraph.ws = urlList(subgraph.ws, `${path}.subgraph.ws`, problems, { pattern: WS_URL, what: WS_MESSAGE });
+  if (subgraph.http && subgraph.ws && subgraph.ws.length > 1 && subgraph.ws.length !== subgraph.http.length) {
+    problems.add(`${path}.subgraph.ws`, `lists ${subgraph.ws.length} URLs for ${subgraph.http.length} subgraph.http URLs: list one per graph-node, in the same order`);
+  }
   if (subgraph.mode === 'remote') {
     if (!subgraph.http) problems.add(`${path}.subgraph.http`, 'is missing (required when mode is "remote")');
     if ((subgraph.transport ?? 'polling') === 'subscription' && !subgraph.ws) {
