@@ -10,6 +10,7 @@ import { silentLogger } from '../src/logging/logger';
 import { Anchor, contractInterface } from '../src/mosaic/contracts';
 import { packageRoot } from '../src/util/package-root';
 import { benchLog, envNumber, runAsMain, type Targets } from './harness';
+import { rpcEndpointsOf } from '../src/facilitator/resolve-options';
 
 export interface IndexerBenchResult {
   bench: 'indexer';
@@ -76,7 +77,7 @@ export async function measureIndexer(events = 10_000): Promise<IndexerBenchResul
       knex,
       mosaic: devnet.mosaicConfig,
       auxChainId: devnet.info.auxChainId,
-      chains: { origin: { chainId: devnet.info.origin.chainId, rpcUrl: devnet.info.origin.rpcUrl, pollIntervalMs: 20 } },
+      chains: { origin: { chainId: devnet.info.origin.chainId, rpc: rpcEndpointsOf([devnet.info.origin.rpcUrl]), pollIntervalMs: 20 } },
       buildCacheDir: cacheDir,
       logger: silentLogger(),
     });

@@ -44,15 +44,23 @@ const RECONNECT_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
  */
 export class NewHeads implements HeadSource {
   private readonly listeners = new Set<(head: bigint) => void>();
+  private readonly wsUrls: readonly string[];
   private socket: WebSocket | undefined;
   private timer: NodeJS.Timeout | undefined;
   private failures = 0;
+  /** Which of wsUrls the next connection goes to: the next one after a failure, back to the first after a full round. */
+  private next = 0;
+  /** The current connection got its subscription: once it closes, reconnecting starts with the preferred endpoint. */
+  private subscribed = false;
   private stopped = true;
 
+  /** `wsUrl`: one URL, or several by preference (a connection that fails moves on to the next). */
   constructor(
-    private readonly wsUrl: string,
+    wsUrl: string | readonly string[],
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.wsUrls = typeof wsUrl === 'string' ? [wsUrl] : wsUrl;
+  }
 
   onHead(listener: (head: bigint) => void): () => void {
     this.listeners.add(listener);
@@ -75,12 +83,13 @@ export class NewHeads implements HeadSource {
   }
 
   private connect(): void {
-    const socket = new WebSocket(this.wsUrl, { handshakeTimeout: 10_000 });
+    const wsUrl = this.wsUrls[this.next];
+    const socket = new WebSocket(wsUrl, { handshakeTimeout: 10_000 });
     this.socket = socket;
     socket.on('open', () => socket.send(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_subscribe', params: ['newHeads'] })));
     socket.on('message', (data: WebSocket.RawData) => this.receive(data.toString()));
     socket.on('error', (error: Error & { code?: unknown }) => {
-      if (this.failures === 0) this.logger.info({ endpoint: redactUrl(this.wsUrl), errorName: error.name, code: error.code }, 'newHeads subscription unavailable: polling');
+      if (this.failures === 0) this.logger.info({ endpoint: redactUrl(wsUrl), errorName: error.name, code: error.code }, 'newHeads subscription unavailable: polling');
     });
     socket.on('close', () => this.reconnectLater(socket));
   }
@@ -95,6 +104,7 @@ export class NewHeads implements HeadSource {
     if (message.id === 1) {
       if (message.error) this.socket?.close();
       else this.failures = 0;
+      if (!message.error) this.subscribed = true;
       return;
     }
     const number = message.params?.result?.number;
@@ -107,24 +117,30 @@ export class NewHeads implements HeadSource {
     if (this.stopped || this.socket !== socket) return;
     this.socket = undefined;
     this.failures += 1;
-    this.timer = setTimeout(() => this.connect(), backoffDelay(this.failures, RECONNECT_BACKOFF));
+    this.next = this.subscribed ? 0 : (this.next + 1) % this.wsUrls.length;
+    this.subscribed = false;
+    // The other endpoints at once; the backoff after a whole round failed.
+    const delay = this.next === 0 ? backoffDelay(Math.ceil(this.failures / this.wsUrls.length), RECONNECT_BACKOFF) : 0;
+    this.timer = setTimeout(() => this.connect(), delay);
   }
 }
 
 const shared = new Map<string, { heads: NewHeads; users: number }>();
 
 /**
- * One subscription per node URL for the whole process (the transaction engine and the embedded indexer
+ * One subscription per node URL (or list of them: the endpoints of a chain, by preference) for the whole process (the transaction engine and the embedded indexer
  * of a chain share it), started on first use and stopped when its last user releases it. Undefined
  * when the URL has no WebSocket counterpart.
  */
-export function acquireNewHeads(rpcUrl: string, logger: Logger): HeldHeads | undefined {
-  const wsUrl = wsUrlFor(rpcUrl);
-  if (wsUrl === undefined) return undefined;
-  let entry = shared.get(wsUrl);
+export function acquireNewHeads(rpcUrl: string | { urls: readonly string[]; wsUrls?: readonly string[] }, logger: Logger): HeldHeads | undefined {
+  const wsUrls = typeof rpcUrl === 'string' ? [wsUrlFor(rpcUrl)] : (rpcUrl.wsUrls ?? rpcUrl.urls.map(wsUrlFor));
+  const usable = wsUrls.filter((url): url is string => url !== undefined);
+  if (usable.length === 0) return undefined;
+  const key = usable.join('\n');
+  let entry = shared.get(key);
   if (!entry) {
-    entry = { heads: new NewHeads(wsUrl, logger), users: 0 };
-    shared.set(wsUrl, entry);
+    entry = { heads: new NewHeads(usable, logger), users: 0 };
+    shared.set(key, entry);
     entry.heads.start();
   }
   entry.users += 1;
@@ -138,7 +154,7 @@ export function acquireNewHeads(rpcUrl: string, logger: Logger): HeldHeads | und
       held.users -= 1;
       if (held.users > 0) return;
       held.heads.stop();
-      if (shared.get(wsUrl) === held) shared.delete(wsUrl);
+      if (shared.get(key) === held) shared.delete(key);
     },
   };
 }

@@ -183,7 +183,8 @@ export function classifyHttpStatus(input: Omit<NodeErrorInput, 'nodeMessage'>, s
   const withMessage = { ...input, nodeMessage: `HTTP ${status}${input.endpoint ? ` from ${input.endpoint}` : ''}` };
   if (status === 429) return new RateLimitedError(withMessage);
   if (status === 408 || status === 504) return new RpcTimeoutError(withMessage);
-  if (status >= 500) return new RpcTransportError(withMessage);
+  // The endpoint refuses our credentials (a revoked or exhausted API key): its fault, not the request's.
+  if (status >= 500 || status === 401 || status === 403) return new RpcTransportError(withMessage);
   return new UnknownNodeError(withMessage);
 }
 
@@ -196,4 +197,13 @@ export function revertReasonInMessage(message: string): string | undefined {
 /** The revert reason of a node error: from its data first, else from its message. */
 export function revertReasonOf(message: string, data: unknown): string | undefined {
   return revertReasonInData(data) ?? revertReasonInMessage(message);
+}
+
+/**
+ * The endpoint, not the request, is at fault: no answer (refused, reset, timed out), an HTTP 5xx, 401 or
+ * 403 (credentials refused) or a garbled body, a rate limit. Another endpoint of the chain may answer; a revert, a nonce too low or any
+ * other answer of the node would be the same on every endpoint, and is not a reason to fail over.
+ */
+export function isEndpointFault(error: unknown): error is NodeError {
+  return error instanceof RpcTransportError || error instanceof RpcTimeoutError || error instanceof RateLimitedError;
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ChainClient } from '../chain/chain-client';
+import { FailoverJsonRpc } from '../chain/failover-json-rpc';
 import { HttpJsonRpc } from '../chain/json-rpc';
 import type { LocalSigner } from '../chain/local-signer';
 import { loadFacilitatorConfig, type FacilitatorConfig } from '../config/facilitator-config';
@@ -11,6 +12,7 @@ import { defaultFacilitatorConfigPath, defaultMosaicConfigPath, mosaicHome } fro
 import { redactUrl, redactUrlIn } from '../logging/redact-url';
 import { ConfigError } from '../config/validation';
 import type { SubgraphSide } from '../subgraph/sides';
+import { rpcEndpointsOf } from '../facilitator/resolve-options';
 import { workerPassword } from './passwords';
 
 export interface ConfigOptions {
@@ -59,18 +61,36 @@ export function resolveConfigs(options: ConfigOptions): ResolvedConfigs {
   return { config, configPath, mosaic, mosaicPath };
 }
 
-/** Each chain's RPC must answer with the chain id the configs name. */
+/**
+ * Each chain's RPC must answer with the chain id the configs name: no endpoint may answer for another
+ * chain, and at least one must answer (a fallback endpoint down at start is used once it is back).
+ */
 export async function checkChainIds(config: FacilitatorConfig): Promise<void> {
   for (const chainId of [config.originChainId, config.auxChainId]) {
-    const rpc = config.chains[String(chainId)].rpc;
-    let actual: number;
-    try {
-      actual = await new ChainClient(new HttpJsonRpc(rpc, 10_000), chainId).getChainId();
-    } catch (error) {
-      throw new ConfigError(`chain ${chainId} RPC ${redactUrl(rpc)} does not answer (${error instanceof Error ? redactUrlIn(error.message, rpc) : String(error)}): is the node running?`);
-    }
-    if (actual !== chainId) throw new ConfigError(`chain id mismatch: ${redactUrl(rpc)} is chain ${actual}, the config expects ${chainId}`);
+    const urls = config.chains[String(chainId)].rpc;
+    const answers = await Promise.all(urls.map((url) => chainIdAt(url, chainId)));
+    const wrong = answers.find((answer) => answer.actual !== undefined && answer.actual !== chainId);
+    if (wrong) throw new ConfigError(`chain id mismatch: ${redactUrl(wrong.url)} is chain ${wrong.actual}, the config expects ${chainId}`);
+    if (answers.some((answer) => answer.actual !== undefined)) continue;
+    if (answers.length === 1) throw new ConfigError(`chain ${chainId} RPC ${redactUrl(urls[0])} does not answer (${answers[0].reason}): is the node running?`);
+    const reasons = answers.map((answer) => `${redactUrl(answer.url)}: ${answer.reason}`).join('; ');
+    throw new ConfigError(`chain ${chainId}: none of its ${urls.length} RPC endpoints answers (${reasons}): are the nodes running?`);
   }
+}
+
+async function chainIdAt(url: string, chainId: number): Promise<{ url: string; actual?: number; reason?: string }> {
+  try {
+    return { url, actual: await new ChainClient(new HttpJsonRpc(url, 10_000), chainId).getChainId() };
+  } catch (error) {
+    return { url, reason: error instanceof Error ? redactUrlIn(error.message, url) : String(error) };
+  }
+}
+
+/** A chain's client over all its configured endpoints (failover), for the checks before start. */
+export function configuredChainClient(config: FacilitatorConfig, chainId: number): ChainClient {
+  const settings = config.chains[String(chainId)];
+  const endpoints = rpcEndpointsOf(settings.rpc, settings);
+  return new ChainClient(new FailoverJsonRpc(settings.rpc, { ...endpoints, timeoutMs: 10_000, chainId }), chainId);
 }
 
 /**

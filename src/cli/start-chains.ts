@@ -1,6 +1,4 @@
 import { resolve } from 'node:path';
-import { ChainClient } from '../chain/chain-client';
-import { HttpJsonRpc } from '../chain/json-rpc';
 import type { LocalSigner } from '../chain/local-signer';
 import { ConfigError } from '../config/validation';
 import { describeTarget } from '../db/database-target';
@@ -9,7 +7,7 @@ import { startPairsRuntime, type PairSetup, type PairsRuntime } from '../facilit
 import { createLogger } from '../logging/logger';
 import { verifyDeployment } from '../mosaic/verify-deployment';
 import { bindStatusServer } from '../status/status-server';
-import { checkChainIds, resolveConfigs, unlockWorkers, type ResolvedConfigs } from './resolve-configs';
+import { checkChainIds, configuredChainClient, resolveConfigs, unlockWorkers, type ResolvedConfigs } from './resolve-configs';
 import { removeRunFile, writeRunFile } from './run-files';
 import { waitForShutdownSignal } from './signals';
 import { databaseTargetOf } from './passwords';
@@ -94,7 +92,7 @@ async function preparePairs(resolved: ResolvedConfigs[]): Promise<PairSetup[]> {
   const pairs: PairSetup[] = [];
   for (const { config, mosaic, mosaicPath } of resolved) {
     await checkChainIds(config);
-    const client = (chainId: number) => new ChainClient(new HttpJsonRpc(config.chains[String(chainId)].rpc, 10_000), chainId);
+    const client = (chainId: number) => configuredChainClient(config, chainId);
     await verifyDeployment(mosaic, config.auxChainId, { origin: client(config.originChainId), auxiliary: client(config.auxChainId) }, `mosaic-config ${mosaicPath}`);
     pairs.push({ config, mosaic, signers: await unlockWorkers(config, unlocked) });
   }

@@ -1,8 +1,6 @@
 import { Command } from 'commander';
-import { ChainClient } from '../chain/chain-client';
 import { describeTarget } from '../db/database-target';
 import { databaseIsInitialised } from '../db/open-database';
-import { HttpJsonRpc } from '../chain/json-rpc';
 import { verifyDeployment } from '../mosaic/verify-deployment';
 import { startRuntime, StoppedWhileStandingByError, type Runtime } from '../facilitator/runtime';
 import { bindStatusServer } from '../status/status-server';
@@ -10,7 +8,7 @@ import { createLogger } from '../logging/logger';
 import { parseChainId, parseChainIdList, parseNonNegativeInteger, parsePort } from './option-parsers';
 import { databaseTargetOf } from './passwords';
 import { runStartChains } from './start-chains';
-import { checkChainIds, resolveConfigs, unlockWorkers, type ConfigOptions } from './resolve-configs';
+import { checkChainIds, configuredChainClient, resolveConfigs, unlockWorkers, type ConfigOptions } from './resolve-configs';
 import { removeRunFile, writeRunFile } from './run-files';
 import { waitForShutdownSignal } from './signals';
 
@@ -55,7 +53,7 @@ export async function runStart(options: StartOptions): Promise<void> {
   let runtime: Runtime;
   try {
     await checkChainIds(config);
-    const client = (chainId: number) => new ChainClient(new HttpJsonRpc(config.chains[String(chainId)].rpc, 10_000), chainId);
+    const client = (chainId: number) => configuredChainClient(config, chainId);
     await verifyDeployment(mosaic, config.auxChainId, { origin: client(config.originChainId), auxiliary: client(config.auxChainId) }, `mosaic-config ${mosaicPath}`);
     const signers = await unlockWorkers(config);
     logger.info({ facilitatorConfig: configPath, mosaicConfig: mosaicPath, auxChainId: config.auxChainId }, 'starting');

@@ -10,6 +10,7 @@ import { parseChainId } from './option-parsers';
 import { UserInputError } from '../errors/user-errors';
 import { isRunning, listRunFiles, readRunFile } from './run-files';
 import { databaseRecordStatus, liveRecordStatus, parseRecordHash, recordLines, type RecordStatus } from './status-record';
+import { RPC_ENDPOINTS_QUERY, rpcEndpointLines, type RpcChainAnswer } from './status-endpoints';
 
 /** How many messages or requests of one direction are in one state. */
 interface DirectionCount {
@@ -27,6 +28,7 @@ const STATUS_QUERY = `{
   redeemRequests: stakeRequestCounts(direction: REDEEM) { direction state count }
   workers { chainId address balance tokenBalance nonce pendingTransactions { purpose subject status txHash } }
   streams { name cursor lag subgraphHead }
+  ${RPC_ENDPOINTS_QUERY}
 }`;
 
 interface LiveAnswer {
@@ -38,6 +40,7 @@ interface LiveAnswer {
   redeemRequests: DirectionCount[];
   workers: Array<{ chainId: number; address: string; balance: string; tokenBalance: string | null; nonce: string | null; pendingTransactions: Array<{ purpose: string; subject: string; status: string }> }>;
   streams: Array<{ name: string; cursor: number | null; lag: number | null; subgraphHead: number | null }>;
+  rpcChains: RpcChainAnswer[];
 }
 
 /** What `status` shows of a running facilitator (`--json` prints it as is). */
@@ -50,6 +53,8 @@ interface LiveStatus {
   requestCountsByDirection: DirectionCount[];
   workers: LiveAnswer['workers'];
   streams: LiveAnswer['streams'];
+  /** Each chain's JSON-RPC endpoints (API keys hidden), the active one marked, and its failovers. */
+  rpcChains: RpcChainAnswer[];
 }
 
 export async function liveStatus(statusUrl: string): Promise<LiveStatus> {
@@ -66,7 +71,7 @@ export async function liveStatus(statusUrl: string): Promise<LiveStatus> {
   }
   const payload = (await response.json()) as { data?: LiveAnswer; errors?: Array<{ message: string }> };
   if (!payload.data) throw new Error(`the status API answered with errors: ${payload.errors?.map((e) => e.message).join('; ')}`);
-  const { role, messageCounts, stakeMessages, redeemMessages, stakeRequests, redeemRequests, workers, streams } = payload.data;
+  const { role, messageCounts, stakeMessages, redeemMessages, stakeRequests, redeemRequests, workers, streams, rpcChains } = payload.data;
   return {
     role,
     messageCounts,
@@ -74,6 +79,7 @@ export async function liveStatus(statusUrl: string): Promise<LiveStatus> {
     requestCountsByDirection: [...stakeRequests, ...redeemRequests],
     workers,
     streams,
+    rpcChains,
   };
 }
 
@@ -105,6 +111,7 @@ function print(status: LiveStatus, write: (line: string) => void): void {
   }
   write('streams:');
   for (const s of status.streams) write(`  ${s.name.padEnd(32)} cursor ${s.cursor ?? '-'}  lag ${s.lag ?? '-'}`);
+  for (const line of rpcEndpointLines(status.rpcChains)) write(line);
 }
 
 /** Rows by direction and state; a database from before the direction column (status never migrates) holds stakes only. */

@@ -75,7 +75,8 @@ export class Config {
     return chain;
   }
 
-  rpc(chainId: number): string {
+  /** The chain's JSON-RPC endpoints, preferred first. */
+  rpc(chainId: number): string[] {
     return this.chain(chainId).rpc;
   }
 

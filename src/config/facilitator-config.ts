@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
+  Allow,
   ArrayNotEmpty,
   Equals,
   IsArray,
   IsIn,
+  IsDefined,
   IsInt,
   IsObject,
   IsOptional,
@@ -31,12 +33,13 @@ import { addressMessage, isAddress, normalizeAddress, Problems, readJsonFile, sh
  *     "database": { "path": "facilitator.sqlite" },              optional; default ~/.mosaic/<aux>/facilitator.sqlite
  *       or { "client": "postgres", "url": "postgres://user@host:5432/db" }   password: MOSAIC_DB_PASSWORD or a prompt
  *     "chains": {
- *       "1337": { "rpc": "http://…", "ws": "ws://…",
+ *       "1337": { "rpc": "http://…", "ws": "ws://…",               or lists by preference: "rpc": ["https://a…", "https://b…"]
+ *                 "maxLagBlocks": 5, "healthCheckIntervalMs": 5000,   failover between several rpc endpoints
  *                 "subgraph": { "mode": "embedded" },
  *                 "workers": ["0x…"], "confirmations": 0, "pollIntervalMs": 1000,
  *                 "stuckAfterMs": 60000, "txType": "auto", "maxFeePerGas": "200000000000" },
  *       "1405": { "rpc": "http://…",
- *                 "subgraph": { "mode": "remote", "http": "http://…/subgraphs/name/…", "ws": "ws://…",
+ *                 "subgraph": { "mode": "remote", "http": "http://…/subgraphs/name/…", "ws": "ws://…",   (or lists)
  *                               "transport": "subscription" },
  *                 "workers": ["0x…"] } },
  *     "encryptedAccounts": { "0x…": { …web3 v3 keystore… } },
@@ -58,6 +61,8 @@ import { addressMessage, isAddress, normalizeAddress, Problems, readJsonFile, sh
  * - Every address (workers, encryptedAccounts keys, supportedGateways) is stored lowercase after loading;
  *   in the file, checksummed or lowercase are both accepted. A keystore's own `address` must match its key.
  * - uint256 settings are decimal strings (JSON numbers lose precision above 2^53).
+ * - `rpc`, `ws`, `subgraph.http` and `subgraph.ws` take one URL or a list by preference (failover); they
+ *   are lists after loading.
  *
  * Passwords are never in this file: they come from MOSAIC_ADDRESS_PASSW_<address> or a prompt (keystore.ts).
  */
@@ -66,27 +71,37 @@ export const FACILITATOR_CONFIG_VERSION = 1;
 const URL_PATTERN = /^(https?|wss?):\/\/[^\s]+$/;
 const HTTP_URL = /^https?:\/\/[^\s]+$/;
 const WS_URL = /^wss?:\/\/[^\s]+$/;
+const WS_MESSAGE = 'must be a ws(s):// URL, or a list of them by preference';
+const SUBGRAPH_HTTP_MESSAGE = 'must be the subgraph query URL, http(s)://…/subgraphs/name/<name>, or a list of them by preference';
 const DECIMAL = /^\d+$/;
+const RPC_MESSAGE = 'must be the JSON-RPC URL, http(s)://host:port, or a list of them by preference';
 const WEI_MESSAGE = 'must be a whole number of wei as a decimal string, e.g. "1000000000"';
 
 export class SubgraphSettings {
   @IsIn(['embedded', 'remote'], { message: 'must be "embedded" (run the indexer in-process) or "remote" (a graph-node)' })
   mode!: 'embedded' | 'remote';
-  @IsOptional() @Matches(HTTP_URL, { message: 'must be the subgraph query URL, http(s)://…/subgraphs/name/<name>' })
-  http?: string;
-  @IsOptional() @Matches(WS_URL, { message: 'must be a ws(s):// URL' })
-  ws?: string;
+  /** graph-node query URLs by preference (a single string in the file is a list of one); checked in checkChain. */
+  @Allow() http?: string[];
+  /** graphql-ws URLs by preference, for the subscription transport (a string or a list, like http). */
+  @Allow() ws?: string[];
   @IsOptional()
   @IsIn(['subscription', 'polling'], { message: 'must be "subscription" or "polling" (graph-node ≥ 0.38 needs polling)' })
   transport?: 'subscription' | 'polling';
 }
 
 export class ChainSettings {
-  @Matches(URL_PATTERN, { message: 'must be the JSON-RPC URL, http(s)://host:port' })
-  rpc!: string;
-  /** Optional websocket JSON-RPC endpoint of the same node. */
-  @IsOptional() @Matches(WS_URL, { message: 'must be a ws(s):// URL' })
-  ws?: string;
+  /**
+   * JSON-RPC endpoints by preference (a single string in the file is a list of one): the first healthy one
+   * that keeps up is used, the others take over when it fails. Checked in checkChain.
+   */
+  @IsDefined({ message: RPC_MESSAGE })
+  rpc!: string[];
+  /** WebSocket endpoints for newHeads, by preference (default: each rpc URL as ws://). Checked in checkChain. */
+  @Allow() ws?: string[];
+  /** An RPC endpoint more than this many blocks behind the best one is not used (failover). */
+  @IsOptional() @IsInt({ message: 'must be a whole number of blocks' }) @Min(0) @Max(100_000) maxLagBlocks?: number;
+  /** Several RPC endpoints: each is probed (eth_chainId, eth_blockNumber) this often while the chain is in use. */
+  @IsOptional() @IsInt({ message: 'must be a whole number of milliseconds' }) @Min(100) @Max(3_600_000) healthCheckIntervalMs?: number;
   @ValidateNested()
   @Type(() => SubgraphSettings)
   @IsObject({ message: 'must be {"mode": "embedded"} or {"mode": "remote", "http": …}' })
@@ -198,6 +213,28 @@ function addressList(values: unknown[], path: string, problems: Problems, what: 
   });
 }
 
+/**
+ * A URL or a list of URLs (by preference) as a list, each checked (errors carry the index when the file
+ * has a list); a bad entry leaves the value as given, with its problem added.
+ */
+function urlList(value: unknown, path: string, problems: Problems, expected: { pattern: RegExp; what: string }): string[] {
+  if (typeof value === 'string') {
+    if (!expected.pattern.test(value)) problems.add(path, `${expected.what} (got ${shown(value)})`);
+    return [value];
+  }
+  if (!Array.isArray(value) || value.length === 0) {
+    problems.add(path, `${expected.what} (got ${Array.isArray(value) ? 'an empty list' : shown(value)})`);
+    return [];
+  }
+  const seen = new Set<string>();
+  value.forEach((url: unknown, index) => {
+    if (typeof url !== 'string' || !expected.pattern.test(url)) problems.add(`${path}.${index}`, `${expected.what} (got ${shown(url)})`);
+    else if (seen.has(url)) problems.add(`${path}.${index}`, `${shown(url)} is listed twice`);
+    seen.add(String(url));
+  });
+  return value.map(String);
+}
+
 function checkKeystore(keystore: unknown, address: string, path: string, problems: Problems): keystore is KeystoreV3 {
   const ks = keystore as Partial<KeystoreV3> | null;
   if (!ks || typeof ks !== 'object' || Array.isArray(ks)) {
@@ -233,8 +270,16 @@ function checkChain(config: FacilitatorConfig, id: string, problems: Problems): 
   const chain = validateInto(ChainSettings, config.chains[id], problems, { path, forbidUnknown: true });
   if (!chain) return undefined;
   if (Array.isArray(chain.workers)) chain.workers = addressList(chain.workers, `${path}.workers`, problems, 'each worker');
+  if (chain.rpc != null) chain.rpc = urlList(chain.rpc, `${path}.rpc`, problems, { pattern: URL_PATTERN, what: RPC_MESSAGE });
+  if (chain.ws !== undefined) chain.ws = urlList(chain.ws, `${path}.ws`, problems, { pattern: WS_URL, what: WS_MESSAGE });
   const subgraph = chain.subgraph;
-  if (subgraph instanceof SubgraphSettings && subgraph.mode === 'remote') {
+  if (!(subgraph instanceof SubgraphSettings)) return chain;
+  if (subgraph.http !== undefined) subgraph.http = urlList(subgraph.http, `${path}.subgraph.http`, problems, { pattern: HTTP_URL, what: SUBGRAPH_HTTP_MESSAGE });
+  if (subgraph.ws !== undefined) subgraph.ws = urlList(subgraph.ws, `${path}.subgraph.ws`, problems, { pattern: WS_URL, what: WS_MESSAGE });
+  if (subgraph.http && subgraph.ws && subgraph.ws.length > 1 && subgraph.ws.length !== subgraph.http.length) {
+    problems.add(`${path}.subgraph.ws`, `lists ${subgraph.ws.length} URLs for ${subgraph.http.length} subgraph.http URLs: list one per graph-node, in the same order`);
+  }
+  if (subgraph.mode === 'remote') {
     if (!subgraph.http) problems.add(`${path}.subgraph.http`, 'is missing (required when mode is "remote")');
     if ((subgraph.transport ?? 'polling') === 'subscription' && !subgraph.ws) {
       problems.add(`${path}.subgraph.ws`, 'is missing (required for the "subscription" transport)');

@@ -12,6 +12,12 @@ export const DEFAULTS = {
     enginePollCapMs: 200,
     indexerPollCapMs: 250,
     rpcTimeoutMs: 15_000,
+    /** Several RPC endpoints: one more than this many blocks behind the best is not used. */
+    maxLagBlocks: 5,
+    /** Several RPC (or subgraph) endpoints: each is probed this often while in use. */
+    healthCheckIntervalMs: 5_000,
+    /** A health probe not answered within this is a fault. */
+    probeTimeoutMs: 3_000,
     /** A transaction pending this long is replaced with higher fees. */
     stuckAfterMs: 60_000,
     txType: 'auto',

@@ -1,7 +1,7 @@
 import type { Subscription } from 'rxjs';
 import { FeeOracle, type TxTypeSetting } from '../chain/fees';
 import { ChainClient } from '../chain/chain-client';
-import { HttpJsonRpc } from '../chain/json-rpc';
+import { sharedChainRpc, type RpcEndpoints } from '../chain/failover-json-rpc';
 import { acquireNewHeads } from '../chain/new-heads';
 import type { LocalSigner } from '../chain/local-signer';
 import type { OutboxPort } from '../chain/tx-engine/outbox-port';
@@ -21,7 +21,8 @@ import { SubgraphClient, type SubgraphEndpoint } from '../streams/subgraph-clien
 
 export interface ChainRuntimeOptions {
   chainId: number;
-  rpcUrl: string;
+  /** The chain's JSON-RPC endpoints by preference, with their failover settings. */
+  rpc: RpcEndpoints;
   /** Where the chain's subgraph answers (graph-node or the embedded indexer). */
   subgraph: SubgraphEndpoint;
   transport: StreamTransport;
@@ -37,7 +38,6 @@ export interface ChainRuntimeOptions {
   txType?: TxTypeSetting;
   /** Cap per gas: a send that needs more waits. */
   maxFeePerGas?: bigint;
-  rpcTimeoutMs?: number;
 }
 
 export interface FacilitatorStores {
@@ -210,8 +210,8 @@ export function createChainHandle(
   name: string,
   beforeBroadcast?: () => Promise<void>,
 ): ChainHandle {
-  const client = new ChainClient(new HttpJsonRpc(chain.rpcUrl, chain.rpcTimeoutMs ?? DEFAULTS.chain.rpcTimeoutMs), chain.chainId);
   const engineLogger = logger.child({ component: 'transactions', chain: name });
+  const client = new ChainClient(sharedChainRpc(chain.rpc, chain.chainId, logger.child({ component: 'rpc', chain: name })), chain.chainId);
   const engine = new TransactionEngine({
     client,
     signers: new Map(chain.workers.map((signer) => [signer.address, signer])),
@@ -221,7 +221,7 @@ export function createChainHandle(
     fees: new FeeOracle(client, chain.txType ?? DEFAULTS.chain.txType, chain.maxFeePerGas),
     pollIntervalMs: Math.min(chain.pollIntervalMs, DEFAULTS.chain.enginePollCapMs),
     // Woken by each new block: a receipt is looked for as soon as it can exist, not at the next poll.
-    heads: () => acquireNewHeads(chain.rpcUrl, engineLogger),
+    heads: () => acquireNewHeads(chain.rpc, engineLogger),
     beforeBroadcast,
     logger: engineLogger,
   });

@@ -19,7 +19,7 @@ import { DEFAULTS } from './defaults';
 import { openIndexerDatabase } from './indexer-database';
 import { createChainHandle, Facilitator, type ChainHandle } from './facilitator';
 import { pairNamesOf, type PairNames } from './pair-names';
-import { chainRuntimeOf, chainsOf, indexerChainOf, policyOf } from './resolve-options';
+import { chainRuntimeOf, chainsOf, indexerChainOf, policyOf, subgraphEndpointOf } from './resolve-options';
 import { configuredTarget, lockKeyOf, openLockedDatabase } from './runtime';
 import { FacilitatorStatusSource } from './status-source';
 
@@ -147,14 +147,7 @@ function pairFacilitator(pair: PairSetup, context: PairContext): Facilitator {
   const { stores, indexer } = context;
   const logger = context.logger.child({ auxChainId: config.auxChainId });
   const chains = chainsOf(config);
-  const endpoint = (side: SubgraphSide) => {
-    const subgraph = chains[side].settings.subgraph;
-    if (subgraph.mode === 'embedded' && indexer) {
-      const name = indexer.subgraphName(side);
-      return { subgraph: { name: side, http: indexer.server.url(name), ws: indexer.server.wsUrl(name) }, transport: 'subscription' as const };
-    }
-    return { subgraph: { name: side, http: subgraph.http!, ws: subgraph.ws }, transport: subgraph.transport ?? 'polling' };
-  };
+  const endpoint = (side: SubgraphSide) => subgraphEndpointOf(chains[side].settings, side, indexer, logger);
   const auxiliary = chainRuntimeOf(chains.auxiliary, endpoint('auxiliary'), signers.auxiliary);
   const addresses = mosaic.auxiliaryChains[String(config.auxChainId)].contractAddresses;
   const scoped = new PairScopedStore(stores.facilitation, {

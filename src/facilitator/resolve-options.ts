@@ -1,6 +1,9 @@
+import type { RpcEndpoints } from '../chain/failover-json-rpc';
 import type { LocalSigner } from '../chain/local-signer';
 import type { ChainSettings, FacilitatorConfig } from '../config/facilitator-config';
 import type { FacilitationPolicy } from '../facilitation/context';
+import type { EmbeddedIndexer } from '../indexer/embedded-indexer';
+import type { Logger } from '../logging/logger';
 import type { StreamTransport } from '../streams/entity-stream';
 import type { SubgraphEndpoint } from '../streams/subgraph-client';
 import type { SubgraphSide } from '../subgraph/sides';
@@ -15,12 +18,51 @@ export function chainsOf(config: FacilitatorConfig): Record<SubgraphSide, { chai
   };
 }
 
+/**
+ * A chain's JSON-RPC endpoints with the failover defaults applied; `settings` leaves any of them out
+ * (a bare list of URLs: the devnet, tests, one-off CLI checks).
+ */
+export function rpcEndpointsOf(urls: readonly string[], settings: Partial<Pick<ChainSettings, 'ws' | 'maxLagBlocks' | 'healthCheckIntervalMs'>> = {}): RpcEndpoints {
+  return {
+    urls,
+    wsUrls: settings.ws,
+    timeoutMs: DEFAULTS.chain.rpcTimeoutMs,
+    maxLagBlocks: settings.maxLagBlocks ?? DEFAULTS.chain.maxLagBlocks,
+    healthCheckIntervalMs: settings.healthCheckIntervalMs ?? DEFAULTS.chain.healthCheckIntervalMs,
+    probeTimeoutMs: DEFAULTS.chain.probeTimeoutMs,
+  };
+}
+
+/**
+ * Where a side's entities are read: the embedded indexer's route, or the configured graph-nodes (by
+ * preference, failing over as the chain's RPC endpoints do; a switch is logged).
+ */
+export function subgraphEndpointOf(
+  settings: ChainSettings,
+  side: SubgraphSide,
+  indexer: EmbeddedIndexer | undefined,
+  logger: Logger,
+): { subgraph: SubgraphEndpoint; transport: StreamTransport } {
+  const subgraph = settings.subgraph;
+  if (subgraph.mode === 'embedded' && indexer) {
+    const name = indexer.subgraphName(side);
+    return { subgraph: { name: side, http: indexer.server.url(name), ws: indexer.server.wsUrl(name) }, transport: 'subscription' };
+  }
+  const failover = {
+    maxLagBlocks: settings.maxLagBlocks ?? DEFAULTS.chain.maxLagBlocks,
+    healthCheckIntervalMs: settings.healthCheckIntervalMs ?? DEFAULTS.chain.healthCheckIntervalMs,
+    probeTimeoutMs: DEFAULTS.chain.probeTimeoutMs,
+  };
+  const onSwitch = (change: { from: string; to: string; reason: string }) => logger.warn({ subgraph: side, ...change }, 'subgraph endpoint switched');
+  return { subgraph: { name: side, http: subgraph.http!, ws: subgraph.ws, failover, onSwitch }, transport: subgraph.transport ?? 'polling' };
+}
+
 /** What the embedded indexer needs of one chain, defaults applied. */
 export function indexerChainOf(chain: { chainId: number; settings: ChainSettings }) {
   const { settings } = chain;
   return {
     chainId: chain.chainId,
-    rpcUrl: settings.rpc,
+    rpc: rpcEndpointsOf(settings.rpc, settings),
     confirmations: settings.confirmations ?? DEFAULTS.chain.confirmations,
     pollIntervalMs: Math.min(settings.pollIntervalMs ?? DEFAULTS.chain.indexerPollCapMs, DEFAULTS.chain.indexerPollCapMs),
   };
@@ -37,7 +79,7 @@ export function chainRuntimeOf(
   const cap = settings.maxFeePerGas ?? settings.maxGasPrice;
   return {
     chainId: chain.chainId,
-    rpcUrl: settings.rpc,
+    rpc: rpcEndpointsOf(settings.rpc, settings),
     ...endpoint,
     confirmations,
     // The embedded indexer already waits for confirmations before indexing.

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { dirname, join } from 'node:path';
 import type { LocalSigner } from '../chain/local-signer';
 import { SqlOutbox } from '../chain/tx-engine/sql-outbox';
-import type { ChainSettings, FacilitatorConfig } from '../config/facilitator-config';
+import type { FacilitatorConfig } from '../config/facilitator-config';
 import type { MosaicConfigShape } from '../config/mosaic-config';
 import { defaultDatabasePath } from '../config/paths';
 import type { DatabaseTarget } from '../db/database-target';
@@ -13,14 +13,12 @@ import { startEmbeddedIndexer, type EmbeddedIndexer } from '../indexer/embedded-
 import type { Logger } from '../logging/logger';
 import { startStatusServer, type BoundStatusServer, type StatusServer } from '../status/status-server';
 import type { Role } from '../status/status-source';
-import type { StreamTransport } from '../streams/entity-stream';
 import { SqlCursorStore } from '../streams/sql-cursor-store';
-import type { SubgraphEndpoint } from '../streams/subgraph-client';
 import type { SubgraphSide } from '../subgraph/sides';
 import { DEFAULTS } from './defaults';
 import { Facilitator } from './facilitator';
 import { openIndexerDatabase } from './indexer-database';
-import { chainRuntimeOf, chainsOf, indexerChainOf, policyOf } from './resolve-options';
+import { chainRuntimeOf, chainsOf, indexerChainOf, policyOf, subgraphEndpointOf } from './resolve-options';
 import { FacilitatorStatusSource } from './status-source';
 
 export interface RuntimeOptions {
@@ -191,20 +189,10 @@ async function startIndexerIfEmbedded(options: RuntimeOptions, knex: Knex): Prom
   });
 }
 
-/** Where a side's entities are read: the embedded indexer's route, or the configured graph-node. */
-function endpointOf(settings: ChainSettings, side: SubgraphSide, indexer: EmbeddedIndexer | undefined): { subgraph: SubgraphEndpoint; transport: StreamTransport } {
-  const subgraph = settings.subgraph;
-  if (subgraph.mode === 'embedded' && indexer) {
-    const name = indexer.subgraphName(side);
-    return { subgraph: { name: side, http: indexer.server.url(name), ws: indexer.server.wsUrl(name) }, transport: 'subscription' };
-  }
-  return { subgraph: { name: side, http: subgraph.http!, ws: subgraph.ws }, transport: subgraph.transport ?? 'polling' };
-}
-
 function startFacilitator(options: RuntimeOptions, stores: RuntimeStores, indexer: EmbeddedIndexer | undefined, beforeBroadcast: () => Promise<void>): Facilitator {
   const { config, mosaic, logger } = options;
   const chains = chainsOf(config);
-  const runtimeOf = (side: SubgraphSide) => chainRuntimeOf(chains[side], endpointOf(chains[side].settings, side, indexer), options.signers[side]);
+  const runtimeOf = (side: SubgraphSide) => chainRuntimeOf(chains[side], subgraphEndpointOf(chains[side].settings, side, indexer, logger), options.signers[side]);
   const facilitator = new Facilitator({
     mosaic,
     auxChainId: config.auxChainId,

@@ -5,7 +5,8 @@ import type { HistoryEntry } from '../facilitation/history';
 import type { Direction, MessageRecord, StakeRequestRecord } from '../facilitation/model';
 import { describeWait, messageWait, requestWait, type Wait } from '../status/waiting-for';
 import type { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
-import type { ChainStatus, EngineCounters, MessageFilter, OldestWaiting, Page, Role, StakeRequestFilter, StateCount, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
+import { endpointsOf } from '../chain/failover-json-rpc';
+import type { ChainEndpoints, ChainStatus, EngineCounters, MessageFilter, OldestWaiting, Page, Role, StakeRequestFilter, StateCount, StatusSource, StreamStatus, WorkerStatus } from '../status/status-source';
 import type { SqlCursorStore } from '../streams/sql-cursor-store';
 import type { Facilitator } from './facilitator';
 import { WaitingFactsReader } from './waiting-facts';
@@ -173,8 +174,20 @@ export class FacilitatorStatusSource implements StatusSource {
     }));
   }
 
+  rpcEndpoints(): ChainEndpoints[] {
+    return this.chainSides().flatMap((side) => {
+      const view = endpointsOf(side.client.rpc);
+      return view ? [{ chainId: side.chainId, endpoints: view.endpoints(), switches: view.switches() }] : [];
+    });
+  }
+
   async chains(): Promise<ChainStatus[]> {
     const types = await Promise.all(this.chainEngines().map((engine) => engine.txType()));
-    return this.engineCounters().map((counters, i) => ({ ...counters, txType: types[i] }));
+    const endpoints = new Map(this.rpcEndpoints().map((chain) => [chain.chainId, chain]));
+    return this.engineCounters().map((counters, i) => {
+      const rpc = endpoints.get(counters.chainId);
+      const rpcFailovers = (rpc?.switches ?? []).reduce((sum, entry) => sum + entry.count, 0);
+      return { ...counters, txType: types[i], rpcEndpoints: rpc?.endpoints ?? [], rpcFailovers };
+    });
   }
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { ChainClient } from '../chain/chain-client';
-import { HttpJsonRpc } from '../chain/json-rpc';
+import { sharedChainRpc, type RpcEndpoints } from '../chain/failover-json-rpc';
 import { acquireNewHeads } from '../chain/new-heads';
 import type { MosaicConfigShape } from '../config/mosaic-config';
 import type { StoppedUnits } from '../errors/stopped-units';
@@ -14,7 +14,8 @@ import { loadSubgraph } from './wasm/subgraph-host';
 
 export interface EmbeddedChain {
   chainId: number;
-  rpcUrl: string;
+  /** The chain's JSON-RPC endpoints by preference (the transaction engine of the chain shares their pool). */
+  rpc: RpcEndpoints;
   confirmations?: number;
   pollIntervalMs?: number;
 }
@@ -70,12 +71,12 @@ export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Pro
     const store = await EntityStore.open({ knex: options.knex, namespace: `sg_${side}${options.namespaceSuffix ?? ''}`, schemaSdl: subgraph.schemaSdl });
     const follower = new BlockFollower({
       name: side,
-      client: new ChainClient(new HttpJsonRpc(chain.rpcUrl, 15_000), chain.chainId),
+      client: new ChainClient(sharedChainRpc(chain.rpc, chain.chainId, logger), chain.chainId),
       runner: subgraph,
       store,
       confirmations: chain.confirmations,
       pollIntervalMs: chain.pollIntervalMs,
-      heads: () => acquireNewHeads(chain.rpcUrl, logger),
+      heads: () => acquireNewHeads(chain.rpc, logger),
       logger,
       subgraph: embeddedSubgraphName(side, options.auxChainId),
       stoppedUnits: options.stoppedUnits,

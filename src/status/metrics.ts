@@ -1,5 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { stoppedUnits, type StoppedUnits, type UnitKind } from '../errors/stopped-units';
+import type { EndpointStatus } from '../failover/endpoint-pool';
 import type { StatusSource } from './status-source';
 
 /**
@@ -65,6 +66,14 @@ export function createMetrics(source: StatusSource, units: StoppedUnits = stoppe
     },
   });
 
+  registerWorkerGauges(registry, source);
+  registerRpcEndpointMetrics(registry, source);
+  registerStoppedUnitGauges(registry, units);
+  return registry;
+}
+
+/** Each worker's balance and pending transactions. */
+function registerWorkerGauges(registry: Registry, source: StatusSource): void {
   new Gauge({
     name: 'facilitator_worker_balance_wei',
     help: 'Native coin balance of each worker',
@@ -91,8 +100,43 @@ export function createMetrics(source: StatusSource, units: StoppedUnits = stoppe
       }
     },
   });
-  registerStoppedUnitGauges(registry, units);
-  return registry;
+}
+
+/** Each chain's JSON-RPC endpoints (redacted: never an API key in a label): which is active, healthy, lagging, and the switches. */
+function registerRpcEndpointMetrics(registry: Registry, source: StatusSource): void {
+  const endpointGauge = (name: string, help: string, value: (endpoint: EndpointStatus) => number | undefined) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['chain_id', 'endpoint'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const chain of source.rpcEndpoints()) {
+          for (const endpoint of chain.endpoints) {
+            const measured = value(endpoint);
+            if (measured !== undefined) this.set({ chain_id: String(chain.chainId), endpoint: endpoint.endpoint }, measured);
+          }
+        }
+      },
+    });
+  endpointGauge('facilitator_rpc_endpoint_active', 'The JSON-RPC endpoint requests go to first (1), per chain', (e) => (e.active ? 1 : 0));
+  endpointGauge('facilitator_rpc_endpoint_healthy', 'Whether a JSON-RPC endpoint answered its last request or health probe', (e) => (e.healthy ? 1 : 0));
+  endpointGauge('facilitator_rpc_endpoint_lag_blocks', 'Blocks a JSON-RPC endpoint is behind the best healthy one (health probes)', (e) =>
+    e.lagBlocks === undefined ? undefined : Number(e.lagBlocks),
+  );
+  new Counter({
+    name: 'facilitator_rpc_failovers_total',
+    help: 'Changes of the active JSON-RPC endpoint of a chain (a failover, or the return to the preferred endpoint), by from and to',
+    labelNames: ['chain_id', 'from', 'to'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const chain of source.rpcEndpoints()) {
+        for (const { from, to, count } of chain.switches) this.inc({ chain_id: String(chain.chainId), from, to }, count);
+      }
+    },
+  });
 }
 
 /** Messages and requests by direction and state (series with a count of 0 are left out), and their waits. */

@@ -2,6 +2,7 @@ import type { HistoryEntry } from '../facilitation/history';
 import type { Observable } from 'rxjs';
 import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
 import type { FeeCapWait } from '../chain/tx-engine/transaction-engine';
+import type { EndpointStatus } from '../failover/endpoint-pool';
 import type { Direction, MessageRecord, MessageState, StakeRequestRecord, StakeRequestState } from '../facilitation/model';
 import type { Wait } from './waiting-for';
 
@@ -38,6 +39,17 @@ export interface EngineCounters {
 
 export interface ChainStatus extends EngineCounters {
   txType: 'eip1559' | 'legacy';
+  /** The chain's JSON-RPC endpoints (redacted), preferred first; the active one marked. */
+  rpcEndpoints: EndpointStatus[];
+  /** How often the active JSON-RPC endpoint changed (a failover, or the return to the preferred one). */
+  rpcFailovers: number;
+}
+
+/** A chain's JSON-RPC endpoints and how often the active one changed, by from and to (all redacted). */
+export interface ChainEndpoints {
+  chainId: number;
+  endpoints: EndpointStatus[];
+  switches: Array<{ from: string; to: string; count: number }>;
 }
 
 /** Which requests a list keeps (every field optional; `staker` is the staker or the redeemer, lowercase). */
@@ -98,6 +110,8 @@ export interface StatusSource {
   workers(): Promise<WorkerStatus[]>;
   streams(): Promise<StreamStatus[]>;
   engineCounters(): EngineCounters[];
+  /** Each chain's JSON-RPC endpoints (empty while standing by). */
+  rpcEndpoints(): ChainEndpoints[];
   /** Per chain: transaction type, counters, fee cap and what it holds back. */
   chains(): Promise<ChainStatus[]>;
   readonly messageChanges$: Observable<MessageRecord>;

@@ -5,18 +5,28 @@ import type { DocumentNode } from 'graphql';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { Observable } from 'rxjs';
 import WebSocket from 'ws';
+import type { EndpointStatus, EndpointSwitch } from '../failover/endpoint-pool';
 import { metaDocument } from './documents';
+import { SubgraphEndpoints, type SubgraphFailover } from './subgraph-endpoints';
 
 export interface SubgraphEndpoint {
   /** Names the subgraph in logs, e.g. `origin`. */
   name: string;
-  /** graph-node query URL: http://host:port/subgraphs/name/<name>. */
-  http: string;
-  /** graphql-ws URL, for the subscription transport. */
-  ws?: string;
+  /** graph-node query URL: http://host:port/subgraphs/name/<name>; or several graph-nodes by preference. */
+  http: string | readonly string[];
+  /** graphql-ws URL, for the subscription transport; with several graph-nodes, one per http URL, same order. */
+  ws?: string | readonly string[];
   /** Per-request timeout. */
   timeoutMs?: number;
+  /** Several graph-nodes: when one is not used (lag) and how often they are probed. Without it, no probes. */
+  failover?: SubgraphFailover;
+  /** Told of every change of the graph-node used. */
+  onSwitch?: (change: EndpointSwitch) => void;
 }
+
+const NO_PROBES: SubgraphFailover = { maxLagBlocks: Number.MAX_SAFE_INTEGER, healthCheckIntervalMs: Number.POSITIVE_INFINITY, probeTimeoutMs: 0 };
+
+const listOf = (value: string | readonly string[]): readonly string[] => (typeof value === 'string' ? [value] : value);
 
 export interface SubgraphHead {
   number: number;
@@ -31,16 +41,26 @@ export interface SubgraphHead {
 export class SubgraphClient {
   private readonly apollo: ApolloClient<NormalizedCacheObject>;
   private readonly ws: WsClient | undefined;
+  /** The graph-nodes of this subgraph and which one is used. */
+  readonly endpoints: SubgraphEndpoints;
 
   constructor(readonly endpoint: SubgraphEndpoint) {
     const timeoutMs = endpoint.timeoutMs ?? 15_000;
-    const httpLink = new HttpLink({
-      uri: endpoint.http,
-      fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
+    const wsUrls = endpoint.ws === undefined ? undefined : listOf(endpoint.ws);
+    let wsUrl: string | undefined;
+    this.endpoints = new SubgraphEndpoints(listOf(endpoint.http), wsUrls, {
+      ...(endpoint.failover ?? NO_PROBES),
+      timeoutMs,
+      onSwitch: (change) => {
+        endpoint.onSwitch?.(change);
+        // A subscription stays on its graph-node: closed when another is chosen, the streams subscribe again (with catch-up).
+        if (wsUrl !== undefined && this.endpoints.wsUrl() !== wsUrl) void this.ws?.terminate();
+      },
     });
-    this.ws = endpoint.ws
+    const httpLink = new HttpLink({ uri: listOf(endpoint.http)[0], fetch: this.endpoints.fetch });
+    this.ws = wsUrls
       ? createClient({
-          url: endpoint.ws,
+          url: () => (wsUrl = this.endpoints.wsUrl()!),
           webSocketImpl: WebSocket,
           lazy: true,
           keepAlive: 10_000,
@@ -65,6 +85,11 @@ export class SubgraphClient {
         watchQuery: { fetchPolicy: 'no-cache' },
       },
     });
+  }
+
+  /** Each graph-node of this subgraph: which is used, its health and head (a single one: always active). */
+  endpointStatus(): EndpointStatus[] {
+    return this.endpoints.endpoints();
   }
 
   get supportsSubscriptions(): boolean {

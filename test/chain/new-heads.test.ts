@@ -41,6 +41,22 @@ describe('newHeads', function () {
       }
     });
 
+    it('moves on to the next endpoint of a chain when the preferred one has no WebSocket', async () => {
+      const held = acquireNewHeads({ urls: ['http://127.0.0.1:1', chain.rpcUrl] }, silentLogger())!;
+      const seen: bigint[] = [];
+      held.heads.onHead((head) => seen.push(head));
+      try {
+        const deadline = Date.now() + 10_000;
+        while (seen.length === 0 && Date.now() < deadline) {
+          await chain.client.rpc.request('evm_mine');
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(seen.length, 'a head announced through the second endpoint').to.be.greaterThan(0);
+      } finally {
+        held.release();
+      }
+    });
+
     it('keeps the callers polling when the node has no WebSocket (nothing thrown, nothing announced)', async () => {
       const held = acquireNewHeads('http://127.0.0.1:1', silentLogger())!;
       let announced = 0;

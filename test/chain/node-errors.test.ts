@@ -4,6 +4,7 @@ import {
   classifyHttpStatus,
   classifyNodeError,
   ExecutionRevertedError,
+  isEndpointFault,
   FeeCapTooLowError,
   GasLimitExceededError,
   InsufficientFundsError,
@@ -107,11 +108,23 @@ describe('node errors: classified once from the node\'s code and wording', () =>
     expect(classifyHttpStatus(input, 502)).to.be.instanceOf(RpcTransportError);
     expect(classifyHttpStatus(input, 504)).to.be.instanceOf(RpcTimeoutError);
     expect(classifyHttpStatus(input, 404)).to.be.instanceOf(UnknownNodeError);
+    expect(classifyHttpStatus(input, 401), 'credentials refused: the endpoint\'s fault').to.be.instanceOf(RpcTransportError);
+    expect(classifyHttpStatus(input, 403)).to.be.instanceOf(RpcTransportError);
     expect(classifyHttpStatus(input, 503).message).to.equal('eth_blockNumber: HTTP 503 from https://node.example/v3/***');
   });
 
   it('carries the method, code and endpoint as safe details', () => {
     const error = classifyNodeError({ method: 'eth_getLogs', code: -32005, nodeMessage: 'query returned more than 10000 results', endpoint: 'https://node.example/' });
     expect(error.details).to.deep.equal({ method: 'eth_getLogs', code: -32005, endpoint: 'https://node.example/' });
+  });
+
+  it('calls only no answer, HTTP trouble and rate limits endpoint faults (failover), never an answer of the chain', () => {
+    const input = { method: 'eth_sendRawTransaction', endpoint: 'https://node.example/' };
+    for (const status of [429, 500, 502, 503, 504, 401]) expect(isEndpointFault(classifyHttpStatus(input, status)), `HTTP ${status}`).to.equal(true);
+    expect(isEndpointFault(new RpcTimeoutError({ ...input, nodeMessage: 'no answer within 15000 ms' }))).to.equal(true);
+    for (const nodeMessage of ['execution reverted: Stake amount must not be zero', 'nonce too low', 'already known', 'insufficient funds for gas * price + value', 'replacement transaction underpriced', 'header not found', 'query returned more than 10000 results']) {
+      expect(isEndpointFault(classifyNodeError({ ...input, code: -32000, nodeMessage })), nodeMessage).to.equal(false);
+    }
+    expect(isEndpointFault(new Error('anything else'))).to.equal(false);
   });
 });

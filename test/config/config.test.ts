@@ -31,7 +31,7 @@ describe('Config (both files together)', function () {
     expect(config.originChainId).to.equal(ORIGIN_CHAIN_ID);
     expect(config.auxChainId).to.equal(AUX_CHAIN_ID);
     expect(config.databasePath).to.equal(join(folder.dir, 'facilitator.sqlite'));
-    expect(config.rpc(AUX_CHAIN_ID)).to.equal('http://127.0.0.1:9545');
+    expect(config.rpc(AUX_CHAIN_ID)).to.deep.equal(['http://127.0.0.1:9545']);
     expect(config.workers(ORIGIN_CHAIN_ID)).to.deep.equal([workers.origin.address]);
     expect(config.allWorkers()).to.deep.equal([workers.origin.address, workers.auxiliary.address]);
     expect(config.encryptedAccount(workers.auxiliary.address.toUpperCase().replace('0X', '0x'))).to.deep.equal(workers.auxiliary.keystore);

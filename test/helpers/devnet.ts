@@ -5,6 +5,7 @@ import type { DevAccountRole } from '../../src/devnet/devnet-info';
 import { startEmbeddedIndexer, type EmbeddedIndexer } from '../../src/indexer/embedded-indexer';
 import { silentLogger } from '../../src/logging/logger';
 import { packageRoot } from '../../src/util/package-root';
+import { rpcEndpointsOf } from '../../src/facilitator/resolve-options';
 
 /** Where tests keep built subgraphs between runs (graph-cli builds once). */
 export const SUBGRAPH_BUILD_CACHE = join(packageRoot(), '.tmp', 'subgraph-cache');
@@ -25,8 +26,8 @@ export function startDevnetIndexer(devnet: Devnet, knex: Knex, pollIntervalMs: n
     mosaic: devnet.mosaicConfig,
     auxChainId: devnet.info.auxChainId,
     chains: {
-      origin: { chainId: devnet.info.origin.chainId, rpcUrl: devnet.info.origin.rpcUrl, pollIntervalMs },
-      auxiliary: { chainId: devnet.info.auxiliary.chainId, rpcUrl: devnet.info.auxiliary.rpcUrl, pollIntervalMs },
+      origin: { chainId: devnet.info.origin.chainId, rpc: rpcEndpointsOf([devnet.info.origin.rpcUrl]), pollIntervalMs },
+      auxiliary: { chainId: devnet.info.auxiliary.chainId, rpc: rpcEndpointsOf([devnet.info.auxiliary.rpcUrl]), pollIntervalMs },
     },
     buildCacheDir: SUBGRAPH_BUILD_CACHE,
     logger: silentLogger(),

@@ -13,6 +13,7 @@ import { builtSubgraphsFor } from '../../src/indexer/subgraph-build-cache';
 import { registerStoppedUnitGauges } from '../../src/status/metrics';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 import { addressesWithRole, startTestDevnet, SUBGRAPH_BUILD_CACHE } from '../helpers/devnet';
+import { rpcEndpointsOf } from '../../src/facilitator/resolve-options';
 
 interface Meta {
   _meta: { block: { number: number }; hasIndexingErrors: boolean };
@@ -72,8 +73,8 @@ describe('embedded indexer: a mapping that fails deterministically stops its sub
       mosaic: devnet.mosaicConfig,
       auxChainId: devnet.info.auxChainId,
       chains: {
-        origin: { chainId: devnet.info.origin.chainId, rpcUrl: devnet.info.origin.rpcUrl, pollIntervalMs: 50 },
-        auxiliary: { chainId: devnet.info.auxiliary.chainId, rpcUrl: devnet.info.auxiliary.rpcUrl, pollIntervalMs: 50 },
+        origin: { chainId: devnet.info.origin.chainId, rpc: rpcEndpointsOf([devnet.info.origin.rpcUrl]), pollIntervalMs: 50 },
+        auxiliary: { chainId: devnet.info.auxiliary.chainId, rpc: rpcEndpointsOf([devnet.info.auxiliary.rpcUrl]), pollIntervalMs: 50 },
       },
       buildCacheDir: cacheDir,
       logger: pino({ level: 'warn' }, destination),

@@ -80,6 +80,7 @@ export function sqlStatusSource(knex: Knex): StatusSource {
     workers: async () => [],
     streams: async () => [],
     engineCounters: () => [],
+    rpcEndpoints: () => [],
     chains: async () => [],
     messageChanges$: new Subject<MessageRecord>(),
   };

@@ -26,6 +26,7 @@ function source(oldest: OldestWaiting[] | undefined, completed: { STAKE?: number
     streams: async () => [],
     engineCounters: () => [],
     chains: async () => [],
+    rpcEndpoints: () => [],
     messageChanges$: new Subject<MessageRecord>(),
     ...(oldest ? { oldestWaiting: async () => oldest, workerGasFloors: () => [{ chainId: 1405, minGasBalance: 10n ** 16n }] } : {}),
   };

@@ -35,6 +35,7 @@ function fakeSource(): StatusSource & { workerReads: number; countReads: number 
     },
     streams: async () => [],
     engineCounters: () => [],
+    rpcEndpoints: () => [],
     chains: async () => [],
     messageChanges$: new Subject<MessageRecord>(),
     role: () => 'active' as const,
