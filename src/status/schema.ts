@@ -64,8 +64,9 @@ function countsFor<State extends string>(all: Array<StateCount<State>>, directio
   return [...byState].map(([state, count]) => ({ direction: null, state, count }));
 }
 
-/** The secret is shown only once progressStake or progressMint has revealed it on-chain. */
+/** The secret is shown only once progressStake or progressMint has revealed it on-chain; never for a message an operator gave up. */
 function isSecretPublic(message: MessageRecord): boolean {
+  if (message.state === 'ADMIN_ABANDONED') return false;
   return message.sourceStatus === MessageStatus.Progressed || message.targetStatus === MessageStatus.Progressed;
 }
 

@@ -20,7 +20,7 @@ const NAMES = {
   REDEEM: { source: 'auxiliary', target: 'origin', accept: 'acceptRedeemRequest', confirm: 'confirmRedeemIntent', progress: ['progressRedeem', 'progressUnstake'] },
 } as const;
 
-const FINAL = new Set(['COMPLETED', 'ABANDONED', 'FAILED']);
+const FINAL = new Set(['COMPLETED', 'ABANDONED', 'ADMIN_ABANDONED', 'FAILED']);
 
 /** A step's record as an operator reads it: queued (and why it waits), or sent and not mined yet. */
 export function describeStep(record: OutboxRecord, now: number): string {
