@@ -23,6 +23,7 @@ import type { SubgraphSide } from '../subgraph/sides';
 import { DEFAULTS } from './defaults';
 import { Facilitator } from './facilitator';
 import { chainRuntimeOf, chainsOf, indexerChainOf, policyOf } from './resolve-options';
+import { facilitatorAdminActions } from './admin-actions';
 import { FacilitatorStatusSource } from './status-source';
 
 export interface RuntimeOptions {
@@ -42,6 +43,8 @@ export interface RuntimeOptions {
   standby?: AbortSignal;
   /** Told once when this instance starts standing by (another holds the lease), with its status URL. */
   onStandby?: (statusUrl: string | undefined) => void;
+  /** The admin API's bearer token (from the admin-token file); none: the status API serves no admin action. */
+  adminToken?: string;
 }
 
 export interface Runtime {
@@ -256,6 +259,7 @@ async function startStatus(
       ]);
       return { originRpc: origin, auxiliaryRpc: auxiliary };
     },
+    admin: options.adminToken === undefined ? undefined : { token: options.adminToken, actions: facilitatorAdminActions(stores, current, logger) },
   };
   let status: StatusServer | undefined;
   if (options.boundStatus) {
