@@ -28,13 +28,16 @@ const RETRYABLE: Record<Direction, { accept: string; source: string; target: str
   REDEEM: { accept: STEP_PURPOSES.acceptRedeem, source: STEP_PURPOSES.progressRedeem, target: STEP_PURPOSES.progressUnstake, confirm: STEP_PURPOSES.confirmRedeem },
 };
 
+/** What the admin actions ask of a chain's transaction engine. */
+export type AdminEngine = Pick<TransactionEngine, 'chainId' | 'requeue' | 'cancelQueued' | 'resyncNonce'>;
+
 /** What the admin actions read and change: the facilitation store, the outbox's records, the running engines. */
 export interface AdminActionsOptions {
   store: Pick<FacilitationStore, 'apply' | 'getMessage' | 'getStakeRequest'>;
   /** Outbox records by subject (a message's steps and its request's accepts), newest first. */
   records(subjects: string[]): Promise<OutboxRecord[]>;
   /** The engines of this instance's chains; none while it stands by. */
-  engines(): readonly TransactionEngine[];
+  engines(): readonly AdminEngine[];
   logger: Logger;
 }
 
@@ -101,13 +104,13 @@ export class FacilitatorAdminActions implements AdminActions {
   }
 
   /** The engines, or a refusal while this instance stands by (the active one acts). */
-  private activeEngines(): readonly TransactionEngine[] {
+  private activeEngines(): readonly AdminEngine[] {
     const engines = this.options.engines();
     if (engines.length === 0) throw new UserInputError('this facilitator is standing by (role STANDBY): send admin actions to the active one');
     return engines;
   }
 
-  private engineOf(chainId: number): TransactionEngine {
+  private engineOf(chainId: number): AdminEngine {
     const engine = this.options.engines().find((e) => e.chainId === chainId);
     if (!engine) throw new UserInputError(`no engine of chain ${chainId} runs in this facilitator`);
     return engine;
