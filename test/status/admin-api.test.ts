@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logging/logger';
 import { MessageStatus } from '../../src/mosaic/message-status';
 import { startStatusServer, type StatusServer } from '../../src/status/status-server';
 import { MESSAGE_HASH, stakeMessage, stakeRequest } from '../facilitation/facilitation-store-contract';
+import { runCli } from '../helpers/cli';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 import { sqlStatusSource } from './both-directions';
 
@@ -194,6 +195,17 @@ describe('admin API (POST /admin: loopback, bearer token)', function () {
     const other = await admin(`mutation { resyncWorkerNonce(chainId: 99, address: "${WORKER}") { next } }`);
     expect(errorsOf(other)).to.equal(`chain 99 is not one of this facilitator's: ${ORIGIN}, ${AUXILIARY}`);
     expect(errorsOf(await admin(`mutation { resyncWorkerNonce(chainId: ${ORIGIN}, address: "0x12") { next } }`))).to.contain('is not an address');
+  });
+
+  it('is driven by `facilitator admin`, which reads the token beside the config and says what was done in one line', async () => {
+    await seedConfirmed(true);
+    const common = ['--facilitator-config', join(dir, 'facilitator-config.json'), '--status-url', server.url];
+    const retried = await runCli(['admin', 'retry', MESSAGE_HASH, ...common], { timeoutMs: 30_000 });
+    expect([retried.code, retried.stdout.trim()]).to.deep.equal([0, 'CONFIRMED: retried by an operator (admin API from 127.0.0.1): taken up again from its message boxes']);
+    const refused = await runCli(['admin', 'retry', MESSAGE_HASH, ...common], { timeoutMs: 30_000 });
+    expect(refused.code).to.not.equal(0);
+    expect(refused.stderr.trim().split('\n').at(-1)).to.contain(`message ${MESSAGE_HASH} is CONFIRMED and has no failed step to queue again`);
+    expect(refused.stderr + retried.stdout).not.to.contain(token);
   });
 
   it('never writes the token in a log line or an answer, whatever was presented', async () => {
