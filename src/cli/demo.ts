@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
+import { ADMIN_TOKEN_FILE, ensureAdminToken } from '../config/admin-token';
 import { writeSecretFile } from '../config/secret-file';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
@@ -82,8 +83,10 @@ async function startDemoFacilitator(devnet: Devnet, dir: string, say: Print): Pr
   const logger = demoLogger(logPath);
   say('starting the facilitator with embedded indexers (first run builds the subgraphs with graph-cli: ~20 s)…');
   process.env.MOSAIC_SUBGRAPH_CACHE ??= join(dir, 'subgraphs');
-  const runtime = await startRuntime({ mosaic: devnet.mosaicConfig, config, signers, logger, status: { port: 0 } });
-  say(`facilitator running; status API ${runtime.status?.url}; logs (JSON lines, streams and transitions): ${logPath}`);
+  const adminTokenFile = join(dir, ADMIN_TOKEN_FILE);
+  const { token: adminToken } = ensureAdminToken(adminTokenFile);
+  const runtime = await startRuntime({ mosaic: devnet.mosaicConfig, config, signers, logger, status: { port: 0 }, adminToken });
+  say(`facilitator running; status API ${runtime.status?.url} (admin actions: POST /admin, token in ${adminTokenFile}); logs (JSON lines, streams and transitions): ${logPath}`);
   return { runtime, logPath };
 }
 

@@ -5,6 +5,7 @@ import { DirectSender } from '../chain/direct-sender';
 import { HttpJsonRpc } from '../chain/json-rpc';
 import { LocalSigner } from '../chain/local-signer';
 import { readFileSync } from 'node:fs';
+import { ADMIN_TOKEN_FILE, createAdminToken } from '../config/admin-token';
 import { writeSecretFile } from '../config/secret-file';
 import { openDatabase } from '../db/open-database';
 import { devnetFacilitatorConfig } from '../devnet/devnet-facilitator-config';
@@ -65,6 +66,7 @@ export function printDevnetSummary(devnet: Devnet, dir: string, write: (line: st
     return auxChains > 1 ? [devnetInfoFileName(id, auxChains), devFacilitatorConfigName(id, auxChains)] : [devFacilitatorConfigName(id, 1)];
   })];
   write(`  files                ${files.map((f) => join(dir, f)).join(', ')}`);
+  write(`  admin API token      ${join(dir, ADMIN_TOKEN_FILE)} (0600; \`facilitator admin\` reads it beside the config)`);
   write(`Run the facilitator against it (dev password "${DEVNET_WORKER_PASSWORD}"):`);
   write(`  ${workers.map((w) => `export MOSAIC_ADDRESS_PASSW_${w}=${DEVNET_WORKER_PASSWORD}`).join('\n  ')}`);
   if (auxChains === 1) {
@@ -118,6 +120,8 @@ async function runDev(options: DevOptions): Promise<void> {
     const name = devFacilitatorConfigName(pair.info.auxChainId, devnet.pairs.length);
     writeSecretFile(join(dir, name), `${JSON.stringify(facilitatorConfig, null, 2)}\n`);
   }
+  // As `init` would: the admin API's token beside the configs (one folder: one token for every pair).
+  createAdminToken(join(dir, ADMIN_TOKEN_FILE));
   // As `init` would: the database exists (owner-only) before `start`, which refuses a missing one.
   await (await openDatabase(join(dir, 'facilitator.sqlite'))).destroy();
   printDevnetSummary(devnet, dir, (line) => process.stdout.write(`${line}\n`));

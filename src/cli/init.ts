@@ -7,6 +7,7 @@ import { FACILITATOR_CONFIG_VERSION, parseFacilitatorConfig, type KeystoreV3 } f
 import { createEncryptedAccount, passwordVariableNames } from '../config/keystore';
 import { auxiliaryChainOf, loadMosaicConfig } from '../config/mosaic-config-schema';
 import { defaultDatabasePath, defaultFacilitatorConfigPath } from '../config/paths';
+import { adminTokenPath, createAdminToken } from '../config/admin-token';
 import { writeSecretFile } from '../config/secret-file';
 import { ConfigError } from '../config/validation';
 import { DB_PASSWORD_ENV, describeTarget, isPostgresUrl, type DatabaseTarget } from '../db/database-target';
@@ -151,9 +152,11 @@ async function runInit(options: InitOptions): Promise<void> {
   };
   parseFacilitatorConfig(config, `facilitator-config ${output}`);
   writeSecretFile(output, `${JSON.stringify(config, null, 2)}\n`);
+  createAdminToken(adminTokenPath(output));
 
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(`wrote ${output} (mode 0600) with ${workers.length} worker keystore(s); database ${describeTarget(database.target)}`);
+  out(`wrote the admin API token to ${adminTokenPath(output)} (mode 0600; \`facilitator admin\` reads it)`);
   if (database.target.client === 'postgres') out(`Export the database password before \`facilitator start\`: export ${DB_PASSWORD_ENV}=<password>`);
   out('');
   out('Export each worker password before `facilitator start` (never store it in a file in clear):');

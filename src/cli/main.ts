@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { adminCommand } from './admin';
 import { demoCommand } from './demo';
 import { devCommand } from './dev';
 import { indexerCommand } from './indexer';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   program.addCommand(indexerCommand());
   program.addCommand(devCommand());
   program.addCommand(demoCommand());
+  program.addCommand(adminCommand());
   return program;
 }
 

@@ -9,6 +9,8 @@ import { unlockKeystore } from '../config/keystore';
 import type { MosaicConfigShape } from '../config/mosaic-config';
 import { auxiliaryChainOf, loadMosaicConfig } from '../config/mosaic-config-schema';
 import { defaultFacilitatorConfigPath, defaultMosaicConfigPath, mosaicHome } from '../config/paths';
+import { adminTokenPath, ensureAdminToken } from '../config/admin-token';
+import type { Logger } from '../logging/logger';
 import { redactUrl, redactUrlIn } from '../logging/redact-url';
 import { ConfigError } from '../config/validation';
 import type { SubgraphSide } from '../subgraph/sides';
@@ -111,4 +113,15 @@ export async function unlockWorkers(config: FacilitatorConfig, unlocked = new Ma
   const auxiliary = [];
   for (const worker of config.chains[String(config.auxChainId)].workers) auxiliary.push(await unlock(worker));
   return { origin, auxiliary };
+}
+
+/**
+ * The admin API's token beside the facilitator-config; a config from before admin actions has none, and
+ * gets one now (its path logged, never the token). A token file others may read stops the start.
+ */
+export function loadAdminToken(configPath: string, logger: Logger): string {
+  const path = adminTokenPath(configPath);
+  const { token, created } = ensureAdminToken(path);
+  if (created) logger.info({ adminTokenFile: path }, 'admin API token written (mode 0600)');
+  return token;
 }

@@ -7,7 +7,7 @@ import { startPairsRuntime, type PairSetup, type PairsRuntime } from '../facilit
 import { createLogger } from '../logging/logger';
 import { verifyDeployment } from '../mosaic/verify-deployment';
 import { bindStatusServer } from '../status/status-server';
-import { checkChainIds, configuredChainClient, resolveConfigs, unlockWorkers, type ResolvedConfigs } from './resolve-configs';
+import { checkChainIds, configuredChainClient, loadAdminToken, resolveConfigs, unlockWorkers, type ResolvedConfigs } from './resolve-configs';
 import { removeRunFile, writeRunFile } from './run-files';
 import { waitForShutdownSignal } from './signals';
 import { databaseTargetOf } from './passwords';
@@ -124,8 +124,9 @@ export async function runStartChains(options: StartChainsOptions): Promise<void>
   let runtime: PairsRuntime;
   try {
     const pairs = await preparePairs(resolved);
+    const adminToken = loadAdminToken(first.configPath, logger);
     logger.info({ facilitatorConfigs: resolved.map((r) => r.configPath), auxChainIds: options.chains }, 'starting');
-    runtime = await startPairsRuntime({ pairs, database, logger, boundStatus: status });
+    runtime = await startPairsRuntime({ pairs, database, logger, boundStatus: status, adminToken });
   } catch (error) {
     await status.close();
     throw error;

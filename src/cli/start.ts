@@ -8,7 +8,7 @@ import { createLogger } from '../logging/logger';
 import { parseChainId, parseChainIdList, parseNonNegativeInteger, parsePort } from './option-parsers';
 import { databaseTargetOf } from './passwords';
 import { runStartChains } from './start-chains';
-import { checkChainIds, configuredChainClient, resolveConfigs, unlockWorkers, type ConfigOptions } from './resolve-configs';
+import { checkChainIds, configuredChainClient, loadAdminToken, resolveConfigs, unlockWorkers, type ConfigOptions } from './resolve-configs';
 import { removeRunFile, writeRunFile } from './run-files';
 import { waitForShutdownSignal } from './signals';
 
@@ -56,10 +56,11 @@ export async function runStart(options: StartOptions): Promise<void> {
     const client = (chainId: number) => configuredChainClient(config, chainId);
     await verifyDeployment(mosaic, config.auxChainId, { origin: client(config.originChainId), auxiliary: client(config.auxChainId) }, `mosaic-config ${mosaicPath}`);
     const signers = await unlockWorkers(config);
+    const adminToken = loadAdminToken(configPath, logger);
     logger.info({ facilitatorConfig: configPath, mosaicConfig: mosaicPath, auxChainId: config.auxChainId }, 'starting');
     const run = { pid: process.pid, auxChainId: config.auxChainId, originChainId: config.originChainId, facilitatorConfig: configPath, startedAt: new Date().toISOString() };
     const onStandby = (statusUrl: string | undefined) => writeRunFile({ ...run, statusUrl, role: 'standby' });
-    runtime = await startRuntime({ mosaic, config, database, signers, logger, boundStatus: status, standby: standby.signal, onStandby });
+    runtime = await startRuntime({ mosaic, config, database, signers, logger, boundStatus: status, standby: standby.signal, onStandby, adminToken });
   } catch (error) {
     await status.close();
     removeRunFile(config.auxChainId, process.pid);

@@ -83,7 +83,7 @@ export async function liveStatus(statusUrl: string): Promise<LiveStatus> {
   };
 }
 
-const MESSAGE_STATES: readonly MessageState[] = ['ACCEPTING', 'DECLARED', 'CONFIRMING', 'CONFIRMED', 'COMPLETED', 'ABANDONED', 'FAILED'];
+const MESSAGE_STATES: readonly MessageState[] = ['ACCEPTING', 'DECLARED', 'CONFIRMING', 'CONFIRMED', 'COMPLETED', 'ABANDONED', 'ADMIN_ABANDONED', 'FAILED'];
 const REQUEST_STATES: readonly StakeRequestState[] = ['REQUESTED', 'ACCEPTING', 'ACCEPTED', 'REVOKED', 'REJECTED', 'IGNORED', 'TAKEN', 'ORPHANED', 'FAILED'];
 
 /** One row per state that has any (in lifecycle order, unknown states last), one column per direction. */

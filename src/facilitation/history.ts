@@ -1,6 +1,6 @@
 import type { MessageStatus } from '../mosaic/message-status';
 import type { Direction } from './model';
-import type { StakeEvent } from './stake/events';
+import { isAdminEvent, type StakeEvent } from './stake/events';
 import type { StakeFacilitation, StakeTransition } from './stake/transition';
 
 /** One line of a request's or message's history: what it became, why, and what showed it. */
@@ -62,7 +62,8 @@ export function historyRows(before: StakeFacilitation, transition: StakeTransiti
   if (message) {
     const previous = before.message;
     const moved = previous?.state !== message.state || previous?.sourceStatus !== message.sourceStatus || previous?.targetStatus !== message.targetStatus;
-    if (moved) {
+    // An operator's action is recorded even when it changes no state (a failed step requeued).
+    if (moved || isAdminEvent(event)) {
       rows.push({
         direction: message.direction,
         record: 'message',
@@ -72,7 +73,7 @@ export function historyRows(before: StakeFacilitation, transition: StakeTransiti
         source_status: message.sourceStatus,
         target_status: message.targetStatus,
         event: event.kind,
-        reason: message.reason ?? null,
+        reason: (event.kind === 'adminRetry' ? event.note : message.reason) ?? null,
         ...evidence,
       });
     }

@@ -55,6 +55,12 @@ export type MessageState =
    * chain after all, the message follows it again (a declared message is never left behind).
    */
   | 'ABANDONED'
+  /**
+   * An operator gave it up (the admin API's abandonMessage, reason recorded). Final: no step is sent
+   * for it again, whatever the message boxes show later; its unlock secret stays in the database and is
+   * never served.
+   */
+  | 'ADMIN_ABANDONED'
   | 'FAILED';
 
 export interface StakeRequestRecord {

@@ -21,6 +21,7 @@ import { createChainHandle, Facilitator, type ChainHandle } from './facilitator'
 import { pairNamesOf, type PairNames } from './pair-names';
 import { chainRuntimeOf, chainsOf, indexerChainOf, policyOf, subgraphEndpointOf } from './resolve-options';
 import { configuredTarget, lockKeyOf, openLockedDatabase } from './runtime';
+import { facilitatorAdminActions } from './admin-actions';
 import { FacilitatorStatusSource } from './status-source';
 
 /** One gateway pair of `start --chains`: its config (and mosaic-config) and its unlocked workers. */
@@ -39,6 +40,8 @@ export interface PairsRuntimeOptions {
   /** The shared database with its password resolved (default: the first config's). */
   database?: DatabaseTarget;
   reconcileIntervalMs?: number;
+  /** The admin API's bearer token; none: the status API serves no admin action. */
+  adminToken?: string;
 }
 
 export interface PairsRuntime {
@@ -87,7 +90,7 @@ export async function startPairsRuntime(options: PairsRuntimeOptions): Promise<P
     startChains(facilitators, cleanups);
     for (const facilitator of facilitators) facilitator.start();
     cleanups.push(() => Promise.all(facilitators.map((f) => f.stop())).then(() => undefined));
-    const status = serveStatus(options.boundStatus, stores, facilitators);
+    const status = serveStatus(options.boundStatus, stores, facilitators, options.adminToken === undefined ? undefined : { token: options.adminToken, logger });
     cleanups.push(() => status.close());
     logger.info({ url: status.url, auxChainIds: pairs.map((p) => p.config.auxChainId) }, 'status API listening');
     return { facilitators, knex, status, stop: cleanup };
@@ -169,7 +172,7 @@ function pairFacilitator(pair: PairSetup, context: PairContext): Facilitator {
   });
 }
 
-function serveStatus(bound: BoundStatusServer, stores: SharedStores, facilitators: Facilitator[]): StatusServer {
+function serveStatus(bound: BoundStatusServer, stores: SharedStores, facilitators: Facilitator[], admin: { token: string; logger: Logger } | undefined): StatusServer {
   const chains = new Map(facilitators.flatMap((f) => [f.context.origin, f.context.auxiliary].map((side) => [side.chainId, side.client])));
   bound.serve({
     source: new FacilitatorStatusSource(stores.facilitation, stores.outbox, stores.cursors, () => facilitators),
@@ -177,6 +180,7 @@ function serveStatus(bound: BoundStatusServer, stores: SharedStores, facilitator
       const answers = await Promise.all([...chains].map(async ([chainId, client]) => [`chain${chainId}Rpc`, await client.blockNumber().then(() => true, () => false)] as const));
       return Object.fromEntries(answers);
     },
+    admin: admin && { token: admin.token, actions: facilitatorAdminActions(stores, () => facilitators, admin.logger) },
   });
   return bound;
 }

@@ -19,6 +19,7 @@ import { DEFAULTS } from './defaults';
 import { Facilitator } from './facilitator';
 import { openIndexerDatabase } from './indexer-database';
 import { chainRuntimeOf, chainsOf, indexerChainOf, policyOf, subgraphEndpointOf } from './resolve-options';
+import { facilitatorAdminActions } from './admin-actions';
 import { FacilitatorStatusSource } from './status-source';
 
 export interface RuntimeOptions {
@@ -38,6 +39,8 @@ export interface RuntimeOptions {
   standby?: AbortSignal;
   /** Told once when this instance starts standing by (another holds the lease), with its status URL. */
   onStandby?: (statusUrl: string | undefined) => void;
+  /** The admin API's bearer token (from the admin-token file); none: the status API serves no admin action. */
+  adminToken?: string;
 }
 
 export interface Runtime {
@@ -226,6 +229,7 @@ async function startStatus(
       ]);
       return { originRpc: origin, auxiliaryRpc: auxiliary };
     },
+    admin: options.adminToken === undefined ? undefined : { token: options.adminToken, actions: facilitatorAdminActions(stores, current, logger) },
   };
   let status: StatusServer | undefined;
   if (options.boundStatus) {

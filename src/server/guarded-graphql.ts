@@ -16,14 +16,21 @@ export interface GraphqlLimits {
  * A node:http handler for GraphQL over HTTP (graphql-http), reading the body itself so that a body
  * over the limit is answered 413 without being buffered, and validating documents with the limits.
  */
-export function guardedGraphqlHttp(options: { schema: GraphQLSchema; rootValue?: unknown; limits?: GraphqlLimits }): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function guardedGraphqlHttp(options: {
+  schema: GraphQLSchema;
+  rootValue?: unknown;
+  limits?: GraphqlLimits;
+  /** The resolvers' context of a request (default none). */
+  context?: (req: IncomingMessage) => Record<string, unknown>;
+}): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const limits = options.limits ?? {};
   const maxBodyBytes = limits.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const handle = createHandler<IncomingMessage>({
+  const handle = createHandler<IncomingMessage, unknown, Record<string, unknown> | undefined>({
     schema: options.schema,
     rootValue: options.rootValue,
     parse: parseWithLimits(limits.query ?? DEFAULT_QUERY_LIMITS),
     validationRules: [queryLimitsRule(limits.query ?? DEFAULT_QUERY_LIMITS)],
+    context: options.context ? (req) => options.context!(req.raw) : undefined,
   });
   return async (req, res) => {
     let body = '';

@@ -7,7 +7,7 @@ import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
 import type { Direction, MessageRecord, MessageState, StakeRequestRecord, StakeRequestState } from '../facilitation/model';
 import { MessageStatus } from '../mosaic/message-status';
 import { packageRoot } from '../util/package-root';
-import type { Page, StateCount, StatusSource, WorkerStatus } from './status-source';
+import type { AdminActions, Page, StateCount, StatusSource, WorkerStatus } from './status-source';
 import { describeWait, type Wait } from './waiting-for';
 
 const MAX_PAGE = 1000;
@@ -65,8 +65,9 @@ function countsFor<State extends string>(all: Array<StateCount<State>>, directio
   return [...byState].map(([state, count]) => ({ direction: null, state, count }));
 }
 
-/** The secret is shown only once progressStake or progressMint has revealed it on-chain. */
+/** The secret is shown only once progressStake or progressMint has revealed it on-chain; never for a message an operator gave up. */
 function isSecretPublic(message: MessageRecord): boolean {
+  if (message.state === 'ADMIN_ABANDONED') return false;
   return message.sourceStatus === MessageStatus.Progressed || message.targetStatus === MessageStatus.Progressed;
 }
 
@@ -152,8 +153,45 @@ const BigIntScalar = new GraphQLScalarType({
   parseValue: (value) => BigInt(String(value)),
 });
 
-/** The status API schema (graphql/status.graphql) bound to a StatusSource. */
-export function buildStatusSchema(source: StatusSource): { schema: GraphQLSchema; rootValue: Record<string, unknown> } {
+/** What the HTTP layer tells the resolvers: set only on POST /admin, once the admin guard let the request through. */
+export interface StatusContext {
+  /** Who asked (for the log and the history), e.g. "an operator (admin API from 127.0.0.1)". */
+  adminActor?: string;
+}
+
+/** Longest operator's reason kept (the history's reason column holds 1000 characters with who asked). */
+const MAX_REASON = 500;
+
+/** retryMessage, abandonMessage and resyncWorkerNonce, each refused unless the admin guard passed the request. */
+function adminResolvers(source: StatusSource, admin: AdminActions | undefined) {
+  const actorOf = (context: unknown): { actions: AdminActions; actor: string } => {
+    if (!admin) throw new GraphQLError('admin actions are not enabled on this server (it has no admin token)');
+    const actor = (context as StatusContext | undefined)?.adminActor;
+    if (!actor) throw new GraphQLError('admin actions are served on POST /admin only, from this machine, with Authorization: Bearer <token>');
+    return { actions: admin, actor };
+  };
+  const messageResult = ({ message, summary }: { message: MessageRecord; summary: string }) => ({ message: messageView(message, source), summary });
+  return {
+    retryMessage: async (args: { messageHash: string; step?: string }, context: unknown) => {
+      const { actions, actor } = actorOf(context);
+      return messageResult(await actions.retryMessage(lower(args.messageHash)!, args.step ?? undefined, actor));
+    },
+    abandonMessage: async (args: { messageHash: string; reason: string }, context: unknown) => {
+      const { actions, actor } = actorOf(context);
+      const reason = args.reason.trim();
+      if (reason === '' || reason.length > MAX_REASON) throw new GraphQLError(`reason must say why, in 1 to ${MAX_REASON} characters`);
+      return messageResult(await actions.abandonMessage(lower(args.messageHash)!, reason, actor));
+    },
+    resyncWorkerNonce: async (args: { chainId: number; address: string }, context: unknown) => {
+      const { actions, actor } = actorOf(context);
+      if (!/^0x[0-9a-fA-F]{40}$/.test(args.address)) throw new GraphQLError(`address ${JSON.stringify(args.address.slice(0, 60))} is not an address (0x and 40 hex digits)`);
+      return actions.resyncWorkerNonce(args.chainId, args.address.toLowerCase(), actor);
+    },
+  };
+}
+
+/** The status API schema (graphql/status.graphql) bound to a StatusSource, and to the admin actions when given. */
+export function buildStatusSchema(source: StatusSource, admin?: AdminActions): { schema: GraphQLSchema; rootValue: Record<string, unknown> } {
   const sdl = readFileSync(join(packageRoot(), 'graphql', 'status.graphql'), 'utf8');
   const schema = buildSchema(sdl);
   const bigint = schema.getType('BigInt') as GraphQLScalarType;
@@ -172,6 +210,7 @@ export function buildStatusSchema(source: StatusSource): { schema: GraphQLSchema
   const streams = reusedFor(LIVE_READ_TTL_MS, () => source.streams());
   const rootValue = {
     role: () => source.role().toUpperCase(),
+    ...adminResolvers(source, admin),
     ...requestResolvers(source),
     ...messageResolvers(source),
     workers: async () => (await workers()).map(workerView),

@@ -1,7 +1,7 @@
 import type { HistoryEntry } from '../facilitation/history';
 import type { Observable } from 'rxjs';
 import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
-import type { FeeCapWait } from '../chain/tx-engine/transaction-engine';
+import type { FeeCapWait, NonceResync } from '../chain/tx-engine/transaction-engine';
 import type { EndpointStatus } from '../failover/endpoint-pool';
 import type { Direction, MessageRecord, MessageState, StakeRequestRecord, StakeRequestState } from '../facilitation/model';
 import type { Wait } from './waiting-for';
@@ -123,4 +123,23 @@ export interface StatusSource {
   oldestWaiting?(): Promise<OldestWaiting[]>;
   /** Per chain: the native coin (wei) a worker needs to be given a step. */
   workerGasFloors?(): Array<{ chainId: number; minGasBalance: bigint }>;
+}
+
+/** What an operator's retry or abandon did: the message after it, and one line saying what was done. */
+export interface AdminMessageResult {
+  message: MessageRecord;
+  summary: string;
+}
+
+/**
+ * The admin actions (served on POST /admin only: loopback, bearer token; see src/server/admin-guard.ts).
+ * `actor` says who asked, for the log and the history. A refusal is a UserInputError in one line.
+ */
+export interface AdminActions {
+  /** A FAILED message taken up again, and/or its failed steps (`step`: one purpose, e.g. progressMint) queued again. */
+  retryMessage(messageHash: string, step: string | undefined, actor: string): Promise<AdminMessageResult>;
+  /** The message given up: ADMIN_ABANDONED (final), its queued steps cancelled, its secret kept. */
+  abandonMessage(messageHash: string, reason: string, actor: string): Promise<AdminMessageResult>;
+  /** A worker's next nonce reset from the chain (refused while any of its transactions is in flight). */
+  resyncWorkerNonce(chainId: number, address: string, actor: string): Promise<NonceResync>;
 }

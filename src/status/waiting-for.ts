@@ -99,7 +99,7 @@ const NAMES = {
 } as const;
 type Names = (typeof NAMES)[keyof typeof NAMES];
 
-const FINAL_MESSAGE = new Set<string>(['COMPLETED', 'ABANDONED', 'FAILED']);
+const FINAL_MESSAGE = new Set<string>(['COMPLETED', 'ABANDONED', 'ADMIN_ABANDONED', 'FAILED']);
 /** A request in these states waits for nothing of its own (ACCEPTED: its message carries on). */
 const FINAL_REQUEST = new Set<string>(['REVOKED', 'REJECTED', 'IGNORED', 'TAKEN', 'ORPHANED', 'FAILED']);
 const FEE_CAP_ERROR = /^waiting: the chain needs (\d+) wei per gas, above the cap of (\d+)/;

@@ -32,6 +32,7 @@ describe('facilitator dev', function () {
       const info = JSON.parse(readFileSync(join(dir, 'devnet.json'), 'utf8')) as DevnetInfo;
       const mosaic = JSON.parse(readFileSync(join(dir, 'mosaic.json'), 'utf8')) as MosaicConfigShape;
       expect(statSync(join(dir, 'devnet.json')).mode & 0o777, 'devnet.json holds keys: owner-only').to.equal(0o600);
+      expect(statSync(join(dir, 'admin-token')).mode & 0o777, 'the admin API token, owner-only').to.equal(0o600);
       expect(info.version).to.equal(1);
       expect(info.accounts.filter((a) => a.role === 'staker')).to.have.length(3);
       expect(info.accounts.filter((a) => a.role === 'worker')).to.have.length(2);

@@ -33,6 +33,8 @@ describe('facilitator init', function () {
     const result = await runCli([...base(), '--workers', '2', '--password-env', 'INIT_PASSWORD'], { env: env(), timeoutMs: 60_000 });
     expect(result.code, result.stderr).to.equal(0);
     expect(statSync(configPath()).mode & 0o777).to.equal(0o600);
+    expect(statSync(join(home, '1405', 'admin-token')).mode & 0o777, 'the admin API token beside the config, owner-only').to.equal(0o600);
+    expect(result.stdout + result.stderr, 'the token is never printed').not.to.contain(readFileSync(join(home, '1405', 'admin-token'), 'utf8').trim());
     const config = loadFacilitatorConfig(configPath());
     const workers = config.chains['1337'].workers;
     expect(workers).to.have.length(2);

@@ -35,6 +35,25 @@ describe('facilitation history (written with each transition)', () => {
       ['CONFIRMED', 'CONFIRMED', MessageStatus.Progressed, MessageStatus.Declared, 'sourceStatusSeen', 51n],
     ]);
   });
+
+  it('records an operator\'s retry and abandon with who asked and why, even when the state does not change', async () => {
+    const store = new SqlFacilitationStore(db.knex);
+    const failedTx = `0x${'bb'.repeat(32)}`;
+    await store.apply({ kind: 'requestSeen', request: stakeRequest() });
+    await store.apply({ kind: 'acceptancePrepared', message: stakeMessage() });
+    await store.apply({ kind: 'sourceStatusSeen', messageHash: MESSAGE_HASH, status: MessageStatus.Declared, declarationHeight: 42n });
+    await store.apply({ kind: 'targetStatusSeen', messageHash: MESSAGE_HASH, status: MessageStatus.Declared });
+    await store.apply({ kind: 'adminRetry', messageHash: MESSAGE_HASH, note: 'retried by an operator (admin API, 127.0.0.1): progressMint requeued', evidence: { txHash: failedTx } });
+    await store.apply({ kind: 'adminAbandon', messageHash: MESSAGE_HASH, reason: 'abandoned by an operator (admin API, 127.0.0.1): staker asked' });
+
+    const rows = (await store.history(MESSAGE_HASH)).slice(-2).map((e) => [e.from, e.state, e.event, e.reason, e.txHash]);
+    expect(rows).to.deep.equal([
+      ['CONFIRMED', 'CONFIRMED', 'adminRetry', 'retried by an operator (admin API, 127.0.0.1): progressMint requeued', failedTx],
+      ['CONFIRMED', 'ADMIN_ABANDONED', 'adminAbandon', 'abandoned by an operator (admin API, 127.0.0.1): staker asked', undefined],
+    ]);
+    const stored = await store.getMessage(MESSAGE_HASH);
+    expect([stored!.state, stored!.unlockSecret], 'the secret stays in the database').to.deep.equal(['ADMIN_ABANDONED', stakeMessage().unlockSecret]);
+  });
 });
 
 const hex = (byte: string) => `0x${byte.repeat(32)}`;

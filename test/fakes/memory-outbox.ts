@@ -131,6 +131,36 @@ export class MemoryOutbox implements OutboxPort {
     this.update(id, (r) => ({ status: 'queued', lastError: error, notBefore, attempts: r.attempts + 1 }));
   }
 
+  async storedNonce(chainId: number, worker: string): Promise<bigint | undefined> {
+    return this.nonces.get(`${chainId}:${worker}`);
+  }
+
+  async requeueFailed(id: number, note: string): Promise<boolean> {
+    const record = this.records.find((r) => r.id === id);
+    if (record?.status !== 'failed') return false;
+    this.update(id, () => ({
+      status: 'queued',
+      nonce: undefined,
+      fees: undefined,
+      txHash: undefined,
+      txHashes: [],
+      rawTransaction: undefined,
+      attempts: 0,
+      lastError: note,
+      sentAt: undefined,
+      notBefore: undefined,
+      minedBlock: undefined,
+    }));
+    return true;
+  }
+
+  async cancelQueued(id: number, reason: string): Promise<boolean> {
+    const record = this.records.find((r) => r.id === id);
+    if (record?.status !== 'queued') return false;
+    this.update(id, () => ({ status: 'failed', lastError: reason }));
+    return true;
+  }
+
   private update(id: number, patch: (record: OutboxRecord) => Partial<OutboxRecord>): void {
     const index = this.records.findIndex((r) => r.id === id);
     if (index >= 0) this.records[index] = { ...this.records[index], ...patch(this.records[index]) };

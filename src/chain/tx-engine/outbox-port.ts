@@ -98,4 +98,13 @@ export interface OutboxPort {
   defer(id: number, reason: string, notBefore: number): Promise<void>;
   /** A transient failure: back to queued, tried again not before `notBefore`. */
   markRetry(id: number, error: string, notBefore: number): Promise<void>;
+  /** The worker's next nonce as stored (undefined before its first reservation). */
+  storedNonce(chainId: number, worker: string): Promise<bigint | undefined>;
+  /**
+   * An operator's retry: a `failed` record is queued again as if new (no nonce, no hashes: a receipt of
+   * its failed attempt must not settle the new one), `note` as its last error. False unless it was failed.
+   */
+  requeueFailed(id: number, note: string): Promise<boolean>;
+  /** An operator gave its subject up: a record still `queued` (never signed) is failed with `reason`. False otherwise. */
+  cancelQueued(id: number, reason: string): Promise<boolean>;
 }

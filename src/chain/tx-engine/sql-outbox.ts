@@ -332,6 +332,40 @@ export class SqlOutbox implements OutboxPort {
     });
   }
 
+  async requeueFailed(id: number, note: string): Promise<boolean> {
+    return withStoreErrors('outbox.requeueFailed', async () => {
+      return this.knex.transaction(async (trx) => {
+        await this.fenced(trx); // a deposed process must not make work for the active one's engine
+        const updated = await trx('transactions')
+          .where({ id, status: 'failed' })
+          .update({
+            status: 'queued',
+            nonce: null,
+            gas_price: null,
+            tx_type: null,
+            max_priority_fee_per_gas: null,
+            tx_hash: null,
+            tx_hashes: '[]',
+            raw_transaction: null,
+            attempts: 0,
+            last_error: note,
+            sent_at: null,
+            not_before: null,
+            mined_block: null,
+            updated_at: Date.now(),
+          });
+        return Number(updated) > 0;
+      });
+    });
+  }
+
+  async cancelQueued(id: number, reason: string): Promise<boolean> {
+    return withStoreErrors('outbox.cancelQueued', async () => {
+      const updated = await this.knex('transactions').where({ id, status: 'queued' }).update({ status: 'failed', last_error: reason, updated_at: Date.now() });
+      return Number(updated) > 0;
+    });
+  }
+
   async markRetry(id: number, error: string, notBefore: number): Promise<void> {
     return withStoreErrors('outbox.markRetry', async () => {
       await this.knex('transactions')

@@ -4,6 +4,7 @@ import type { ChainClient, RpcReceipt } from '../chain-client';
 import { backoffDelay } from '../../errors/backoff';
 import { isRetryable, messageOf } from '../../errors/cause-chain';
 import { stoppedUnits, type StoppedUnit, type StoppedUnits } from '../../errors/stopped-units';
+import { UserInputError } from '../../errors/user-errors';
 import { RevertError } from '../errors';
 import { FeeOracle, maxPerGas, replacementFees, type FeeCapExceeded, type Fees } from '../fees';
 import type { LocalSigner } from '../local-signer';
@@ -57,6 +58,23 @@ export interface FeeCapWait extends FeeCapExceeded {
   since: number;
 }
 
+/** What an operator's nonce resync did (admin API). */
+export interface NonceResync {
+  chainId: number;
+  worker: string;
+  /** The next nonce stored before (undefined: the worker had not sent yet). */
+  previous: bigint | undefined;
+  /** The next nonce stored now: the chain's pending transaction count of the worker. */
+  next: bigint;
+  /** The worker's mined transaction count: below `next`, transactions of this key not sent by this facilitator wait in the node's pool. */
+  mined: bigint;
+}
+
+/** A nonce resync refused: the worker has transactions sent and not final, whose nonces it could give away. */
+export class NonceResyncRefusedError extends UserInputError {
+  override readonly name = 'NonceResyncRefusedError';
+}
+
 /** Node answers that mean "I already have it / it is already mined": nothing to undo. */
 function isAlreadyKnown(error: unknown): boolean {
   return error instanceof TransactionAlreadyKnownError || error instanceof NonceTooLowError;
@@ -106,6 +124,10 @@ export class TransactionEngine {
   /** Records held back by the fee cap, with what they needed and since when. */
   private readonly feeWaits = new Map<number, FeeCapExceeded & { since: number }>();
   private readonly fees: FeeOracle;
+  /** Workers whose loop runs now. */
+  private readonly running = new Set<string>();
+  /** Operators' nonce resyncs waiting for their worker's loop (run between two passes, never during a send). */
+  private readonly resyncs = new Map<string, Array<{ resolve: (done: NonceResync) => void; reject: (error: unknown) => void }>>();
   private stopped = true;
 
   constructor(private readonly options: TransactionEngineOptions) {
@@ -272,10 +294,21 @@ export class TransactionEngine {
    * worker with the reason recorded (logged once, reported as a metric) instead of failing for ever.
    */
   private async workerLoop(worker: string): Promise<void> {
+    this.running.add(worker);
+    try {
+      await this.runWorker(worker);
+    } finally {
+      this.running.delete(worker);
+      await this.runResyncs(worker); // asked while the loop was ending: nothing sends for this worker now
+    }
+  }
+
+  private async runWorker(worker: string): Promise<void> {
     let failures = 0;
     while (!this.stopped) {
       let busy = false;
       try {
+        await this.runResyncs(worker);
         busy = await this.tick(worker);
         failures = 0;
       } catch (error) {
@@ -606,6 +639,66 @@ export class TransactionEngine {
     const delay = backoffDelay(attempts, RECORD_BACKOFF);
     await this.options.outbox.markRetry(record.id, message, Date.now() + delay);
     this.options.logger.warn({ chainId: this.chainId, purpose: record.purpose, subject: record.subject, attempts, delayMs: delay, err: message }, 'transaction deferred');
+  }
+
+  /**
+   * An operator's retry (admin API): a failed record is queued again as if new and its worker woken; it
+   * is simulated before it is sent, like any other. False unless the record is this chain's and failed.
+   */
+  async requeue(id: number, note: string): Promise<boolean> {
+    const record = await this.options.outbox.get(id);
+    if (!record || record.chainId !== this.chainId) return false;
+    const requeued = await this.options.outbox.requeueFailed(id, note);
+    if (requeued) this.wake(record.worker);
+    return requeued;
+  }
+
+  /** An operator gave the record's subject up: failed with `reason` unless it is no longer queued (then it is sent, and settles). */
+  cancelQueued(id: number, reason: string): Promise<boolean> {
+    return this.options.outbox.cancelQueued(id, reason);
+  }
+
+  /**
+   * An operator's resync of a worker's next nonce from the chain (admin API). It runs in the worker's
+   * loop, between two passes, so no send is under way; and only when none of the worker's transactions
+   * is sent and not final (else NonceResyncRefusedError naming them: their nonces could be given away).
+   */
+  resyncNonce(worker: string): Promise<NonceResync> {
+    const key = worker.toLowerCase();
+    if (!this.options.signers.has(key)) {
+      return Promise.reject(new UserInputError(`${key} is not a worker on chain ${this.chainId}: its workers are ${this.workers().join(', ')}`));
+    }
+    if (!this.running.has(key)) return this.resync(key); // stopped: nothing sends for this worker
+    return new Promise((resolve, reject) => {
+      this.resyncs.set(key, [...(this.resyncs.get(key) ?? []), { resolve, reject }]);
+      this.wake(key);
+    });
+  }
+
+  private async runResyncs(worker: string): Promise<void> {
+    const waiting = this.resyncs.get(worker);
+    if (!waiting) return;
+    this.resyncs.delete(worker);
+    for (const { resolve, reject } of waiting) await this.resync(worker).then(resolve, reject);
+  }
+
+  private async resync(worker: string): Promise<NonceResync> {
+    const { outbox, client } = this.options;
+    const inFlight = await outbox.inFlight(this.chainId, worker);
+    if (inFlight.length > 0) {
+      const nonces = inFlight.map((r) => String(r.nonce)).join(', ');
+      throw new NonceResyncRefusedError(
+        `worker ${worker} on chain ${this.chainId} has ${inFlight.length} transaction(s) sent and not final (nonce ${nonces}): a resync now could give their nonces to other transactions; wait until they are mined or failed (facilitator status lists them), then resync`,
+      );
+    }
+    const [previous, next, mined] = await Promise.all([
+      outbox.storedNonce(this.chainId, worker),
+      client.getTransactionCount(worker, 'pending'),
+      client.getTransactionCount(worker, 'latest'),
+    ]);
+    await outbox.resetNonce(this.chainId, worker, next);
+    this.nonceSynced.add(worker); // queued records are sent from `next` on
+    return { chainId: this.chainId, worker, previous, next, mined };
   }
 
   /** A mined zero-value self-transfer: the cancellation of a stuck call (also after a restart). */

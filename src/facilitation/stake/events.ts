@@ -44,9 +44,21 @@ type StakeEventBody =
   /** confirmStakeIntent failed and the inbox is still empty: wait for another proof. */
   | { kind: 'confirmFailed'; messageHash: string }
   /** Something only an operator can explain (e.g. an accept mined without our declaration). */
-  | { kind: 'messageFailed'; messageHash: string; reason: string };
+  | { kind: 'messageFailed'; messageHash: string; reason: string }
+  /**
+   * An operator asked to retry (admin API): a FAILED message is taken up again from what its message
+   * boxes show (its FAILED request with it); `note` says who asked and what was requeued (history).
+   */
+  | { kind: 'adminRetry'; messageHash: string; note: string }
+  /** An operator gave the message up (admin API): ADMIN_ABANDONED, final; `reason` says who and why. */
+  | { kind: 'adminAbandon'; messageHash: string; reason: string };
 
 export type StakeEventKind = StakeEvent['kind'];
+
+/** Events an operator made (admin API): recorded in the history even when they change no state. */
+export function isAdminEvent(event: StakeEvent): event is Extract<StakeEvent, { kind: 'adminRetry' | 'adminAbandon' }> {
+  return event.kind === 'adminRetry' || event.kind === 'adminAbandon';
+}
 
 /** The key an event is about: a stake request hash, or a message hash to be resolved to its request. */
 export function stakeEventKey(event: StakeEvent): { stakeRequestHash: string } | { messageHash: string } {
@@ -68,6 +80,8 @@ export function stakeEventKey(event: StakeEvent): { stakeRequestHash: string } |
     case 'confirmQueued':
     case 'confirmFailed':
     case 'messageFailed':
+    case 'adminRetry':
+    case 'adminAbandon':
       return { messageHash: event.messageHash };
   }
 }

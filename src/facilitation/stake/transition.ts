@@ -46,11 +46,15 @@ const LOSABLE_REQUEST_STATES: ReadonlySet<StakeRequestState> = new Set(['REQUEST
 /** Messages a reorg may send back: not confirmed on the auxiliary chain, no confirmStakeIntent under way. */
 const REOPENABLE_MESSAGE_STATES: ReadonlySet<MessageState> = new Set(['ACCEPTING', 'DECLARED', 'ABANDONED']);
 /** Message states no explicit state change leaves (the message boxes still may: see deriveMessageState). */
-const SETTLED_MESSAGE_STATES: ReadonlySet<MessageState> = new Set(['COMPLETED', 'FAILED', 'ABANDONED']);
+const SETTLED_MESSAGE_STATES: ReadonlySet<MessageState> = new Set(['COMPLETED', 'FAILED', 'ABANDONED', 'ADMIN_ABANDONED']);
+/** Message states the message boxes never change: only an operator's retry takes a FAILED one up again. */
+const STICKY_MESSAGE_STATES: ReadonlySet<MessageState> = new Set(['FAILED', 'ADMIN_ABANDONED']);
+/** Requests an operator's abandon closes too (else the accept service would go on with them). */
+const OPEN_REQUEST_STATES: ReadonlySet<StakeRequestState> = new Set(['REQUESTED', 'ACCEPTING']);
 
 /** The state a message is in, from what is known about both message boxes and its explicit state. */
 export function deriveMessageState(message: Pick<MessageRecord, 'sourceStatus' | 'targetStatus' | 'state'>): MessageState {
-  if (message.state === 'FAILED') return message.state;
+  if (STICKY_MESSAGE_STATES.has(message.state)) return message.state;
   // ABANDONED means "not declared": once our declaration is seen on chain (a reorganised acceptance
   // mined again, an accept landing after the request looked taken), the message must be carried on.
   if (message.state === 'ABANDONED' && message.sourceStatus === MessageStatus.Undeclared) return message.state;
@@ -110,7 +114,36 @@ function nextState(state: StakeFacilitation, event: StakeEvent): StakeFacilitati
       return { ...state, message: message && whileIn(message, 'CONFIRMING', 'DECLARED') };
     case 'messageFailed':
       return { ...state, message: message && withMessageState(message, 'FAILED', event.reason) };
+    case 'adminRetry':
+      return adminRetry(state);
+    case 'adminAbandon':
+      return adminAbandon(state, event.reason);
   }
+}
+
+/**
+ * An operator's retry takes a FAILED message up again from its message boxes (ACCEPTING when nothing is
+ * declared yet, DECLARED, CONFIRMED, ...), and its FAILED request with it. Any other message keeps its
+ * state: the retry of a failed step (the engine requeues it) is only recorded in the history.
+ */
+function adminRetry(state: StakeFacilitation): StakeFacilitation {
+  const { request, message } = state;
+  if (!message || message.state !== 'FAILED') return state;
+  const next = derived({ ...message, state: 'ACCEPTING', reason: undefined });
+  const reopened: StakeRequestRecord | undefined =
+    request?.state === 'FAILED' ? { ...request, state: next.state === 'ACCEPTING' ? 'ACCEPTING' : 'ACCEPTED', reason: undefined } : request;
+  return { ...state, request: reopened, message: next };
+}
+
+/**
+ * An operator gives a message up: ADMIN_ABANDONED (final, the secret kept), and a request still being
+ * accepted FAILED with the same reason. A COMPLETED message has nothing left to give up.
+ */
+function adminAbandon(state: StakeFacilitation, reason: string): StakeFacilitation {
+  const { request, message } = state;
+  if (!message || message.state === 'COMPLETED' || message.state === 'ADMIN_ABANDONED') return state;
+  const closed = request && OPEN_REQUEST_STATES.has(request.state) ? { ...request, state: 'FAILED' as const, reason } : request;
+  return { ...state, request: closed, message: { ...message, state: 'ADMIN_ABANDONED', reason } };
 }
 
 /** A new request is REQUESTED (or closed, if the composer closed it first); an ORPHANED one that reappears is revived. */
@@ -120,7 +153,8 @@ function requestSeen(state: StakeFacilitation, seen: StakeRequestRecord): StakeF
     if (closure) return { ...state, request: { ...seen, state: closure, reason: 'closed by the composer before the facilitator saw the request' } };
     return { ...state, request: { ...seen, state: 'REQUESTED' } };
   }
-  if (request.state !== 'ORPHANED') return state;
+  // A message an operator gave up is not taken up again by its request reappearing.
+  if (request.state !== 'ORPHANED' || message?.state === 'ADMIN_ABANDONED') return state;
   const revived: StakeRequestRecord = { ...request, state: 'REQUESTED', reason: undefined, blockNumber: seen.blockNumber, transactionHash: seen.transactionHash };
   const abandonedUndeclared =
     message?.state === 'ABANDONED' && message.sourceStatus === MessageStatus.Undeclared && message.targetStatus === MessageStatus.Undeclared;
@@ -163,6 +197,7 @@ function targetStatusSeen(message: MessageRecord, status: MessageStatus, height:
  */
 function afterReorg(state: StakeFacilitation, to: { request: StakeRequestState; message: MessageState }, reason: string): StakeFacilitation {
   const { request, message } = state;
+  if (message?.state === 'ADMIN_ABANDONED') return state; // the operator's word stands: nothing is accepted again
   const nextRequest = request && LOSABLE_REQUEST_STATES.has(request.state) ? { ...request, state: to.request, reason } : request;
   const reopenable = message && message.targetStatus === MessageStatus.Undeclared && REOPENABLE_MESSAGE_STATES.has(message.state);
   const nextMessage: MessageRecord | undefined = reopenable
@@ -212,7 +247,8 @@ function describe(before: StakeFacilitation, next: StakeFacilitation, event: Sta
 function effectsOf(next: StakeFacilitation, changed: StakeTransition['changed'], event: StakeEvent): StakeEffect[] {
   const effects: StakeEffect[] = [];
   const { request, message } = next;
-  if (request && changed.request && (request.state === 'REQUESTED' || event.kind === 'acceptanceReorganised')) {
+  const acceptAgain = event.kind === 'acceptanceReorganised' || (event.kind === 'adminRetry' && request?.state === 'ACCEPTING');
+  if (request && changed.request && (request.state === 'REQUESTED' || acceptAgain)) {
     effects.push({ kind: 'accept', direction: request.direction, stakeRequestHash: request.stakeRequestHash });
   }
   if (message && changed.message) {

@@ -101,5 +101,38 @@ export function describeOutbox(name: string, open: () => Promise<{ outbox: Outbo
       ]);
       expect((await outbox.unsettled(1000, 'approveBounty')).map((x) => x.subject)).to.deep.equal(['t']);
     });
+
+    it('queues a failed record again for an operator as if new (no nonce, no hashes), and nothing else', async () => {
+      const failed = (await outbox.enqueue(request('failed'))).record.id;
+      const mined = (await outbox.enqueue(request('mined'))).record.id;
+      for (const id of [failed, mined]) await outbox.markSigned(id, { nonce: BigInt(id), fees: FEES, txHash: `0x${id}`, rawTransaction: '0xraw' });
+      await outbox.markMined(failed, { txHash: `0x${failed}`, blockNumber: 9n, success: false, error: 'reverted' });
+      await outbox.markMined(mined, { txHash: `0x${mined}`, blockNumber: 9n, success: true });
+
+      expect(await outbox.requeueFailed(failed, 'requeued by an operator')).to.equal(true);
+      expect(await outbox.requeueFailed(mined, 'requeued by an operator'), 'a mined record stays mined').to.equal(false);
+      const again = (await outbox.get(failed))!;
+      expect([again.status, again.nonce, again.txHash, again.txHashes, again.rawTransaction, again.attempts, again.lastError, again.minedBlock]).to.deep.equal([
+        'queued', undefined, undefined, [], undefined, 0, 'requeued by an operator', undefined,
+      ]);
+      expect((await outbox.queued(1000, WORKER, Date.now(), 1))[0].id).to.equal(failed);
+      expect((await outbox.get(mined))!.status).to.equal('mined');
+    });
+
+    it('cancels a record only while it is queued (never one signed or sent)', async () => {
+      const queued = (await outbox.enqueue(request('queued'))).record.id;
+      const sent = (await outbox.enqueue(request('sent'))).record.id;
+      await outbox.markSigned(sent, { nonce: 1n, fees: FEES, txHash: '0x1', rawTransaction: '0xraw' });
+      expect(await outbox.cancelQueued(queued, 'abandoned by an operator')).to.equal(true);
+      expect(await outbox.cancelQueued(sent, 'abandoned by an operator')).to.equal(false);
+      const [q, s] = await Promise.all([outbox.get(queued), outbox.get(sent)]);
+      expect([q!.status, q!.lastError, s!.status]).to.deep.equal(['failed', 'abandoned by an operator', 'sent']);
+    });
+
+    it('tells the stored next nonce of a worker, none before its first reservation', async () => {
+      expect(await outbox.storedNonce(1000, WORKER)).to.equal(undefined);
+      await outbox.reserveNonce(1000, WORKER, 4n);
+      expect(await outbox.storedNonce(1000, WORKER)).to.equal(5n);
+    });
   });
 }

@@ -3,7 +3,7 @@ import { FeeOracle } from '../../../src/chain/fees';
 import { LocalSigner } from '../../../src/chain/local-signer';
 import { acquireNewHeads } from '../../../src/chain/new-heads';
 import { SqlOutbox } from '../../../src/chain/tx-engine/sql-outbox';
-import { TransactionEngine } from '../../../src/chain/tx-engine/transaction-engine';
+import { NonceResyncRefusedError, TransactionEngine } from '../../../src/chain/tx-engine/transaction-engine';
 import { startDevChain, type DevChain } from '../../../src/devnet/anvil-chain';
 import type { Devnet } from '../../../src/devnet/devnet';
 import { silentLogger } from '../../../src/logging/logger';
@@ -205,6 +205,49 @@ function describeEngine(name: string, open: () => Promise<{ knex: TestDatabase['
       const outcomes = await Promise.all(behind.map((b) => engine.waitFor(b.record.id)));
       expect(outcomes.map((o) => o.status)).to.deep.equal(['mined', 'mined']);
       expect(outcomes.map((o) => o.nonce)).to.deep.equal([BigInt(nonceBefore), BigInt(nonceBefore) + 1n]);
+    });
+
+    it('sends a failed record again once an operator requeues it, from a fresh nonce', async () => {
+      const client = devnet.origin.client;
+      const balance = await client.getBalance(worker);
+      const pay = { worker, purpose: 'pay', subject: 'requeued', to: '0x00000000000000000000000000000000000000aa', data: '0x', value: balance + 1n, gas: 21_000n };
+      const { record } = await engine.submit(pay);
+      expect((await engine.waitFor(record.id)).status).to.equal('failed');
+      await client.rpc.request('anvil_setBalance', [worker, `0x${(balance * 2n).toString(16)}`]);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await outbox.get(record.id))!.status, 'a failed record is not tried again on its own').to.equal('failed');
+      expect(await engine.requeue(record.id, 'requeued by an operator')).to.equal(true);
+      const outcome = await engine.waitFor(record.id);
+      expect([outcome.status, outcome.nonce]).to.deep.equal(['mined', await client.getTransactionCount(worker, 'latest') - 1n]);
+      expect(await engine.requeue(record.id, 'again'), 'a mined record is never requeued').to.equal(false);
+    });
+
+    it('resyncs a worker\'s next nonce from the chain when none of its transactions is in flight', async () => {
+      const client = devnet.origin.client;
+      expect((await engine.waitFor((await engine.submit(approve('0x00000000000000000000000000000000000000d1', 1n))).record.id)).status).to.equal('mined');
+      const pending = await client.getTransactionCount(worker, 'pending');
+      // A counter ahead of the chain (e.g. an outside tool changed the database): later sends would sit above a gap.
+      await outbox.resetNonce(devnet.origin.chainId, worker, pending + 5n);
+      const done = await engine.resyncNonce(worker.toUpperCase().replace('0X', '0x'));
+      expect([done.previous, done.next, done.mined]).to.deep.equal([pending + 5n, pending, pending]);
+      const outcome = await engine.waitFor((await engine.submit(approve('0x00000000000000000000000000000000000000d2', 2n))).record.id);
+      expect([outcome.status, outcome.nonce]).to.deep.equal(['mined', pending]);
+    });
+
+    it('refuses a nonce resync while a transaction of the worker is in flight, naming its nonce, and changes nothing', async () => {
+      miner.pause();
+      const { record } = await engine.submit(approve('0x00000000000000000000000000000000000000d3', 3n));
+      await until('it is sent', async () => (await outbox.get(record.id))!.status === 'sent');
+      const sent = (await outbox.get(record.id))!;
+      const stored = await outbox.storedNonce(devnet.origin.chainId, worker);
+      const error = await engine.resyncNonce(worker).then(() => undefined, (e: unknown) => e);
+      expect(error).to.be.instanceOf(NonceResyncRefusedError);
+      expect((error as Error).message).to.contain(`nonce ${sent.nonce}`);
+      expect(await outbox.storedNonce(devnet.origin.chainId, worker)).to.equal(stored);
+      const unknown = await engine.resyncNonce('0x00000000000000000000000000000000000000d4').then(() => undefined, (e: unknown) => e);
+      expect((unknown as Error).message).to.match(/is not a worker on chain/);
+      miner.resume();
+      expect((await engine.waitFor(record.id)).status).to.equal('mined');
     });
 
     it('keeps consecutive nonces for a burst of transactions of one worker', async () => {

@@ -34,6 +34,10 @@ const STATES: Record<string, StakeFacilitation> = {
   'FAILED/FAILED': facilitation('FAILED', 'FAILED'),
   'TAKEN/ABANDONED': facilitation('TAKEN', 'ABANDONED'),
   'ORPHANED/ABANDONED': facilitation('ORPHANED', 'ABANDONED'),
+  'ACCEPTED/FAILED (declared)': facilitation('ACCEPTED', 'FAILED', declared),
+  'ACCEPTED/FAILED (confirmed)': facilitation('ACCEPTED', 'FAILED', { ...declared, targetStatus: MessageStatus.Declared }),
+  'ACCEPTED/ADMIN_ABANDONED': facilitation('ACCEPTED', 'ADMIN_ABANDONED', declared),
+  'ORPHANED/ADMIN_ABANDONED': facilitation('ORPHANED', 'ADMIN_ABANDONED'),
 };
 
 /** One event of every kind (message box events at both statuses). */
@@ -54,6 +58,8 @@ const EVENTS: Record<string, StakeEvent> = {
   confirmQueued: { kind: 'confirmQueued', messageHash: MESSAGE_HASH },
   confirmFailed: { kind: 'confirmFailed', messageHash: MESSAGE_HASH },
   messageFailed: { kind: 'messageFailed', messageHash: MESSAGE_HASH, reason: 'declared hash differs' },
+  adminRetry: { kind: 'adminRetry', messageHash: MESSAGE_HASH, note: 'retried by an operator' },
+  adminAbandon: { kind: 'adminAbandon', messageHash: MESSAGE_HASH, reason: 'abandoned by an operator: staker asked' },
 };
 
 /**
@@ -89,6 +95,7 @@ const MOVES: Record<keyof typeof STATES, Partial<Record<keyof typeof EVENTS, str
     targetDeclared: 'ACCEPTING/CONFIRMED',
     targetProgressed: 'ACCEPTING/CONFIRMED',
     messageFailed: 'ACCEPTING/FAILED',
+    adminAbandon: 'FAILED/ADMIN_ABANDONED',
   },
   'ACCEPTED/DECLARED': {
     requestLost: 'ORPHANED/ABANDONED',
@@ -97,6 +104,7 @@ const MOVES: Record<keyof typeof STATES, Partial<Record<keyof typeof EVENTS, str
     targetProgressed: 'ACCEPTED/CONFIRMED',
     confirmQueued: 'ACCEPTED/CONFIRMING',
     messageFailed: 'ACCEPTED/FAILED',
+    adminAbandon: 'ACCEPTED/ADMIN_ABANDONED',
   },
   'ACCEPTED/CONFIRMING': {
     requestLost: 'ORPHANED/CONFIRMING',
@@ -105,23 +113,53 @@ const MOVES: Record<keyof typeof STATES, Partial<Record<keyof typeof EVENTS, str
     targetProgressed: 'ACCEPTED/CONFIRMED',
     confirmFailed: 'ACCEPTED/DECLARED',
     messageFailed: 'ACCEPTED/FAILED',
+    adminAbandon: 'ACCEPTED/ADMIN_ABANDONED',
   },
-  'ACCEPTED/CONFIRMED': { requestLost: 'ORPHANED/CONFIRMED', acceptanceReorganised: 'ACCEPTING/CONFIRMED', messageFailed: 'ACCEPTED/FAILED' },
+  'ACCEPTED/CONFIRMED': {
+    requestLost: 'ORPHANED/CONFIRMED',
+    acceptanceReorganised: 'ACCEPTING/CONFIRMED',
+    messageFailed: 'ACCEPTED/FAILED',
+    adminAbandon: 'ACCEPTED/ADMIN_ABANDONED',
+  },
   'ACCEPTED/COMPLETED': { requestLost: 'ORPHANED/COMPLETED', acceptanceReorganised: 'ACCEPTING/COMPLETED' },
-  'FAILED/FAILED': { requestClosed: 'REVOKED/FAILED', requestLost: 'ORPHANED/FAILED', acceptanceReorganised: 'ACCEPTING/FAILED' },
+  'FAILED/FAILED': {
+    requestClosed: 'REVOKED/FAILED',
+    requestLost: 'ORPHANED/FAILED',
+    acceptanceReorganised: 'ACCEPTING/FAILED',
+    adminRetry: 'ACCEPTING/ACCEPTING',
+    adminAbandon: 'FAILED/ADMIN_ABANDONED',
+  },
   'TAKEN/ABANDONED': {
     requestClosed: 'REVOKED/ABANDONED',
     requestLost: 'ORPHANED/ABANDONED',
     acceptanceReorganised: 'ACCEPTING/ACCEPTING',
     sourceDeclared: 'TAKEN/DECLARED',
     sourceProgressed: 'TAKEN/DECLARED',
+    adminAbandon: 'TAKEN/ADMIN_ABANDONED',
   },
   'ORPHANED/ABANDONED': {
     requestSeen: 'REQUESTED/ACCEPTING',
     acceptanceReorganised: 'ACCEPTING/ACCEPTING',
     sourceDeclared: 'ORPHANED/DECLARED',
     sourceProgressed: 'ORPHANED/DECLARED',
+    adminAbandon: 'ORPHANED/ADMIN_ABANDONED',
   },
+  // A FAILED message stays FAILED whatever the boxes show; only an operator's retry takes it up again.
+  'ACCEPTED/FAILED (declared)': {
+    requestLost: 'ORPHANED/FAILED',
+    acceptanceReorganised: 'ACCEPTING/FAILED',
+    adminRetry: 'ACCEPTED/DECLARED',
+    adminAbandon: 'ACCEPTED/ADMIN_ABANDONED',
+  },
+  'ACCEPTED/FAILED (confirmed)': {
+    requestLost: 'ORPHANED/FAILED',
+    acceptanceReorganised: 'ACCEPTING/FAILED',
+    adminRetry: 'ACCEPTED/CONFIRMED',
+    adminAbandon: 'ACCEPTED/ADMIN_ABANDONED',
+  },
+  // Final: neither the boxes, a reorg, the request reappearing nor a retry take it up again.
+  'ACCEPTED/ADMIN_ABANDONED': {},
+  'ORPHANED/ADMIN_ABANDONED': {},
 };
 
 const label = (state: StakeFacilitation) =>
@@ -133,6 +171,7 @@ describe('stake transition: every (state, event) pair', () => {
     const all: StakeEventKind[] = [
       'requestSeen', 'requestClosed', 'requestIgnored', 'acceptancePrepared', 'acceptGivenUp', 'requestTaken', 'requestLost',
       'acceptanceReorganised', 'sourceStatusSeen', 'targetStatusSeen', 'declarationMoved', 'confirmQueued', 'confirmFailed', 'messageFailed',
+      'adminRetry', 'adminAbandon',
     ];
     expect([...kinds].sort()).to.deep.equal([...all].sort());
   });
@@ -196,5 +235,27 @@ describe('stake transition: details', () => {
       { record: 'request', direction: 'STAKE', hash: REQUEST_HASH, from: 'ACCEPTED', to: 'ORPHANED', reason: 'reorganised away' },
       { record: 'message', direction: 'STAKE', hash: MESSAGE_HASH, from: 'DECLARED', to: 'ABANDONED', reason: 'reorganised away' },
     ]);
+  });
+
+  it('takes a FAILED message up again where its boxes are, with the work that makes due', () => {
+    const kinds = (state: StakeFacilitation) => stakeTransition(state, EVENTS.adminRetry).effects.map((e) => e.kind);
+    expect(kinds(STATES['FAILED/FAILED']), 'nothing declared: accepted again').to.deep.equal(['accept']);
+    expect(kinds(STATES['ACCEPTED/FAILED (declared)'])).to.deep.equal(['prove', 'confirm']);
+    expect(kinds(STATES['ACCEPTED/FAILED (confirmed)'])).to.deep.equal(['progress']);
+    expect(kinds(STATES['ACCEPTED/CONFIRMED']), 'a retried step changes no state').to.deep.equal([]);
+    const { next } = stakeTransition(STATES['ACCEPTED/FAILED (declared)'], EVENTS.adminRetry);
+    expect(next.message!.reason).to.equal(undefined);
+  });
+
+  it('gives a message up with the operator\'s reason, its unlock secret kept, and makes no work due', () => {
+    const state = STATES['ACCEPTED/CONFIRMED'];
+    const { next, effects, changes } = stakeTransition(state, EVENTS.adminAbandon);
+    expect([next.message!.state, next.message!.reason, next.message!.unlockSecret]).to.deep.equal([
+      'ADMIN_ABANDONED',
+      'abandoned by an operator: staker asked',
+      state.message!.unlockSecret,
+    ]);
+    expect(effects).to.deep.equal([]);
+    expect(changes.map((c) => c.to)).to.deep.equal(['ADMIN_ABANDONED']);
   });
 });
