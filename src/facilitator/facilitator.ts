@@ -144,6 +144,11 @@ export class Facilitator {
     return [...ORIGIN_STREAMS.map((t) => `${prefix}origin.${t}`), ...AUXILIARY_STREAMS.map((t) => `${prefix}auxiliary.${t}`)];
   }
 
+  /** Blocks below its subgraph's head each side's streams stop at (reorg safety): not lag. */
+  streamConfirmations(side: 'origin' | 'auxiliary'): number {
+    return this.options[side].streamConfirmations;
+  }
+
   start(): void {
     const { logger, stores } = this.options;
     const handlerContext = this.handlers;

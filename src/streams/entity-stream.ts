@@ -152,6 +152,18 @@ async function catchUp(
   return { head, cursor: safeHead };
 }
 
+/** Runs `tick` every `everyMs`, never two at once; a failure goes to `fail`. */
+function everyTick(everyMs: number, fail: (error: unknown) => void, tick: () => Promise<void>): NodeJS.Timeout {
+  let ticking = false;
+  return setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    tick()
+      .catch(fail)
+      .finally(() => (ticking = false));
+  }, everyMs);
+}
+
 /**
  * Subscription transport: catch up by paging to the current head, then subscribe to entities changed
  * since; each push (the whole current result since the subscription's start) is filtered to entities
@@ -223,22 +235,25 @@ function subscriptionBatches(options: EntityStreamOptions): Observable<EntityBat
       };
       listen();
 
-      const silenceMs = options.silenceMs ?? 30_000;
-      const tickMs = confirmations > 0 ? Math.min(options.pollIntervalMs ?? 1000, silenceMs) : silenceMs;
-      watchdog = setInterval(() => {
-        void (async () => {
-          const now = await options.client.head();
-          knownHead = now.number;
-          release();
-          if (Date.now() - lastPushAt < silenceMs) return;
-          // Silent for a while: did the subscription miss anything the indexer has?
-          const missed = (await fetchRange(options, cursor + 1, now.number - confirmations)).filter((e) => !seen.has(e.id));
-          lastPushAt = Date.now();
-          if (missed.length > 0) {
-            fail(new Error(`${options.name}: subscription silent while ${missed.length} new entities exist; reconnecting`));
-          }
-        })().catch(fail);
-      }, tickMs);
+      const [silenceMs, tickMs] = [options.silenceMs ?? 30_000, Math.min(options.pollIntervalMs ?? 1000, options.silenceMs ?? 30_000)];
+      // A quiet type gets no push: each tick without one checks that nothing up to the safe head is undelivered
+      // and moves the cursor there, as a poll would (lag counts from it). Missing ones past silenceMs: reconnect.
+      const checkQuiet = async (safeHead: number) => {
+        if (safeHead <= cursor || Date.now() - lastPushAt < tickMs) return;
+        const missed = (await fetchRange(options, cursor + 1, safeHead)).filter((e) => !seen.has(e.id));
+        if (missed.length === 0 && safeHead > cursor) {
+          cursor = safeHead;
+          subscriber.next({ stream: options.name, entityType: options.entityType, entities: [], throughBlock: cursor });
+        } else if (missed.length > 0 && Date.now() - lastPushAt >= silenceMs) {
+          fail(new Error(`${options.name}: subscription silent while ${missed.length} new entities exist; reconnecting`));
+        }
+      };
+      watchdog = everyTick(tickMs, fail, async () => {
+        const now = await options.client.head();
+        knownHead = now.number;
+        release();
+        await checkQuiet(now.number - confirmations);
+      });
     };
 
     run().catch(fail);
