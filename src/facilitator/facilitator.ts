@@ -124,8 +124,8 @@ export class Facilitator {
     const built = buildFacilitationContext({
       mosaic: options.mosaic,
       auxChainId: options.auxChainId,
-      origin: { client: originClient, engine: this.engines.origin },
-      auxiliary: { client: auxClient, engine: this.engines.auxiliary },
+      origin: { client: originClient, engine: this.engines.origin, fees: this.engines.origin },
+      auxiliary: { client: auxClient, engine: this.engines.auxiliary, fees: this.engines.auxiliary },
       store: options.stores.facilitation,
       policy: options.policy,
       logger,
