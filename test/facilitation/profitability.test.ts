@@ -90,12 +90,12 @@ describe('accept services with the profitability rule (fees from a fake node)', 
     await new AcceptRedeemRequestService(fake.context, new WorkerPool(fake.auxiliary.engine.workers(), fake.context.auxiliary.client)).handle(REQUEST_HASH);
   }
 
-  /** The history row the last event of this kind wrote for the request. */
-  async function requestRow(kind: StakeEvent['kind']) {
+  /** The history row the last event of this kind wrote for the request (or its message). */
+  async function requestRow(kind: StakeEvent['kind'], record: 'request' | 'message' = 'request') {
     const event = fake.store.events.filter((e) => e.kind === kind).at(-1)!;
     const request = (await fake.store.getStakeRequest(REQUEST_HASH))!;
     const before = { request: { ...request, state: 'REQUESTED' as const, reason: undefined } };
-    return historyRows(before, stakeTransition(before, event), event).find((row) => row.record === 'request')!;
+    return historyRows(before, stakeTransition(before, event), event).find((row) => row.record === record)!;
   }
 
   it('stake: an unprofitable request ends IGNORED with the numbers as its reason, nothing sent', async () => {
@@ -117,6 +117,9 @@ describe('accept services with the profitability rule (fees from a fake node)', 
     const row = await requestRow('acceptancePrepared');
     expect([row.to_state, row.event]).to.deep.equal(['ACCEPTING', 'acceptancePrepared']);
     expect(row.reason).to.match(/^profitable: offered reward 20000000000000000 wei .* ≥ required 15072000000000000 wei/);
+    // The message's first history entry (what the status API shows) says the same.
+    const messageRow = await requestRow('acceptancePrepared', 'message');
+    expect([messageRow.to_state, messageRow.reason]).to.deep.equal(['ACCEPTING', row.reason]);
   });
 
   it('redeem: refused at a reward a stake would take, accepted above its own flow\u2019s cost', async () => {
