@@ -59,6 +59,8 @@ export interface EntityStreamOptions {
 
 const PAGE_SIZE = 1000;
 const REORG_WINDOW_BLOCKS = 32;
+/** Without confirmations to release, a subscription looks at the head at most this often: pushes carry the entities. */
+const QUIET_CHECK_MS = 1_000;
 /** Restarts after a transient failure: 500 ms doubling up to 15 s, with jitter. */
 const RESTART_BACKOFF = { initialMs: 500, maxMs: 15_000 };
 
@@ -152,6 +154,12 @@ async function catchUp(
   return { head, cursor: safeHead };
 }
 
+/** How often a subscription's watchdog looks at the head: every poll while entities wait for confirmations, else at most once a second. */
+function watchdogTickMs(options: EntityStreamOptions): number {
+  const pollMs = options.pollIntervalMs ?? 1000;
+  return Math.min((options.confirmations ?? 0) > 0 ? pollMs : Math.max(pollMs, QUIET_CHECK_MS), options.silenceMs ?? 30_000);
+}
+
 /** Runs `tick` every `everyMs`, never two at once; a failure goes to `fail`. */
 function everyTick(everyMs: number, fail: (error: unknown) => void, tick: () => Promise<void>): NodeJS.Timeout {
   let ticking = false;
@@ -235,7 +243,7 @@ function subscriptionBatches(options: EntityStreamOptions): Observable<EntityBat
       };
       listen();
 
-      const [silenceMs, tickMs] = [options.silenceMs ?? 30_000, Math.min(options.pollIntervalMs ?? 1000, options.silenceMs ?? 30_000)];
+      const [silenceMs, tickMs] = [options.silenceMs ?? 30_000, watchdogTickMs(options)];
       // A quiet type gets no push: each tick without one checks that nothing up to the safe head is undelivered
       // and moves the cursor there, as a poll would (lag counts from it). Missing ones past silenceMs: reconnect.
       const checkQuiet = async (safeHead: number) => {
