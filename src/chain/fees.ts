@@ -109,6 +109,15 @@ export class FeeOracle {
     return this.priced(await this.market(), this.cap);
   }
 
+  /**
+   * What a transaction sent now is expected to pay per gas, before any cap: next base fee + tip on a
+   * type-2 chain (maxFeePerGas is only its ceiling), the gas price on a legacy one. Costs are judged on it.
+   */
+  async expectedPerGas(): Promise<bigint> {
+    const market = await this.market();
+    return market.type === 'legacy' ? market.gasPrice : market.nextBaseFee + market.priority;
+  }
+
   /** Today's fees without the cap (a replacement compares its bump against them). */
   async uncapped(): Promise<Fees> {
     const quote = this.priced(await this.market(), undefined);

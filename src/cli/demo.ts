@@ -4,7 +4,6 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { ADMIN_TOKEN_FILE, ensureAdminToken } from '../config/admin-token';
 import { writeSecretFile } from '../config/secret-file';
 import { join, resolve } from 'node:path';
-import pino from 'pino';
 import type { LocalSigner } from '../chain/local-signer';
 import { parseFacilitatorConfig, type FacilitatorConfig } from '../config/facilitator-config';
 import { unlockKeystore } from '../config/keystore';
@@ -17,11 +16,11 @@ import { requestStakeOnDevnet } from '../devnet/devnet-stake';
 import type { Direction } from '../facilitation/model';
 import type { FacilitationStore } from '../facilitation/store-port';
 import { startRuntime, type Runtime } from '../facilitator/runtime';
-import { REDACTED_PATHS, type Logger } from '../logging/logger';
+import { createLogger, type LogFormat, type Logger } from '../logging/logger';
 import type { SubgraphSide } from '../subgraph/sides';
 import { incompleteLine, printOutcomeTable, readBalances, readOutcomes, type BalanceReader, type PhaseBalances } from './demo-report';
 import { DIRECTION_WORDS, DirectionTracker, type Print } from './demo-tracker';
-import { bigintOption, formatTokenAmount, parseNonNegativeInteger, parsePositiveInteger, parseTokenAmount } from './option-parsers';
+import { bigintOption, formatTokenAmount, logFormatOption, parseNonNegativeInteger, parsePositiveInteger, parseTokenAmount } from './option-parsers';
 import { waitForShutdownSignal } from './signals';
 
 /** What each demo staker redeems back once its 100 OST stake completed. */
@@ -34,6 +33,7 @@ interface DemoOptions {
   redeem: bigint;
   keepRunning: boolean;
   timeout: number;
+  logFormat: LogFormat;
 }
 
 /** The demo's console: `say` stamps a line with the seconds since the demo started, `out` writes it as is. */
@@ -65,28 +65,25 @@ async function unlockDemoSigners(config: FacilitatorConfig, password: string): P
   return signers;
 }
 
-/** The facilitator's JSON-lines log, appended to a file so the console stays for the demo's progress. */
-function demoLogger(logPath: string): Logger {
-  return pino(
-    { name: 'facilitator', level: process.env.LOG_LEVEL ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: undefined, timestamp: pino.stdTimeFunctions.isoTime },
-    createWriteStream(logPath, { flags: 'a' }),
-  );
+/** The facilitator's log, appended to a file (JSON lines unless told) so the console stays for the demo's progress. */
+function demoLogger(logPath: string, format: LogFormat): Logger {
+  return createLogger({ destination: createWriteStream(logPath, { flags: 'a' }), format });
 }
 
 /** Starts the facilitator with embedded indexers against the devnet, its keys going through keystores as in production. */
-async function startDemoFacilitator(devnet: Devnet, dir: string, say: Print): Promise<{ runtime: Runtime; logPath: string }> {
+async function startDemoFacilitator(devnet: Devnet, dir: string, logFormat: LogFormat, say: Print): Promise<{ runtime: Runtime; logPath: string }> {
   // The password lives only in this process.
   const password = randomBytes(24).toString('hex');
   const config = await writeDemoFacilitatorConfig(devnet, dir, password);
   const signers = await unlockDemoSigners(config, password);
   const logPath = join(dir, 'facilitator.log');
-  const logger = demoLogger(logPath);
+  const logger = demoLogger(logPath, logFormat);
   say('starting the facilitator with embedded indexers (first run builds the subgraphs with graph-cli: ~20 s)…');
   process.env.MOSAIC_SUBGRAPH_CACHE ??= join(dir, 'subgraphs');
   const adminTokenFile = join(dir, ADMIN_TOKEN_FILE);
   const { token: adminToken } = ensureAdminToken(adminTokenFile);
   const runtime = await startRuntime({ mosaic: devnet.mosaicConfig, config, signers, logger, status: { port: 0 }, adminToken });
-  say(`facilitator running; status API ${runtime.status?.url} (admin actions: POST /admin, token in ${adminTokenFile}); logs (JSON lines, streams and transitions): ${logPath}`);
+  say(`facilitator running; status API ${runtime.status?.url} (admin actions: POST /admin, token in ${adminTokenFile}); logs (${logFormat === 'json' ? 'JSON lines' : 'readable lines'}, streams and transitions): ${logPath}`);
   return { runtime, logPath };
 }
 
@@ -192,7 +189,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   say('starting the devnet (two anvil chains, Mosaic 0.12 deployed)…');
   const devnet = await startDevnet({ originPort: 0, auxiliaryPort: 0, stakers: Math.max(options.requests, 1), dir: join(dir, 'devnet') });
   say(`origin ${devnet.info.origin.rpcUrl} (chain ${devnet.info.origin.chainId}), auxiliary ${devnet.info.auxiliary.rpcUrl} (chain ${devnet.info.auxChainId})`);
-  const { runtime, logPath } = await startDemoFacilitator(devnet, dir, say);
+  const { runtime, logPath } = await startDemoFacilitator(devnet, dir, options.logFormat, say);
   const store = runtime.facilitator.context.store;
 
   const phases = await runBothWays(devnet, store, options, say);
@@ -217,6 +214,7 @@ export function demoCommand(): Command {
     .option('--dir <path>', 'folder for the demo\'s files (configs, database, logs)', './.demo')
     .option('--timeout <seconds>', 'give up (exit 1) when a direction takes longer than this', parseNonNegativeInteger, 300)
     .option('--keep-running', 'keep everything running after the final table, until Ctrl-C', false)
+    .addOption(logFormatOption('written to facilitator.log in --dir, json by default').default('json'))
     .addHelpText(
       'after',
       `

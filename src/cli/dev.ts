@@ -14,10 +14,11 @@ import { DEFAULT_STAKE, requestStakes } from '../devnet/demo-staker';
 import { DEVNET_DEFAULTS, devnetInfoFileName, startDevnet, type Devnet } from '../devnet/devnet';
 import { devRedeemCommand } from './dev-redeem';
 import { accountsWithRole, readDevnetInfo } from '../devnet/devnet-info';
-import { createLogger } from '../logging/logger';
+import { createLogger, type LogFormat } from '../logging/logger';
 import {
   bigintOption,
   formatTokenAmount,
+  logFormatOption,
   parseAddress,
   parseBigInt,
   parseChainId,
@@ -42,6 +43,7 @@ interface DevOptions {
   stakers: number;
   anchorInterval: number;
   blockTime: number;
+  logFormat?: LogFormat;
 }
 
 /** The facilitator-config of one auxiliary chain: `facilitator-config.json` for a single one, `facilitator-config-<id>.json` for each of several. */
@@ -94,7 +96,7 @@ async function runDev(options: DevOptions): Promise<void> {
   if (options.originChainId === options.auxChainId) {
     throw new Error(`--aux-chain-id ${options.auxChainId} equals --origin-chain-id: the two chains need different ids`);
   }
-  const logger = createLogger({ name: 'devnet' });
+  const logger = createLogger({ name: 'devnet', format: options.logFormat });
   const dir = resolve(options.dir);
   const devnet = await startDevnet({
     dir,
@@ -186,6 +188,7 @@ export function devCommand(): Command {
     .option('--stakers <n>', 'funded staker accounts', parseNonNegativeInteger, DEVNET_DEFAULTS.stakers)
     .option('--block-time <ms>', 'mine a block this often (0 = a block per transaction)', parseNonNegativeInteger, DEVNET_DEFAULTS.blockTimeMs)
     .option('--anchor-interval <ms>', 'anchor each chain into the other this often (0 = never)', parseNonNegativeInteger, DEVNET_DEFAULTS.anchorIntervalMs)
+    .addOption(logFormatOption())
     .addHelpText(
       'after',
       `

@@ -7,9 +7,9 @@ import { EntityStore } from '../indexer/entity-store/entity-store';
 import { BlockFollower } from '../indexer/follower/block-follower';
 import { startSubgraphServer } from '../indexer/query-server/subgraph-server';
 import { loadSubgraph } from '../indexer/wasm/subgraph-host';
-import { createLogger } from '../logging/logger';
+import { createLogger, type LogFormat } from '../logging/logger';
 import { redactUrl, redactUrlIn } from '../logging/redact-url';
-import { parseChainId, parseNonNegativeInteger, parsePort } from './option-parsers';
+import { logFormatOption, parseChainId, parseNonNegativeInteger, parsePort } from './option-parsers';
 import { waitForShutdownSignal } from './signals';
 
 interface IndexerOptions {
@@ -22,11 +22,12 @@ interface IndexerOptions {
   confirmations: number;
   pollInterval: number;
   chainId?: number;
+  logFormat?: LogFormat;
 }
 
 /** One built subgraph, followed and served stand-alone: graph-node's role, in one process. */
 async function runIndexer(options: IndexerOptions): Promise<void> {
-  const logger = createLogger({ name: 'indexer' });
+  const logger = createLogger({ name: 'indexer', format: options.logFormat });
   const subgraph = loadSubgraph(resolve(options.subgraph));
   const rpc = new HttpJsonRpc(options.rpc, 15_000);
   let chainId: number;
@@ -76,6 +77,7 @@ export function indexerCommand(): Command {
     .option('--chain-id <id>', 'refuse to start unless the RPC is this chain', parseChainId)
     .option('--confirmations <n>', 'index only blocks this deep', parseNonNegativeInteger, 0)
     .option('--poll-interval <ms>', 'new-block polling interval', parseNonNegativeInteger, 1000)
+    .addOption(logFormatOption())
     .addHelpText(
       'after',
       '\nExamples:\n  $ facilitator indexer --subgraph ./subgraph-build/origin/build --rpc http://127.0.0.1:8545 --db ./origin.sqlite --port 8000 --name mosaic-origin-1405',

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option } from 'commander';
 import { ADDRESS_PATTERN, isAddress } from '../config/validation';
+import { LOG_FORMATS } from '../logging/logger';
 
 /** commander parsers: each rejects bad input with a message saying what is expected. */
 
@@ -75,4 +76,9 @@ export function formatTokenAmount(value: bigint, decimals = 18): string {
  */
 export function bigintOption(flags: string, description: string, parse: (value: string) => bigint, value: bigint, shown = value.toString()): Option {
   return new Option(flags, description).argParser(parse).default(value, shown);
+}
+
+/** --log-format, alike on every command that logs: pretty (readable lines) or json (one object per line). */
+export function logFormatOption(where = 'default: pretty when stderr is a terminal, json otherwise'): Option {
+  return new Option('--log-format <format>', `log lines: pretty (readable) or json (one object per line); ${where}`).choices(LOG_FORMATS);
 }

@@ -4,7 +4,7 @@ import { ConfigError } from '../config/validation';
 import { describeTarget } from '../db/database-target';
 import { databaseIsInitialised } from '../db/open-database';
 import { startPairsRuntime, type PairSetup, type PairsRuntime } from '../facilitator/pairs-runtime';
-import { createLogger } from '../logging/logger';
+import { createLogger, type LogFormat } from '../logging/logger';
 import { verifyDeployment } from '../mosaic/verify-deployment';
 import { bindStatusServer } from '../status/status-server';
 import { checkChainIds, configuredChainClient, loadAdminToken, resolveConfigs, unlockWorkers, type ResolvedConfigs } from './resolve-configs';
@@ -21,6 +21,7 @@ export interface StartChainsOptions {
   statusPort?: number;
   shutdownTimeout: number;
   createDatabase: boolean;
+  logFormat?: LogFormat;
 }
 
 /** Each chain's configs; a config list that does not match the chains is one line. */
@@ -107,7 +108,7 @@ function databaseOf(pair: ResolvedConfigs): string {
 
 /** `facilitator start --chains a,b`: every listed pair of one origin chain in this process. */
 export async function runStartChains(options: StartChainsOptions): Promise<void> {
-  const logger = createLogger();
+  const logger = createLogger({ format: options.logFormat });
   const resolved = resolvePairs(options);
   checkPairsAgree(resolved);
   const [first] = resolved;

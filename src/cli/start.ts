@@ -4,8 +4,8 @@ import { databaseIsInitialised } from '../db/open-database';
 import { verifyDeployment } from '../mosaic/verify-deployment';
 import { startRuntime, StoppedWhileStandingByError, type Runtime } from '../facilitator/runtime';
 import { bindStatusServer } from '../status/status-server';
-import { createLogger } from '../logging/logger';
-import { parseChainId, parseChainIdList, parseNonNegativeInteger, parsePort } from './option-parsers';
+import { createLogger, type LogFormat } from '../logging/logger';
+import { logFormatOption, parseChainId, parseChainIdList, parseNonNegativeInteger, parsePort } from './option-parsers';
 import { databaseTargetOf } from './passwords';
 import { runStartChains } from './start-chains';
 import { checkChainIds, configuredChainClient, loadAdminToken, resolveConfigs, unlockWorkers, type ConfigOptions } from './resolve-configs';
@@ -18,6 +18,7 @@ interface StartOptions extends ConfigOptions {
   statusPort?: number;
   shutdownTimeout: number;
   createDatabase: boolean;
+  logFormat?: LogFormat;
 }
 
 /**
@@ -27,7 +28,7 @@ interface StartOptions extends ConfigOptions {
  * worker keys.
  */
 export async function runStart(options: StartOptions): Promise<void> {
-  const logger = createLogger();
+  const logger = createLogger({ format: options.logFormat });
   const { config, configPath, mosaic, mosaicPath } = resolveConfigs(options);
   const database = await databaseTargetOf(config.database);
   if (!options.createDatabase && !(await databaseIsInitialised(database))) {
@@ -115,12 +116,14 @@ export function startCommand(): Command {
     .option('--status-port <port>', 'status API port (0 = any free port)', parsePort)
     .option('--create-database', 'create the database when database.path does not exist (else start refuses: `facilitator init` creates it)', false)
     .option('--shutdown-timeout <ms>', 'on SIGTERM/SIGINT, wait this long for sends under way', parseNonNegativeInteger, 30_000)
+    .addOption(logFormatOption())
     .addHelpText(
       'after',
       `
 Worker passwords: MOSAIC_ADDRESS_PASSW_<address> for each worker, or a prompt on a terminal.
 Examples:
   $ facilitator start --aux-chain-id 1405
+  $ facilitator start --aux-chain-id 1405 --log-format json 2>>facilitator.log
   $ facilitator start --chains 1405,1406     # ~/.mosaic/1405/ and ~/.mosaic/1406/facilitator-config.json, one database
   $ MOSAIC_ADDRESS_PASSW_0xabc…=secret facilitator start --facilitator-config ./facilitator-config.json --status-port 9465`,
     )

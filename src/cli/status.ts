@@ -11,6 +11,7 @@ import { UserInputError } from '../errors/user-errors';
 import { isRunning, listRunFiles, readRunFile } from './run-files';
 import { databaseRecordStatus, liveRecordStatus, parseRecordHash, recordLines, type RecordStatus } from './status-record';
 import { RPC_ENDPOINTS_QUERY, rpcEndpointLines, type RpcChainAnswer } from './status-endpoints';
+import { formatWorkerBalances } from '../status/units';
 
 /** How many messages or requests of one direction are in one state. */
 interface DirectionCount {
@@ -102,11 +103,11 @@ function printCounts(status: { messageCountsByDirection: DirectionCount[]; reque
   for (const line of countsTable('requests by state', status.requestCountsByDirection, REQUEST_STATES)) write(line);
 }
 
-function print(status: LiveStatus, write: (line: string) => void): void {
+function print(status: LiveStatus, originChainId: number, write: (line: string) => void): void {
   printCounts(status, write);
   write('workers:');
   for (const w of status.workers) {
-    write(`  chain ${w.chainId}  ${w.address}  balance ${w.balance} wei${w.tokenBalance !== null ? `  OST ${w.tokenBalance}` : ''}  next nonce ${w.nonce ?? '-'}  pending ${w.pendingTransactions.length}`);
+    write(`  chain ${w.chainId}  ${w.address}  ${formatWorkerBalances(w, originChainId)}  next nonce ${w.nonce ?? '-'}  pending ${w.pendingTransactions.length}`);
     for (const tx of w.pendingTransactions) write(`    ${tx.status.padEnd(7)} ${tx.purpose} ${tx.subject}`);
   }
   write('streams:');
@@ -198,7 +199,7 @@ async function runStatus(hashArgument: string | undefined, options: StatusOption
     const status = await liveStatus(run.statusUrl);
     if (options.json) return write(JSON.stringify({ running: true, pid: run.pid, auxChainId: run.auxChainId, ...status }));
     write(`facilitator for auxiliary chain ${run.auxChainId}: running, ${status.role.toLowerCase()} (pid ${run.pid}, status API ${run.statusUrl})`);
-    return print(status, write);
+    return print(status, run.originChainId, write);
   }
   await printFromDatabase(options, write);
 }

@@ -5,6 +5,7 @@ import {
   ArrayNotEmpty,
   Equals,
   IsArray,
+  IsBoolean,
   IsIn,
   IsDefined,
   IsInt,
@@ -134,6 +135,36 @@ export class DatabaseSettings {
   @IsOptional() @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'must be a PostgreSQL URL, postgres://user@host:5432/database' }) url?: string;
 }
 
+const GAS_MESSAGE = 'must be a whole number of gas (at least 21000), e.g. 500000';
+
+/** Gas of one direction's whole flow on each chain (absent: the measured default). */
+export class FlowGasSettings {
+  @IsOptional() @IsInt({ message: GAS_MESSAGE }) @Min(21_000, { message: GAS_MESSAGE }) origin?: number;
+  @IsOptional() @IsInt({ message: GAS_MESSAGE }) @Min(21_000, { message: GAS_MESSAGE }) auxiliary?: number;
+}
+
+export class ProfitabilityGasSettings {
+  @IsOptional() @ValidateNested() @Type(() => FlowGasSettings) @IsObject({ message: 'must be {"origin": <gas>, "auxiliary": <gas>}' }) stake?: FlowGasSettings;
+  @IsOptional() @ValidateNested() @Type(() => FlowGasSettings) @IsObject({ message: 'must be {"origin": <gas>, "auxiliary": <gas>}' }) redeem?: FlowGasSettings;
+}
+
+/** How many OST one ETH is worth: a positive decimal, up to 18 decimals. */
+const OST_PER_ETH = /^(?=.*[1-9])\d{1,30}(\.\d{1,18})?$/;
+
+/** Accept only requests whose reward covers the expected gas of their flow (off unless enabled). */
+export class ProfitabilitySettings {
+  @IsBoolean({ message: 'must be true or false' }) enabled!: boolean;
+  /** The reward must be at least the expected gas cost × marginPercent / 100. */
+  @IsOptional()
+  @IsInt({ message: 'must be a whole number of percent, e.g. 120 (the reward must be 1.2 × the expected gas cost)' })
+  @Min(1, { message: 'must be at least 1 (percent of the expected gas cost)' })
+  @Max(100_000, { message: 'must be at most 100000 (percent)' })
+  marginPercent?: number;
+  /** Required when enabled: converts origin gas (ETH) into the rewards' unit (OST). */
+  @IsOptional() @Matches(OST_PER_ETH, { message: 'must be how many OST one ETH is worth, a positive decimal string, e.g. "20000" or "0.5"' }) ostPerEth?: string;
+  @IsOptional() @ValidateNested() @Type(() => ProfitabilityGasSettings) @IsObject({ message: 'must be {"stake": {…}, "redeem": {…}}' }) gas?: ProfitabilityGasSettings;
+}
+
 export class FacilitationSettings {
   @IsOptional() @Matches(DECIMAL, { message: WEI_MESSAGE }) minGasPrice?: string;
   @IsOptional() @Matches(DECIMAL, { message: 'must be a whole number as a decimal string, e.g. "100000"' }) minGasLimit?: string;
@@ -141,6 +172,11 @@ export class FacilitationSettings {
   @IsOptional() @IsArray({ message: 'must be a list of gateway addresses' }) supportedGateways?: string[];
   @IsOptional() @IsInt({ message: 'must be a whole number' }) @IsPositive() bountyAllowanceBatch?: number;
   @IsOptional() @Matches(DECIMAL, { message: WEI_MESSAGE }) minWorkerGasBalance?: string;
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProfitabilitySettings)
+  @IsObject({ message: 'must be {"enabled": true, "ostPerEth": "<OST per ETH>", "marginPercent": 120}' })
+  profitability?: ProfitabilitySettings;
 }
 
 export class HaSettings {
@@ -355,6 +391,13 @@ export function parseFacilitatorConfig(plain: unknown, source: string, options: 
   const facilitation = config.facilitation;
   if (facilitation instanceof FacilitationSettings && Array.isArray(facilitation.supportedGateways)) {
     facilitation.supportedGateways = addressList(facilitation.supportedGateways, 'facilitation.supportedGateways', problems, 'each gateway');
+  }
+  const profitability = facilitation instanceof FacilitationSettings ? facilitation.profitability : undefined;
+  if (profitability instanceof ProfitabilitySettings && profitability.enabled === true && profitability.ostPerEth === undefined) {
+    problems.add(
+      'facilitation.profitability.ostPerEth',
+      'is missing: with profitability enabled, say how many OST one ETH is worth (e.g. "20000"), to weigh origin gas (ETH) against rewards (OST)',
+    );
   }
   const database = resolveDatabase(config.database, config.auxChainId, baseDir, problems);
   problems.throwIfAny(source);

@@ -56,7 +56,7 @@ export function historyRows(before: StakeFacilitation, transition: StakeTransiti
   const { next } = transition;
   if (next.request && before.request?.state !== next.request.state) {
     const request = next.request;
-    rows.push({ direction: request.direction, record: 'request', hash: request.stakeRequestHash, from_state: before.request?.state ?? null, to_state: request.state, source_status: null, target_status: null, event: event.kind, reason: request.reason ?? null, ...evidence });
+    rows.push({ direction: request.direction, record: 'request', hash: request.stakeRequestHash, from_state: before.request?.state ?? null, to_state: request.state, source_status: null, target_status: null, event: event.kind, reason: request.reason ?? event.evidence?.note ?? null, ...evidence });
   }
   const message = next.message;
   if (message) {
@@ -73,7 +73,7 @@ export function historyRows(before: StakeFacilitation, transition: StakeTransiti
         source_status: message.sourceStatus,
         target_status: message.targetStatus,
         event: event.kind,
-        reason: (event.kind === 'adminRetry' ? event.note : message.reason) ?? null,
+        reason: (event.kind === 'adminRetry' ? event.note : message.reason) ?? event.evidence?.note ?? null,
         ...evidence,
       });
     }

@@ -29,6 +29,30 @@ export const DEFAULTS = {
     minWorkerGasBalance: 10n ** 16n,
     bountyAllowanceBatch: 10n,
   },
+  /**
+   * Accept only requests whose reward covers the flow's gas (facilitation.profitability; off unless
+   * enabled). There is no default exchange rate between the origin coin and the value token: the operator
+   * names it (ostPerEth), as no default could be right.
+   */
+  profitability: {
+    /** The reward must be at least the expected cost × this / 100. */
+    marginPercent: 120n,
+    /**
+     * Gas of the whole flow per direction and chain, the measured receipts rounded up by ~10% (the proof's
+     * size grows with the gateway's storage). Measured on the devnet (Mosaic 0.12 bytecode, anvil) with
+     * `npx tsx bench/flow-gas.ts`, the second flow of each kind:
+     * stake  origin    acceptStakeRequest 362,204 + progressStake 75,843                              = 438,047
+     *        auxiliary proveGateway 321,556 + confirmStakeIntent 492,282 + progressMint 98,005       = 911,843
+     * redeem origin    proveCoGateway 295,467 + confirmRedeemIntent 462,388 + progressUnstake 94,993 = 852,848
+     *        auxiliary acceptRedeemRequest 352,726 + progressRedeem 72,904                           = 425,630
+     * A proof serves every message declared below its height, so counting a whole one per request is the
+     * cautious side; the bounty allowance's approve (one per bountyAllowanceBatch accepts) is left out.
+     */
+    gas: {
+      STAKE: { origin: 480_000n, auxiliary: 1_000_000n },
+      REDEEM: { origin: 940_000n, auxiliary: 470_000n },
+    },
+  },
   /** Every this often, all services re-derive their work from the database. */
   reconcileIntervalMs: 5_000,
   /** Worker balances are checked this often; below 10 × minWorkerGasBalance is warned about. */

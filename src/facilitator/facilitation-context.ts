@@ -1,6 +1,7 @@
 import type { ChainClient } from '../chain/chain-client';
 import type { AuxiliaryChainConfig, MosaicConfigShape } from '../config/mosaic-config';
-import type { ChainEngine, FacilitationContext, FacilitationPolicy, ProofPort } from '../facilitation/context';
+import { FeeOracle } from '../chain/fees';
+import type { ChainEngine, FacilitationContext, FacilitationPolicy, FeeReader, ProofPort } from '../facilitation/context';
 import type { HandlerContext } from '../facilitation/handlers';
 import type { FacilitationStore } from '../facilitation/store-port';
 import type { Logger } from '../logging/logger';
@@ -13,6 +14,8 @@ import { DEFAULTS } from './defaults';
 export interface ContextChain {
   client: ChainClient;
   engine: ChainEngine;
+  /** Today's fees (default: a fee oracle of the client, type 2 where blocks carry a base fee). */
+  fees?: FeeReader;
 }
 
 export interface FacilitationContextOptions {
@@ -49,6 +52,7 @@ export function buildFacilitationContext(options: FacilitationContextOptions): B
       valueToken: new Eip20Token(origin.client, options.mosaic.originChain.contractAddresses.simpleTokenAddress),
       anchor: new Anchor(origin.client, addresses.origin.anchorAddress),
       engine: origin.engine,
+      fees: origin.fees ?? feeReaderOf(origin.client),
     },
     auxiliary: {
       chainId: auxiliary.client.chainId,
@@ -57,6 +61,7 @@ export function buildFacilitationContext(options: FacilitationContextOptions): B
       anchor: new Anchor(auxiliary.client, addresses.auxiliary.anchorAddress),
       redeemPool: new RedeemPool(auxiliary.client, addresses.auxiliary.redeemPoolAddress),
       engine: auxiliary.engine,
+      fees: auxiliary.fees ?? feeReaderOf(auxiliary.client),
     },
     proofs: {
       gatewayOutbox: (hashes, height) => proveGatewayOutbox(origin.client, gateway, hashes, height),
@@ -81,6 +86,11 @@ export function buildFacilitationContext(options: FacilitationContextOptions): B
   return { context, handlers, pair };
 }
 
+function feeReaderOf(client: ChainClient): FeeReader {
+  const oracle = new FeeOracle(client);
+  return { expectedFeePerGas: () => oracle.expectedPerGas() };
+}
+
 function resolvePolicy(policy: Partial<FacilitationPolicy> | undefined, pair: string[]): FacilitationPolicy {
   return {
     supportedGateways: policy?.supportedGateways ?? new Set(pair),
@@ -88,5 +98,6 @@ function resolvePolicy(policy: Partial<FacilitationPolicy> | undefined, pair: st
     minGasLimit: policy?.minGasLimit ?? DEFAULTS.policy.minGasLimit,
     minWorkerGasBalance: policy?.minWorkerGasBalance ?? DEFAULTS.policy.minWorkerGasBalance,
     bountyAllowanceBatch: policy?.bountyAllowanceBatch ?? DEFAULTS.policy.bountyAllowanceBatch,
+    profitability: policy?.profitability,
   };
 }

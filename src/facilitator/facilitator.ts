@@ -124,8 +124,8 @@ export class Facilitator {
     const built = buildFacilitationContext({
       mosaic: options.mosaic,
       auxChainId: options.auxChainId,
-      origin: { client: originClient, engine: this.engines.origin },
-      auxiliary: { client: auxClient, engine: this.engines.auxiliary },
+      origin: { client: originClient, engine: this.engines.origin, fees: this.engines.origin },
+      auxiliary: { client: auxClient, engine: this.engines.auxiliary, fees: this.engines.auxiliary },
       store: options.stores.facilitation,
       policy: options.policy,
       logger,
@@ -147,6 +147,11 @@ export class Facilitator {
   streamNames(): string[] {
     const prefix = this.options.streamPrefix ?? '';
     return [...ORIGIN_STREAMS.map((t) => `${prefix}origin.${t}`), ...AUXILIARY_STREAMS.map((t) => `${prefix}auxiliary.${t}`)];
+  }
+
+  /** Blocks below its subgraph's head each side's streams stop at (reorg safety): not lag. */
+  streamConfirmations(side: 'origin' | 'auxiliary'): number {
+    return this.options[side].streamConfirmations;
   }
 
   start(): void {

@@ -1,7 +1,7 @@
 import type { RpcEndpoints } from '../chain/failover-json-rpc';
 import type { LocalSigner } from '../chain/local-signer';
-import type { ChainSettings, FacilitatorConfig } from '../config/facilitator-config';
-import type { FacilitationPolicy } from '../facilitation/context';
+import type { ChainSettings, FacilitatorConfig, FlowGasSettings, ProfitabilitySettings } from '../config/facilitator-config';
+import type { FacilitationPolicy, ProfitabilityPolicy } from '../facilitation/context';
 import type { EmbeddedIndexer } from '../indexer/embedded-indexer';
 import type { Logger } from '../logging/logger';
 import type { StreamTransport } from '../streams/entity-stream';
@@ -101,5 +101,27 @@ export function policyOf(facilitation: FacilitatorConfig['facilitation']): Parti
     ...(f.minGasLimit ? { minGasLimit: BigInt(f.minGasLimit) } : {}),
     ...(f.minWorkerGasBalance ? { minWorkerGasBalance: BigInt(f.minWorkerGasBalance) } : {}),
     ...(f.bountyAllowanceBatch ? { bountyAllowanceBatch: BigInt(f.bountyAllowanceBatch) } : {}),
+    ...(f.profitability?.enabled ? { profitability: profitabilityOf(f.profitability) } : {}),
   };
+}
+
+/** The profitability rule of an enabled `facilitation.profitability`, defaults applied (ostPerEth is checked present when the config loads). */
+export function profitabilityOf(settings: ProfitabilitySettings): ProfitabilityPolicy {
+  const { marginPercent, gas } = DEFAULTS.profitability;
+  const flow = (given: FlowGasSettings | undefined, measured: { origin: bigint; auxiliary: bigint }) => ({
+    origin: given?.origin !== undefined ? BigInt(given.origin) : measured.origin,
+    auxiliary: given?.auxiliary !== undefined ? BigInt(given.auxiliary) : measured.auxiliary,
+  });
+  return {
+    marginPercent: settings.marginPercent !== undefined ? BigInt(settings.marginPercent) : marginPercent,
+    ostPerEth: exactFraction(settings.ostPerEth ?? ''),
+    gas: { STAKE: flow(settings.gas?.stake, gas.STAKE), REDEEM: flow(settings.gas?.redeem, gas.REDEEM) },
+  };
+}
+
+/** "12.5" → 125 / 10, exactly. */
+function exactFraction(decimal: string): { numerator: bigint; denominator: bigint } {
+  const [whole, fraction = ''] = decimal.split('.');
+  if (!/^\d+$/.test(whole) || !/^\d*$/.test(fraction)) throw new Error(`not a decimal: ${decimal}`);
+  return { numerator: BigInt(whole + fraction), denominator: 10n ** BigInt(fraction.length) };
 }

@@ -149,11 +149,15 @@ export class FacilitatorStatusSource implements StatusSource {
       facilitator.originSubgraph.head().then((h) => h.number).catch(() => undefined),
       facilitator.auxiliarySubgraph.head().then((h) => h.number).catch(() => undefined),
     ]);
-    return facilitator.streamNames().map((name) => ({
-      name,
-      cursor: saved.get(name),
-      subgraphHead: /(^|\/)origin\./.test(name) ? heads[0] : heads[1],
-    }));
+    return facilitator.streamNames().map((name) => {
+      const origin = /(^|\/)origin\./.test(name);
+      return {
+        name,
+        cursor: saved.get(name),
+        subgraphHead: origin ? heads[0] : heads[1],
+        confirmations: facilitator.streamConfirmations(origin ? 'origin' : 'auxiliary'),
+      };
+    });
   }
 
   /** Each chain's engine once. */

@@ -1,7 +1,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { stoppedUnits, type StoppedUnits, type UnitKind } from '../errors/stopped-units';
 import type { EndpointStatus } from '../failover/endpoint-pool';
-import type { StatusSource } from './status-source';
+import { streamLag, type StatusSource } from './status-source';
 
 /**
  * Prometheus metrics, computed from the status source at scrape time: messages and requests by
@@ -53,15 +53,14 @@ export function createMetrics(source: StatusSource, units: StoppedUnits = stoppe
 
   new Gauge({
     name: 'facilitator_stream_lag_blocks',
-    help: 'Subgraph head minus the last block an entity stream handled',
+    help: 'Subgraph head (less the stream\'s confirmations) minus the last block an entity stream checked',
     labelNames: ['stream'],
     registers: [registry],
     async collect() {
       this.reset();
       for (const stream of await source.streams()) {
-        if (stream.cursor !== undefined && stream.subgraphHead !== undefined) {
-          this.set({ stream: stream.name }, Math.max(0, stream.subgraphHead - stream.cursor));
-        }
+        const lag = streamLag(stream);
+        if (lag !== undefined) this.set({ stream: stream.name }, lag);
       }
     },
   });

@@ -7,7 +7,7 @@ import type { OutboxRecord } from '../chain/tx-engine/outbox-port';
 import type { Direction, MessageRecord, MessageState, StakeRequestRecord, StakeRequestState } from '../facilitation/model';
 import { MessageStatus } from '../mosaic/message-status';
 import { packageRoot } from '../util/package-root';
-import type { AdminActions, Page, StateCount, StatusSource, WorkerStatus } from './status-source';
+import { streamLag, type AdminActions, type Page, type StateCount, type StatusSource, type WorkerStatus } from './status-source';
 import { describeWait, type Wait } from './waiting-for';
 
 const MAX_PAGE = 1000;
@@ -220,10 +220,7 @@ export function buildStatusSchema(source: StatusSource, admin?: AdminActions): {
         feeCapWait: chain.feeCapWait ? { ...chain.feeCapWait, since: new Date(chain.feeCapWait.since).toISOString() } : null,
       })),
     streams: async () =>
-      (await streams()).map((s) => ({
-        ...s,
-        lag: s.cursor !== undefined && s.subgraphHead !== undefined ? Math.max(0, s.subgraphHead - s.cursor) : null,
-      })),
+      (await streams()).map((s) => ({ ...s, lag: streamLag(s) ?? null })),
   };
   return { schema, rootValue };
 }

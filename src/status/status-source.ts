@@ -22,8 +22,20 @@ export interface WorkerStatus {
 
 export interface StreamStatus {
   name: string;
+  /** The last block the stream has checked for its entities (whether or not it had any), as saved. */
   cursor?: number;
   subgraphHead?: number;
+  /** Blocks below the subgraph head the stream waits for before acting (reorg safety; 0 with the embedded indexer). */
+  confirmations?: number;
+}
+
+/**
+ * Blocks the stream is behind what it may act on: the subgraph's head less the stream's confirmations,
+ * minus the last block it checked. A quiet stream that keeps up shows 0. Unknown without both numbers.
+ */
+export function streamLag(stream: StreamStatus): number | undefined {
+  if (stream.cursor === undefined || stream.subgraphHead === undefined) return undefined;
+  return Math.max(0, stream.subgraphHead - (stream.confirmations ?? 0) - stream.cursor);
 }
 
 export interface EngineCounters {

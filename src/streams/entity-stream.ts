@@ -59,6 +59,8 @@ export interface EntityStreamOptions {
 
 const PAGE_SIZE = 1000;
 const REORG_WINDOW_BLOCKS = 32;
+/** Without confirmations to release, a subscription looks at the head at most this often: pushes carry the entities. */
+const QUIET_CHECK_MS = 1_000;
 /** Restarts after a transient failure: 500 ms doubling up to 15 s, with jitter. */
 const RESTART_BACKOFF = { initialMs: 500, maxMs: 15_000 };
 
@@ -152,6 +154,24 @@ async function catchUp(
   return { head, cursor: safeHead };
 }
 
+/** How often a subscription's watchdog looks at the head: every poll while entities wait for confirmations, else at most once a second. */
+function watchdogTickMs(options: EntityStreamOptions): number {
+  const pollMs = options.pollIntervalMs ?? 1000;
+  return Math.min((options.confirmations ?? 0) > 0 ? pollMs : Math.max(pollMs, QUIET_CHECK_MS), options.silenceMs ?? 30_000);
+}
+
+/** Runs `tick` every `everyMs`, never two at once; a failure goes to `fail`. */
+function everyTick(everyMs: number, fail: (error: unknown) => void, tick: () => Promise<void>): NodeJS.Timeout {
+  let ticking = false;
+  return setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    tick()
+      .catch(fail)
+      .finally(() => (ticking = false));
+  }, everyMs);
+}
+
 /**
  * Subscription transport: catch up by paging to the current head, then subscribe to entities changed
  * since; each push (the whole current result since the subscription's start) is filtered to entities
@@ -223,22 +243,25 @@ function subscriptionBatches(options: EntityStreamOptions): Observable<EntityBat
       };
       listen();
 
-      const silenceMs = options.silenceMs ?? 30_000;
-      const tickMs = confirmations > 0 ? Math.min(options.pollIntervalMs ?? 1000, silenceMs) : silenceMs;
-      watchdog = setInterval(() => {
-        void (async () => {
-          const now = await options.client.head();
-          knownHead = now.number;
-          release();
-          if (Date.now() - lastPushAt < silenceMs) return;
-          // Silent for a while: did the subscription miss anything the indexer has?
-          const missed = (await fetchRange(options, cursor + 1, now.number - confirmations)).filter((e) => !seen.has(e.id));
-          lastPushAt = Date.now();
-          if (missed.length > 0) {
-            fail(new Error(`${options.name}: subscription silent while ${missed.length} new entities exist; reconnecting`));
-          }
-        })().catch(fail);
-      }, tickMs);
+      const [silenceMs, tickMs] = [options.silenceMs ?? 30_000, watchdogTickMs(options)];
+      // A quiet type gets no push: each tick without one checks that nothing up to the safe head is undelivered
+      // and moves the cursor there, as a poll would (lag counts from it). Missing ones past silenceMs: reconnect.
+      const checkQuiet = async (safeHead: number) => {
+        if (safeHead <= cursor || Date.now() - lastPushAt < tickMs) return;
+        const missed = (await fetchRange(options, cursor + 1, safeHead)).filter((e) => !seen.has(e.id));
+        if (missed.length === 0 && safeHead > cursor) {
+          cursor = safeHead;
+          subscriber.next({ stream: options.name, entityType: options.entityType, entities: [], throughBlock: cursor });
+        } else if (missed.length > 0 && Date.now() - lastPushAt >= silenceMs) {
+          fail(new Error(`${options.name}: subscription silent while ${missed.length} new entities exist; reconnecting`));
+        }
+      };
+      watchdog = everyTick(tickMs, fail, async () => {
+        const now = await options.client.head();
+        knownHead = now.number;
+        release();
+        await checkQuiet(now.number - confirmations);
+      });
     };
 
     run().catch(fail);

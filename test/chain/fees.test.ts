@@ -1,5 +1,7 @@
 import { expect } from 'chai';
-import { eip1559Fees, legacyFees, replacementFees, type Fees } from '../../src/chain/fees';
+import { ChainClient } from '../../src/chain/chain-client';
+import { eip1559Fees, FeeOracle, legacyFees, replacementFees, type Fees } from '../../src/chain/fees';
+import { FakeJsonRpc } from '../fakes/fake-json-rpc';
 
 const GWEI = 1_000_000_000n;
 const type2 = (maxFeePerGas: bigint, maxPriorityFeePerGas: bigint): Fees => ({ type: 'eip1559', maxFeePerGas, maxPriorityFeePerGas });
@@ -47,6 +49,20 @@ describe('fees', () => {
       const next = replacementFees({ type: 'legacy', gasPrice: 1000n }, { type: 'legacy', gasPrice: 900n }, undefined);
       if (!('fees' in next) || next.fees.type !== 'legacy') throw new Error('expected legacy fees');
       expect(next.fees.gasPrice >= 1125n).to.equal(true);
+    });
+  });
+
+  describe('what a transaction is expected to pay per gas (profitability)', () => {
+    it('type 2: the next base fee plus the tip, not maxFeePerGas, and whatever the cap', async () => {
+      const rpc = new FakeJsonRpc(1);
+      rpc.fees = { baseFee: 10n * GWEI, priority: 2n * GWEI, gasPrice: 50n * GWEI };
+      expect(await new FeeOracle(new ChainClient(rpc, 1), 'auto', 1n).expectedPerGas()).to.equal(12n * GWEI);
+    });
+
+    it('legacy: the node\'s gas price', async () => {
+      const rpc = new FakeJsonRpc(1);
+      rpc.fees = { priority: 0n, gasPrice: 3n * GWEI };
+      expect(await new FeeOracle(new ChainClient(rpc, 1)).expectedPerGas()).to.equal(3n * GWEI);
     });
   });
 });

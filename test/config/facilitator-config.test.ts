@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { toChecksumAddress } from 'web3-utils';
 import { loadFacilitatorConfig, parseFacilitatorConfig } from '../../src/config/facilitator-config';
 import { ConfigError } from '../../src/config/validation';
+import { DEFAULTS } from '../../src/facilitator/defaults';
+import { policyOf } from '../../src/facilitator/resolve-options';
 import { AUX_CHAIN_ID, clone, facilitatorConfig, makeWorkers, ORIGIN_CHAIN_ID, tempFolder, type Workers } from './config-fixtures';
 
 type Plain = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests poke at arbitrary JSON
@@ -214,5 +216,49 @@ describe('facilitator-config', function () {
     const mistyped = `0x${[...checksummed.slice(2)].map((c) => (/[a-f]/.test(c) ? c.toUpperCase() : /[A-F]/.test(c) ? c.toLowerCase() : c)).join('')}`;
     plain.chains[ORIGIN_CHAIN_ID].workers = [mistyped];
     expect(loadError(plain)).to.contain(`chains.1337.workers.0: each worker has a bad EIP-55 checksum`);
+  });
+
+  describe('facilitation.profitability', function () {
+    const load = (profitability: unknown) => {
+      const plain: Plain = clone(facilitatorConfig(workers));
+      plain.facilitation.profitability = profitability;
+      return plain;
+    };
+
+    it('off unless enabled: no rule in the policy', function () {
+      expect(policyOf(parseFacilitatorConfig(load({ enabled: false }), 'test').facilitation).profitability).to.equal(undefined);
+      expect(policyOf(parseFacilitatorConfig(facilitatorConfig(workers), 'test').facilitation).profitability).to.equal(undefined);
+    });
+
+    it('enabled: the defaults (margin 120%, measured gas) unless given, the rate as an exact fraction', function () {
+      const config = parseFacilitatorConfig(load({ enabled: true, ostPerEth: '12.50' }), 'test');
+      expect(policyOf(config.facilitation).profitability).to.deep.equal({
+        marginPercent: DEFAULTS.profitability.marginPercent,
+        ostPerEth: { numerator: 1250n, denominator: 100n },
+        gas: DEFAULTS.profitability.gas,
+      });
+      const given = parseFacilitatorConfig(load({ enabled: true, ostPerEth: '3', marginPercent: 150, gas: { redeem: { origin: 1_000_000 } } }), 'test');
+      expect(policyOf(given.facilitation).profitability).to.deep.equal({
+        marginPercent: 150n,
+        ostPerEth: { numerator: 3n, denominator: 1n },
+        gas: { STAKE: DEFAULTS.profitability.gas.STAKE, REDEEM: { origin: 1_000_000n, auxiliary: DEFAULTS.profitability.gas.REDEEM.auxiliary } },
+      });
+    });
+
+    it('enabled without ostPerEth: one line saying what to add', function () {
+      const message = loadError(load({ enabled: true }));
+      expect(message.trim().split('\n')).to.have.length(1);
+      expect(message).to.contain('facilitation.profitability.ostPerEth: is missing: with profitability enabled, say how many OST one ETH is worth (e.g. "20000")');
+    });
+
+    it('refuses a bad rate, margin, gas, switch or an unknown field, naming each', function () {
+      const message = loadError(load({ enabled: 'yes', ostPerEth: '0', marginPercent: 0, gas: { stake: { origin: 100 }, swap: {} }, margin: 1 }));
+      expect(message).to.contain('facilitation.profitability.enabled: must be true or false');
+      expect(message).to.contain('facilitation.profitability.ostPerEth: must be how many OST one ETH is worth, a positive decimal string');
+      expect(message).to.contain('facilitation.profitability.marginPercent: must be at least 1');
+      expect(message).to.contain('facilitation.profitability.gas.stake.origin: must be a whole number of gas (at least 21000)');
+      expect(message).to.contain('facilitation.profitability.gas.swap: is not a known field');
+      expect(message).to.contain('facilitation.profitability.margin: is not a known field');
+    });
   });
 });

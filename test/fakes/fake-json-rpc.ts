@@ -6,6 +6,8 @@ import { contractInterface } from '../../src/mosaic/contracts';
 
 type CallHandler = (...args: unknown[]) => unknown;
 
+const hex = (value: bigint) => `0x${value.toString(16)}`;
+
 /**
  * The JsonRpc port in memory: eth_call is answered by per-contract handlers (arguments decoded and
  * results encoded with the real ABIs), balances, receipts and pending transactions come from maps.
@@ -19,6 +21,11 @@ export class FakeJsonRpc implements JsonRpc {
   /** Transactions a node knows but has not mined (eth_getTransactionByHash without a receipt). */
   readonly pending = new Set<string>();
   head = 100n;
+  /**
+   * The fee market: with `baseFee` the latest block carries it (type 2: eth_feeHistory's next base fee and
+   * eth_maxPriorityFeePerGas answer), without it the chain is legacy (eth_gasPrice answers `gasPrice`).
+   */
+  fees: { baseFee?: bigint; priority: bigint; gasPrice: bigint } = { priority: 0n, gasPrice: 1n };
   private readonly contracts = new Map<string, { name: MosaicContractName; handlers: Record<string, CallHandler> }>();
 
   constructor(readonly chainId: number) {}
@@ -60,6 +67,14 @@ export class FakeJsonRpc implements JsonRpc {
       }
       case 'eth_call':
         return this.call(params[0] as { to: string; data: string });
+      case 'eth_getBlockByNumber':
+        return { number: `0x${this.head.toString(16)}`, ...(this.fees.baseFee !== undefined ? { baseFeePerGas: hex(this.fees.baseFee) } : {}) };
+      case 'eth_gasPrice':
+        return hex(this.fees.gasPrice);
+      case 'eth_maxPriorityFeePerGas':
+        return hex(this.fees.priority);
+      case 'eth_feeHistory':
+        return { baseFeePerGas: [hex(this.fees.baseFee ?? 0n)], reward: [[hex(this.fees.priority)]] };
       default:
         throw new Error(`FakeJsonRpc: no answer for ${method}`);
     }

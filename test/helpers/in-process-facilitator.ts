@@ -21,6 +21,8 @@ export interface InProcessFacilitatorOptions {
   status?: boolean;
   /** A PostgreSQL database (on the tests' server) instead of a SQLite file. */
   database?: Extract<DatabaseTarget, { client: 'postgres' }>;
+  /** Merged into the config's `facilitation` section (e.g. profitability). */
+  facilitation?: Record<string, unknown>;
 }
 
 export interface InProcessFacilitator {
@@ -55,6 +57,7 @@ export async function startInProcessFacilitator(devnet: Devnet, options: InProce
   }
   plain.embeddedIndexer = { host: '127.0.0.1', port: 0 };
   if (options.database) plain.database = { client: 'postgres', url: options.database.url };
+  if (options.facilitation) plain.facilitation = { ...(plain.facilitation as Record<string, unknown> | undefined), ...options.facilitation };
   const config = parseFacilitatorConfig(plain, 'in-process facilitator', { baseDir: dir });
 
   let logs = '';

@@ -167,6 +167,22 @@ describe('entity streams over a graph-node-compatible server', function () {
     });
   }
 
+  for (const [transport, confirmations] of [['polling', 1], ['subscription', 1], ['subscription', 0]] as const) {
+    it(`${transport}, ${confirmations} confirmation(s): a quiet stream's cursor follows the head (blocks without its entities are checked, not skipped)`, async () => {
+      await commit(stakeRequested(1, 0));
+      await commit();
+      const batches = run(transport, { confirmations });
+      await until(() => delivered(batches).length === 1, 'the first entity');
+      for (let i = 0; i < 4; i++) await commit();
+      // Head 6: every block up to the safe head has been looked at, though none had an entity.
+      await until(async () => (await cursors.load('origin.StakeRequested')) === 6 - confirmations, 'the cursor at the safe head', 5_000);
+      await commit(stakeRequested(7, 0));
+      await commit();
+      await until(() => delivered(batches).includes('7:0'), 'the next entity');
+      expect(delivered(batches)).to.deep.equal(['1:0', '7:0']);
+    });
+  }
+
   it('subscription with confirmations: an entity a reorg removed while it waited for its confirmations is never delivered', async () => {
     await commit(stakeRequested(1, 0));
     await commit();

@@ -140,6 +140,11 @@ export class TransactionEngine {
     return this.fees.txType();
   }
 
+  /** What a transaction sent now is expected to pay per gas (this chain's fee oracle, before the cap). */
+  expectedFeePerGas(): Promise<bigint> {
+    return this.fees.expectedPerGas();
+  }
+
   /** The chain's fee cap, if any. */
   get feeCap(): bigint | undefined {
     return this.fees.cap;

@@ -5,6 +5,7 @@ import { MessageStatus } from '../../mosaic/message-status';
 import type { FacilitationContext } from '../context';
 import type { Direction, MessageRecord, StakeRequestRecord } from '../model';
 import type { Route } from '../route';
+import { checkProfitability, describeVerdict } from '../profitability';
 import { KeyedQueue } from '../serial';
 import { submitStep } from '../step-outbox';
 import { MAX_ACCEPT_ATTEMPTS, nextAcceptAttempt } from './accept-attempts';
@@ -67,13 +68,15 @@ export class AcceptService {
     if (!request || request.direction !== route.direction || (request.state !== 'REQUESTED' && request.state !== 'ACCEPTING')) return;
     const log = logger.child({ direction: route.direction, stakeRequestHash: requestHash, requester: request.staker });
 
+    let decision: string | undefined;
     if (request.state === 'REQUESTED') {
-      const refusal = this.acceptor.refusal(request);
-      if (refusal) {
-        log.warn({ gateway: request.gateway, reason: refusal }, `${route.names.request} ignored`);
-        await store.apply({ kind: 'requestIgnored', stakeRequestHash: requestHash, reason: refusal });
+      const judged = await this.judge(request);
+      if (judged.refusal) {
+        log.warn({ gateway: request.gateway, reason: judged.refusal }, `${route.names.request} ignored`);
+        await store.apply({ kind: 'requestIgnored', stakeRequestHash: requestHash, reason: judged.refusal });
         return;
       }
+      decision = judged.decision;
     }
     const existing = await store.messageForStakeRequest(requestHash);
     const attempt = await nextAcceptAttempt(route, requestHash);
@@ -94,10 +97,25 @@ export class AcceptService {
       await store.apply({ kind: 'acceptGivenUp', stakeRequestHash: requestHash, reason });
       return;
     }
-    await this.send(request, existing, attempt.next, attempt.lastError, log);
+    await this.send(request, existing, { attempt: attempt.next, lastError: attempt.lastError, decision }, log);
   }
 
-  private async send(request: StakeRequestRecord, existing: MessageRecord | undefined, attempt: number, lastError: string | undefined, log: Logger): Promise<void> {
+  /**
+   * Why the request is not ours to take (the acceptor's policy, then — when enabled — profitability at
+   * today's fees), or the profitability numbers it was taken on, for its history.
+   */
+  private async judge(request: StakeRequestRecord): Promise<{ refusal?: string; decision?: string }> {
+    const refusal = this.acceptor.refusal(request);
+    if (refusal) return { refusal };
+    const verdict = await checkProfitability(this.context, request);
+    if (!verdict) return {};
+    this.context.logger.debug({ stakeRequestHash: request.stakeRequestHash, profitable: verdict.profitable }, 'profitability judged');
+    return verdict.profitable ? { decision: describeVerdict(verdict) } : { refusal: describeVerdict(verdict) };
+  }
+
+  /** `decision`: why the request is taken, recorded with the accept's preparation (the profitability numbers). */
+  private async send(request: StakeRequestRecord, existing: MessageRecord | undefined, how: { attempt: number; lastError?: string; decision?: string }, log: Logger): Promise<void> {
+    const { attempt, lastError, decision } = how;
     const { acceptor } = this;
     const bounty = await acceptor.bounty();
     let message = existing;
@@ -107,7 +125,8 @@ export class AcceptService {
         log.warn({ bounty: bounty.toString(), chain: acceptor.route.source.name }, 'no worker has enough gas and bounty; will retry');
         return;
       }
-      message = (await this.context.store.apply({ kind: 'acceptancePrepared', message: acceptor.newMessage(request, worker) })).next.message;
+      const evidence = decision ? { note: decision } : undefined;
+      message = (await this.context.store.apply({ kind: 'acceptancePrepared', message: acceptor.newMessage(request, worker), evidence })).next.message;
       if (!message) return; // closed meanwhile (revoked, rejected): nothing to accept
       log.info({ messageHash: message.messageHash, worker }, 'hash lock created, unlock secret stored');
     } else if (attempt > 0) {

@@ -14,6 +14,8 @@ export type StakeEvent = StakeEventBody & {
 export interface Evidence {
   blockNumber?: bigint;
   txHash?: string;
+  /** Why, when the record's own reason does not say: e.g. the profitability numbers an accept was decided on. */
+  note?: string;
 }
 
 type StakeEventBody =
