@@ -21,7 +21,9 @@ interface Meta {
 
 async function meta(url: string): Promise<Meta['_meta']> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ _meta { block { number } hasIndexingErrors } }' }) });
-  return ((await response.json()) as { data: Meta }).data._meta;
+  const body = (await response.json()) as { data?: Meta };
+  if (!body.data) throw new Error(`no data: ${JSON.stringify(body)}`);
+  return body.data._meta;
 }
 
 async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
@@ -91,6 +93,8 @@ describe('embedded indexer: a mapping that fails deterministically stops its sub
   it('answers hasIndexingErrors, logs the failure once with its block, counts it in a metric, and keeps the other subgraph going', async () => {
     const originUrl = indexer.server.url(indexer.subgraphName('origin'));
     const auxUrl = indexer.server.url(indexer.subgraphName('auxiliary'));
+    // graph-node answers "has not started syncing yet" until a first block is indexed.
+    await until(async () => (await meta(originUrl).catch(() => undefined)) !== undefined, 'a first origin block indexed');
     expect((await meta(originUrl)).hasIndexingErrors).to.equal(false);
 
     const stake = await requestStakeOnDevnet(devnet, addressesWithRole(devnet, 'staker')[0]);
