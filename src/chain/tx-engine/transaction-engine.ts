@@ -362,14 +362,15 @@ export class TransactionEngine {
       const previous = this.settledAtHead.get(worker);
       const included = previous === undefined ? undefined : await this.inclusions.hashesIn(previous, head);
       const stuckAfterMs = this.options.stuckAfterMs ?? 60_000;
-      for (const record of inFlight) {
-        const look =
+      const looked = inFlight.filter(
+        (record) =>
           included === undefined ||
           this.awaitingDepth.has(record.id) ||
           record.txHashes.some((hash) => included.has(hash.toLowerCase())) ||
-          Date.now() - (record.sentAt ?? 0) > stuckAfterMs;
-        if (look) moved = (await this.settle(record, head)) || moved;
-      }
+          Date.now() - (record.sentAt ?? 0) > stuckAfterMs,
+      );
+      const receipts = await this.receiptsOf(looked);
+      for (const record of looked) moved = (await this.settle(record, head, receipts)) || moved;
       this.settledAtHead.set(worker, head);
     }
     const room = (this.options.maxInFlightPerWorker ?? 16) - inFlight.length;
@@ -380,11 +381,18 @@ export class TransactionEngine {
     return true;
   }
 
-  /** `head`: the chain head read at the start of this pass. */
-  private async settle(record: OutboxRecord, head: bigint): Promise<boolean> {
+  /** The receipts of the records' hashes, asked for all at once (null: none yet). */
+  private async receiptsOf(records: OutboxRecord[]): Promise<Map<string, RpcReceipt | null>> {
+    const hashes = records.flatMap((record) => record.txHashes);
+    const receipts = await Promise.all(hashes.map((hash) => this.options.client.getReceipt(hash)));
+    return new Map(hashes.map((hash, index) => [hash, receipts[index]]));
+  }
+
+  /** `head`: the chain head read at the start of this pass; `receipts`: read for this pass (receiptsOf). */
+  private async settle(record: OutboxRecord, head: bigint, receipts: Map<string, RpcReceipt | null>): Promise<boolean> {
     const { client, outbox, logger } = this.options;
     for (const hash of [...record.txHashes].reverse()) {
-      const receipt = await client.getReceipt(hash);
+      const receipt = receipts.has(hash) ? receipts.get(hash) : await client.getReceipt(hash);
       if (!receipt || !receipt.blockNumber) continue;
       const minedBlock = BigInt(receipt.blockNumber);
       const depth = head - minedBlock + 1n;
