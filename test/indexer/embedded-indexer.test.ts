@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { requestStake } from '../../src/devnet/demo-staker';
@@ -10,10 +10,12 @@ import { scriptedRedeemAndUnstake } from '../../src/devnet/scripted-redeem-and-u
 import type { RpcReceipt } from '../../src/chain/chain-client';
 import type { MosaicContractName } from '../../src/mosaic/artifacts';
 import { RedeemPool } from '../../src/mosaic/redeem-contracts';
-import { packageRoot } from '../../src/util/package-root';
+import { entityDocuments, type StreamedEntityType } from '../../src/streams/documents';
 import { contractInterface } from '../../src/mosaic/contracts';
 import type { Devnet } from '../../src/devnet/devnet';
+import { deploymentHash } from '../../src/indexer/deployment/deployment-hash';
 import type { EmbeddedIndexer } from '../../src/indexer/embedded-indexer';
+import { builtSubgraphsFor } from '../../src/indexer/subgraph-build-cache';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 import { addressesWithRole, startDevnetIndexer, startTestDevnet, SUBGRAPH_BUILD_CACHE } from '../helpers/devnet';
 
@@ -244,12 +246,11 @@ describe('embedded indexer: the built subgraphs over a devnet, served like graph
       'UnstakeProgressed',
     ]);
 
-    // The documents the entity streams will send, answered by the served subgraphs.
-    const page = async (url: string, type: string) => {
+    // The documents the entity streams send (one operation each: graph-node takes no operationName), answered by the served subgraphs.
+    const page = async (url: string, type: StreamedEntityType) => {
       const meta = await gql<{ _meta: { block: { number: number } } }>(url, '{ _meta { block { number } } }');
-      const text = readFileSync(join(packageRoot(), 'graphql', 'subgraph', `${type}.graphql`), 'utf8');
       const variables = { fromBlock: 0, atBlock: meta.data!._meta.block.number, afterId: '', first: 1000 };
-      const result = await gql<{ entities: Array<Record<string, unknown>> }>(url, text, variables, `${type}Page`);
+      const result = await gql<{ entities: Array<Record<string, unknown>> }>(url, print(entityDocuments(type).page), variables);
       expect(result.errors, type).to.equal(undefined);
       return result.data!.entities;
     };
@@ -263,9 +264,26 @@ describe('embedded indexer: the built subgraphs over a devnet, served like graph
     expect(anchored, 'the relay anchored the proven auxiliary height on origin').to.include(flow.provenHeight.toString());
   });
 
-  it('answers an unknown subgraph name with 404 and a malformed query with GraphQL errors', async () => {
+  it('reports as _meta.deployment the manifest CID `graph deploy` gives this deployment (its start blocks), and serves /subgraphs/id/<it>', async () => {
+    const builds = await builtSubgraphsFor(devnet.mosaicConfig, devnet.info.auxChainId, SUBGRAPH_BUILD_CACHE);
+    const startBlocks = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].startBlocks;
+    const hashes: string[] = [];
+    for (const side of ['origin', 'auxiliary'] as const) {
+      const expected = deploymentHash(builds[side], { startBlock: startBlocks[side] });
+      hashes.push(expected);
+      const url = indexer.server.url(indexer.subgraphName(side));
+      const byName = await gql<{ _meta: { deployment: string } }>(url, '{ _meta { deployment } }');
+      expect(byName.data!._meta.deployment).to.equal(expected).and.match(/^Qm[1-9A-HJ-NP-Za-km-z]{44}$/);
+      const byId = await gql<{ _meta: { deployment: string } }>(url.replace(/\/subgraphs\/name\/.*$/, `/subgraphs/id/${expected}`), '{ _meta { deployment } }');
+      expect(byId.data!._meta.deployment).to.equal(expected);
+    }
+    expect(hashes[0]).not.to.equal(hashes[1]);
+  });
+
+  it('answers an unknown subgraph name as graph-node does (200, "deployment `nope` does not exist") and a malformed query with GraphQL errors', async () => {
     const missing = await fetch(indexer.server.url('nope'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ _meta { deployment } }"}' });
-    expect(missing.status).to.equal(404);
+    expect(missing.status).to.equal(200);
+    expect(await missing.json()).to.deep.equal({ errors: [{ message: 'deployment `nope` does not exist' }] });
     const bad = await gql(originUrl, '{ stakeRequesteds(where: { nonsense: 1 }) { id } }');
     expect(bad.errors![0].message).to.match(/nonsense/);
     const tooMany = await gql(originUrl, '{ stakeRequesteds(first: 5000) { id } }');
