@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ChainClient } from '../chain/chain-client';
 import { HttpJsonRpc } from '../chain/json-rpc';
 import { openDatabase } from '../db/open-database';
+import { deploymentHash } from '../indexer/deployment/deployment-hash';
 import { EntityStore } from '../indexer/entity-store/entity-store';
 import { BlockFollower } from '../indexer/follower/block-follower';
 import { startSubgraphServer } from '../indexer/query-server/subgraph-server';
@@ -29,6 +30,8 @@ interface IndexerOptions {
 async function runIndexer(options: IndexerOptions): Promise<void> {
   const logger = createLogger({ name: 'indexer', format: options.logFormat });
   const subgraph = loadSubgraph(resolve(options.subgraph));
+  // graph-node's deployment id: the CID `graph deploy` of this build folder gets (its manifest on IPFS).
+  const deployment = deploymentHash(resolve(options.subgraph));
   const rpc = new HttpJsonRpc(options.rpc, 15_000);
   let chainId: number;
   try {
@@ -53,11 +56,11 @@ async function runIndexer(options: IndexerOptions): Promise<void> {
   const server = await startSubgraphServer({
     host: options.host,
     port: options.port,
-    subgraphs: [{ name: options.name, deployment: `standalone-${options.name}`, store }],
+    subgraphs: [{ name: options.name, deployment, store, startBlock: subgraph.startBlock }],
   });
   follower.start();
   process.stdout.write(`indexing chain ${chainId} from block ${subgraph.startBlock}\n`);
-  process.stdout.write(`query: ${server.url(options.name)}\nsubscriptions: ${server.wsUrl(options.name)}\n`);
+  process.stdout.write(`deployment ${deployment}\nquery: ${server.url(options.name)} (or /subgraphs/id/${deployment})\nsubscriptions: ${server.wsUrl(options.name)}\n`);
   const signal = await waitForShutdownSignal();
   logger.info({ signal }, 'stopping');
   await follower.stop();

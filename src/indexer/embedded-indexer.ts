@@ -6,6 +6,7 @@ import type { MosaicConfigShape } from '../config/mosaic-config';
 import type { StoppedUnits } from '../errors/stopped-units';
 import type { Logger } from '../logging/logger';
 import type { SubgraphSide } from '../subgraph/sides';
+import { deploymentHash } from './deployment/deployment-hash';
 import { EntityStore } from './entity-store/entity-store';
 import { BlockFollower, type FollowerProgress } from './follower/block-follower';
 import { startSubgraphServer, type SubgraphServer } from './query-server/subgraph-server';
@@ -59,6 +60,7 @@ export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Pro
   const builds = await builtSubgraphsFor(options.mosaic, options.auxChainId, options.buildCacheDir);
   const followers = new Map<SubgraphSide, BlockFollower<unknown>>();
   const stores = new Map<SubgraphSide, EntityStore>();
+  const startBlocks = options.mosaic.auxiliaryChains[String(options.auxChainId)].startBlocks;
   for (const side of sides) {
     const chain = options.chains[side]!;
     const logger = options.logger.child({ component: 'indexer', chain: side });
@@ -67,7 +69,7 @@ export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Pro
         logger.debug({ level: entry.level, dataSource: entry.dataSource, block: Number(entry.blockNumber) }, `mapping: ${entry.message}`),
     });
     // Cached builds start at block 0: follow from the deployment's start block instead.
-    const subgraph = { ...loaded, startBlock: BigInt(options.mosaic.auxiliaryChains[String(options.auxChainId)].startBlocks[side]) };
+    const subgraph = { ...loaded, startBlock: BigInt(startBlocks[side]) };
     const store = await EntityStore.open({ knex: options.knex, namespace: `sg_${side}${options.namespaceSuffix ?? ''}`, schemaSdl: subgraph.schemaSdl });
     const follower = new BlockFollower({
       name: side,
@@ -92,9 +94,10 @@ export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Pro
     port: options.port,
     subgraphs: sides.map((side) => ({
       name: embeddedSubgraphName(side, options.auxChainId),
-      deployment: `embedded-${side}-${options.auxChainId}`,
+      // What `facilitator subgraph deploy` of this deployment gets from graph-node: the build's manifest CID with its start block.
+      deployment: deploymentHash(builds[side], { startBlock: startBlocks[side] }),
       store: stores.get(side)!,
-      startBlock: BigInt(options.mosaic.auxiliaryChains[String(options.auxChainId)].startBlocks[side]),
+      startBlock: BigInt(startBlocks[side]),
       hasIndexingErrors: () => followers.get(side)!.failure !== undefined,
     })),
   });

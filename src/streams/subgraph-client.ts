@@ -1,13 +1,12 @@
-import { ApolloClient, HttpLink, InMemoryCache, split, type NormalizedCacheObject } from '@apollo/client/core';
-import { GraphQLWsLink } from '@apollo/client/link/subscriptions';
-import { getMainDefinition } from '@apollo/client/utilities';
-import type { DocumentNode } from 'graphql';
+import { ApolloClient, HttpLink, InMemoryCache, type NormalizedCacheObject } from '@apollo/client/core';
+import { print, type DocumentNode } from 'graphql';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { Observable } from 'rxjs';
 import WebSocket from 'ws';
 import type { EndpointStatus, EndpointSwitch } from '../failover/endpoint-pool';
 import { metaDocument } from './documents';
 import { SubgraphEndpoints, type SubgraphFailover } from './subgraph-endpoints';
+import { classifyQueryError, SubscriptionsUnavailableError } from './subgraph-errors';
 
 export interface SubgraphEndpoint {
   /** Names the subgraph in logs, e.g. `origin`. */
@@ -34,13 +33,39 @@ export interface SubgraphHead {
   hasIndexingErrors: boolean;
 }
 
+/** What a WebSocket attempt showed before connection_ack, in words safe to log (no URL, no raw text). */
+function describeSocketFailure(event: unknown): string | undefined {
+  if (event === null || typeof event !== 'object') return undefined;
+  const { code, reason, message, error } = event as { code?: unknown; reason?: unknown; message?: unknown; error?: { code?: unknown } };
+  if (error?.code === 'ECONNREFUSED') return 'the WebSocket connection was refused';
+  const status = typeof message === 'string' ? /Unexpected server response: (\d+)/.exec(message) : null;
+  if (status) return `the WebSocket upgrade was answered with HTTP ${status[1]}`;
+  if (typeof code === 'number') {
+    const why = typeof reason === 'string' && reason !== '' ? `: ${reason.slice(0, 80)}` : '';
+    return `the WebSocket closed before connection_ack (code ${code}${why})`;
+  }
+  return typeof error?.code === 'string' ? `the WebSocket failed (${error.code})` : undefined;
+}
+
+/** The first GraphQL error's message of an `error` answer, cut short. */
+function firstMessage(errors: unknown): string {
+  const first: unknown = Array.isArray(errors) ? errors[0] : errors;
+  const message = first !== null && typeof first === 'object' ? (first as { message?: unknown }).message : undefined;
+  return typeof message === 'string' ? message.slice(0, 120) : 'no message';
+}
+
 /**
- * A subgraph's GraphQL API through @apollo/client: queries over HTTP, subscriptions over graphql-ws.
- * No caching: every read must see the indexer's current state.
+ * A subgraph's GraphQL API: queries over HTTP (@apollo/client, no caching: every read must see the
+ * indexer's current state), subscriptions over graphql-ws. Knows, for all the streams of its endpoint,
+ * whether the server turned out to have no subscriptions (graph-node ≥ 0.38 has none).
  */
 export class SubgraphClient {
   private readonly apollo: ApolloClient<NormalizedCacheObject>;
   private readonly ws: WsClient | undefined;
+  /** The current WebSocket attempt: acknowledged yet, and what failed before it was. */
+  private socket: { acked: boolean; failure?: string } = { acked: false };
+  private unavailable: string | undefined;
+  private indexingErrors = false;
   /** The graph-nodes of this subgraph and which one is used. */
   readonly endpoints: SubgraphEndpoints;
 
@@ -58,6 +83,9 @@ export class SubgraphClient {
       },
     });
     const httpLink = new HttpLink({ uri: listOf(endpoint.http)[0], fetch: this.endpoints.fetch });
+    const noteFailure = (event: unknown) => {
+      if (!this.socket.acked) this.socket.failure ??= describeSocketFailure(event);
+    };
     this.ws = wsUrls
       ? createClient({
           url: () => (wsUrl = this.endpoints.wsUrl()!),
@@ -65,20 +93,16 @@ export class SubgraphClient {
           lazy: true,
           keepAlive: 10_000,
           retryAttempts: 0, // the entity stream owns reconnection (with catch-up), not the socket
+          on: {
+            connecting: () => (this.socket = { acked: false }),
+            connected: () => (this.socket.acked = true),
+            error: noteFailure,
+            closed: noteFailure,
+          },
         })
       : undefined;
-    const link = this.ws
-      ? split(
-          ({ query }) => {
-            const definition = getMainDefinition(query);
-            return definition.kind === 'OperationDefinition' && definition.operation === 'subscription';
-          },
-          new GraphQLWsLink(this.ws),
-          httpLink,
-        )
-      : httpLink;
     this.apollo = new ApolloClient({
-      link,
+      link: httpLink,
       cache: new InMemoryCache(),
       defaultOptions: {
         query: { fetchPolicy: 'no-cache', errorPolicy: 'none' },
@@ -92,30 +116,64 @@ export class SubgraphClient {
     return this.endpoints.endpoints();
   }
 
+  /** False once a stream of this endpoint found the server without subscriptions (or no WebSocket URL): its streams poll. */
   get supportsSubscriptions(): boolean {
-    return this.ws !== undefined;
+    return this.unavailable === undefined;
+  }
+
+  /** Records that the server has no subscriptions; true the first time only (the caller logs it once per endpoint). */
+  markSubscriptionsUnavailable(reason: string): boolean {
+    if (this.unavailable !== undefined) return false;
+    this.unavailable = reason;
+    return true;
+  }
+
+  /** Records `_meta.hasIndexingErrors`; true when it turned true (the caller says so once per failure and endpoint). */
+  noteIndexingErrors(failed: boolean): boolean {
+    const turned = failed && !this.indexingErrors;
+    this.indexingErrors = failed;
+    return turned;
   }
 
   async query<T>(document: DocumentNode, variables: Record<string, unknown> = {}): Promise<T> {
-    const result = await this.apollo.query<T>({ query: document, variables });
-    return result.data;
+    try {
+      const result = await this.apollo.query<T>({ query: document, variables });
+      return result.data;
+    } catch (error) {
+      throw classifyQueryError(error, this.endpoint.name);
+    }
   }
 
+  /**
+   * A subscription's results. A WebSocket that fails before connection_ack (refused, upgrade answered
+   * with a non-101 status, closed at init) or an `error` answer before the first result fails it with
+   * SubscriptionsUnavailableError; a failure after that is a transient one (Error).
+   */
   subscribe<T>(document: DocumentNode, variables: Record<string, unknown> = {}): Observable<T> {
-    if (!this.ws) throw new Error(`subgraph ${this.endpoint.name} has no WebSocket URL: cannot subscribe`);
+    const ws = this.ws;
+    const name = this.endpoint.name;
+    if (!ws) return new Observable<T>((subscriber) => subscriber.error(new SubscriptionsUnavailableError(name, 'no WebSocket URL is configured')));
     return new Observable<T>((subscriber) => {
-      const subscription = this.apollo.subscribe<T>({ query: document, variables, fetchPolicy: 'no-cache' }).subscribe({
-        next: (result) => {
-          if (result.errors && result.errors.length > 0) {
-            subscriber.error(new Error(result.errors.map((e) => e.message).join('; ')));
-          } else if (result.data) {
-            subscriber.next(result.data);
-          }
+      let answered = false;
+      const failed = (error: unknown): Error => {
+        if (!this.socket.acked) return new SubscriptionsUnavailableError(name, this.socket.failure ?? describeSocketFailure(error) ?? 'the WebSocket closed before connection_ack');
+        // graphql-ws `error` message (the operation refused, e.g. a schema without Subscription): an array of GraphQL errors.
+        if (!answered && Array.isArray(error)) return new SubscriptionsUnavailableError(name, `subscribe was answered with an error: ${firstMessage(error)}`);
+        return new Error(`subscription to subgraph ${name} failed: ${describeSocketFailure(error) ?? firstMessage(error)}`);
+      };
+      const dispose = ws.subscribe<T>(
+        { query: print(document), variables },
+        {
+          next: (result) => {
+            if (result.errors && result.errors.length > 0) return subscriber.error(new Error(`subscription to subgraph ${name} failed: ${firstMessage(result.errors)}`));
+            answered = true;
+            if (result.data) subscriber.next(result.data as T);
+          },
+          error: (error: unknown) => subscriber.error(failed(error)),
+          complete: () => subscriber.complete(),
         },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-      return () => subscription.unsubscribe();
+      );
+      return () => dispose();
     });
   }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requestStake } from '../../src/devnet/demo-staker';
 import type { Devnet } from '../../src/devnet/devnet';
+import { deploymentHash } from '../../src/indexer/deployment/deployment-hash';
 import { builtSubgraphsFor } from '../../src/indexer/subgraph-build-cache';
 import { packageRoot } from '../../src/util/package-root';
 import { runCli, spawnCli, waitForExit, waitForOutput } from '../helpers/cli';
@@ -49,6 +50,11 @@ describe('facilitator indexer and facilitator subgraph', function () {
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(found).to.deep.equal([stake.stakeRequestHash.toLowerCase()]);
+      // graph-node's deployment id: the manifest CID `graph deploy` of this build gets, served at /subgraphs/id/<it>.
+      const deployment = deploymentHash(builds.origin);
+      expect(output).to.include(`deployment ${deployment}\n`);
+      const byId = await fetch(url.replace(/\/subgraphs\/name\/.*$/, `/subgraphs/id/${deployment}`), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ _meta { deployment } }"}' });
+      expect(await byId.json()).to.deep.equal({ data: { _meta: { deployment } } });
       child.kill('SIGTERM');
       expect(await waitForExit(child, 20_000)).to.equal(0);
     } finally {

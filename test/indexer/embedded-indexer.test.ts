@@ -13,7 +13,9 @@ import { RedeemPool } from '../../src/mosaic/redeem-contracts';
 import { entityDocuments, type StreamedEntityType } from '../../src/streams/documents';
 import { contractInterface } from '../../src/mosaic/contracts';
 import type { Devnet } from '../../src/devnet/devnet';
+import { deploymentHash } from '../../src/indexer/deployment/deployment-hash';
 import type { EmbeddedIndexer } from '../../src/indexer/embedded-indexer';
+import { builtSubgraphsFor } from '../../src/indexer/subgraph-build-cache';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
 import { addressesWithRole, startDevnetIndexer, startTestDevnet, SUBGRAPH_BUILD_CACHE } from '../helpers/devnet';
 
@@ -244,13 +246,11 @@ describe('embedded indexer: the built subgraphs over a devnet, served like graph
       'UnstakeProgressed',
     ]);
 
-    // The documents the entity streams will send, answered by the served subgraphs.
-    const page = async (url: string, type: string) => {
+    // The documents the entity streams send (one operation each: graph-node takes no operationName), answered by the served subgraphs.
+    const page = async (url: string, type: StreamedEntityType) => {
       const meta = await gql<{ _meta: { block: { number: number } } }>(url, '{ _meta { block { number } } }');
-      // The Page operation alone, as the facilitator sends it: graph-node ignores operationName.
-      const text = print(entityDocuments(type as StreamedEntityType).page);
       const variables = { fromBlock: 0, atBlock: meta.data!._meta.block.number, afterId: '', first: 1000 };
-      const result = await gql<{ entities: Array<Record<string, unknown>> }>(url, text, variables, `${type}Page`);
+      const result = await gql<{ entities: Array<Record<string, unknown>> }>(url, print(entityDocuments(type).page), variables);
       expect(result.errors, type).to.equal(undefined);
       return result.data!.entities;
     };
@@ -264,11 +264,26 @@ describe('embedded indexer: the built subgraphs over a devnet, served like graph
     expect(anchored, 'the relay anchored the proven auxiliary height on origin').to.include(flow.provenHeight.toString());
   });
 
-  it('answers an unknown subgraph name with "does not exist" and a malformed query with GraphQL errors', async () => {
-    // graph-node (server/http/src/service.rs): 200 with the error in the body, not 404.
+  it('reports as _meta.deployment the manifest CID `graph deploy` gives this deployment (its start blocks), and serves /subgraphs/id/<it>', async () => {
+    const builds = await builtSubgraphsFor(devnet.mosaicConfig, devnet.info.auxChainId, SUBGRAPH_BUILD_CACHE);
+    const startBlocks = devnet.mosaicConfig.auxiliaryChains[String(devnet.info.auxChainId)].startBlocks;
+    const hashes: string[] = [];
+    for (const side of ['origin', 'auxiliary'] as const) {
+      const expected = deploymentHash(builds[side], { startBlock: startBlocks[side] });
+      hashes.push(expected);
+      const url = indexer.server.url(indexer.subgraphName(side));
+      const byName = await gql<{ _meta: { deployment: string } }>(url, '{ _meta { deployment } }');
+      expect(byName.data!._meta.deployment).to.equal(expected).and.match(/^Qm[1-9A-HJ-NP-Za-km-z]{44}$/);
+      const byId = await gql<{ _meta: { deployment: string } }>(url.replace(/\/subgraphs\/name\/.*$/, `/subgraphs/id/${expected}`), '{ _meta { deployment } }');
+      expect(byId.data!._meta.deployment).to.equal(expected);
+    }
+    expect(hashes[0]).not.to.equal(hashes[1]);
+  });
+
+  it('answers an unknown subgraph name as graph-node does (200, "deployment `nope` does not exist") and a malformed query with GraphQL errors', async () => {
     const missing = await fetch(indexer.server.url('nope'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ _meta { deployment } }"}' });
     expect(missing.status).to.equal(200);
-    expect(((await missing.json()) as { errors: Array<{ message: string }> }).errors[0].message).to.equal('deployment `nope` does not exist');
+    expect(await missing.json()).to.deep.equal({ errors: [{ message: 'deployment `nope` does not exist' }] });
     const bad = await gql(originUrl, '{ stakeRequesteds(where: { nonsense: 1 }) { id } }');
     expect(bad.errors![0].message).to.match(/nonsense/);
     const tooMany = await gql(originUrl, '{ stakeRequesteds(first: 5000) { id } }');

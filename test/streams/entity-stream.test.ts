@@ -1,58 +1,18 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { Subscription } from 'rxjs';
 import { EntityStore } from '../../src/indexer/entity-store/entity-store';
 import { startSubgraphServer, type SubgraphServer } from '../../src/indexer/query-server/subgraph-server';
-import type { BlockWrites, EntityData, StoreValue } from '../../src/indexer/wasm/types';
+import type { EntityData } from '../../src/indexer/wasm/types';
 import { silentLogger } from '../../src/logging/logger';
 import { runEntityStream, type EntityBatch, type StreamTransport } from '../../src/streams/entity-stream';
 import { SqlCursorStore } from '../../src/streams/sql-cursor-store';
 import { SubgraphClient } from '../../src/streams/subgraph-client';
-import { packageRoot } from '../../src/util/package-root';
 import { openTestDatabase, type TestDatabase } from '../helpers/database';
+import { block, ORIGIN_SCHEMA, stakeRequested, writes } from './stream-fixtures';
 
-const ORIGIN_SCHEMA = readFileSync(join(packageRoot(), 'subgraph', 'origin', 'schema.graphql'), 'utf8');
 const NAMESPACE = 'sg_stream_test';
-
-const hex = (byte: string, length: number) => `0x${byte.repeat(length)}`;
-const bytes = (value: string): StoreValue => ({ kind: 'Bytes', value: Uint8Array.from(Buffer.from(value.slice(2), 'hex')) });
-const big = (value: bigint): StoreValue => ({ kind: 'BigInt', value });
-/** Block `n` of a branch (branch 0 is the first chain; a reorg commits the same numbers on branch 1). */
-const block = (n: number, branch = 0) => ({
-  number: BigInt(n),
-  hash: `0x${branch.toString(16).padStart(2, '0')}${n.toString(16).padStart(62, '0')}`,
-  parentHash: `0x${(n === 1 ? 0 : branch).toString(16).padStart(2, '0')}${(n - 1).toString(16).padStart(62, '0')}`,
-  timestamp: BigInt(1_700_000_000 + n),
-});
-
-/** A StakeRequested entity as the origin subgraph's mapping stores it. */
-function stakeRequested(blockNumber: number, logIndex: number): [string, EntityData] {
-  const id = `${hex('ab', 32)}-${blockNumber}-${logIndex}`;
-  const fields: Array<[string, StoreValue]> = [
-    ['id', { kind: 'String', value: id }],
-    ['amount', big(BigInt(blockNumber * 100 + logIndex))],
-    ['beneficiary', bytes(hex('be', 20))],
-    ['gasPrice', big(1n)],
-    ['gasLimit', big(2n)],
-    ['nonce', big(BigInt(logIndex))],
-    ['staker', bytes(hex('5a', 20))],
-    ['stakerProxy', bytes(hex('50', 20))],
-    ['gateway', bytes(hex('9a', 20))],
-    ['stakeRequestHash', bytes(`0x${blockNumber.toString(16).padStart(32, '0')}${logIndex.toString(16).padStart(32, '0')}`)],
-    ['blockNumber', big(BigInt(blockNumber))],
-    ['blockHash', bytes(block(blockNumber).hash)],
-    ['blockTimestamp', big(block(blockNumber).timestamp)],
-    ['contractAddress', bytes(hex('c0', 20))],
-    ['transactionHash', bytes(hex('ab', 32))],
-    ['logIndex', big(BigInt(logIndex))],
-  ];
-  return [id, new Map(fields)];
-}
-
-const writes = (...entities: Array<[string, EntityData]>): BlockWrites => new Map([['StakeRequested', new Map(entities)]]) as BlockWrites;
 
 /**
  * Entity streams against the real graph-node-compatible server (HTTP and graphql-ws on a real socket),
