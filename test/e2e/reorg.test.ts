@@ -90,9 +90,15 @@ interface IndexedHead {
   hash: string;
 }
 
+/** The origin subgraph's head; block -1 while it has not indexed one (graph-node: "has not started syncing yet"). */
 async function indexedHead(facilitator: InProcessFacilitator): Promise<IndexedHead> {
-  const data = await gql<{ _meta: { block: { number: number; hash: string } } }>(facilitator.subgraphUrl('origin'), '{ _meta { block { number hash } } }');
-  return { number: BigInt(data._meta.block.number), hash: data._meta.block.hash };
+  try {
+    const data = await gql<{ _meta: { block: { number: number; hash: string } } }>(facilitator.subgraphUrl('origin'), '{ _meta { block { number hash } } }');
+    return { number: BigInt(data._meta.block.number), hash: data._meta.block.hash };
+  } catch (error) {
+    if (error instanceof Error && error.message.includes('has not started syncing yet')) return { number: -1n, hash: '' };
+    throw error;
+  }
 }
 
 async function indexedStakeRequests(facilitator: InProcessFacilitator, stakeRequestHash: string): Promise<Array<{ id: string; blockNumber: string; blockHash: string }>> {
