@@ -9,6 +9,7 @@ import { builtSubgraphsFor } from '../src/indexer/subgraph-build-cache';
 import { silentLogger } from '../src/logging/logger';
 import { Anchor, contractInterface } from '../src/mosaic/contracts';
 import { packageRoot } from '../src/util/package-root';
+import { profilePhase } from './cpu-profile';
 import { benchLog, envNumber, runAsMain, type Targets } from './harness';
 
 export interface IndexerBenchResult {
@@ -71,6 +72,7 @@ export async function measureIndexer(events = 10_000): Promise<IndexerBenchResul
 
     log('embedded indexer from scratch');
     const knex = await openDatabase(join(dir, 'indexer.sqlite'));
+    const stopProfile = await profilePhase('indexer');
     const started = performance.now();
     const indexer = await startEmbeddedIndexer({
       knex,
@@ -89,6 +91,8 @@ export async function measureIndexer(events = 10_000): Promise<IndexerBenchResul
       await new Promise((r) => setTimeout(r, 20));
     }
     const seconds = (performance.now() - started) / 1000;
+    const profiled = await stopProfile();
+    if (profiled) log(`CPU profile of the indexing: ${profiled}`);
     const indexed = Number((await knex(store.tableOf('StateRootAvailable')).count({ n: '*' }))[0].n);
     await indexer.stop();
     await knex.destroy();

@@ -11,23 +11,28 @@ import { silentLogger } from '../../../src/logging/logger';
 const hash = (n: bigint) => `0x${n.toString(16).padStart(64, '0')}`;
 const ADDRESS = '0x00000000000000000000000000000000000000b0';
 
-/** A chain of `head` blocks with one log in block 3, served the way a node answers; `fail` may refuse a call first. */
+/** A chain of `head` blocks with one log in each of `logBlocks`, served the way a node answers; `fail` may refuse a call first. */
 class ScriptedNode implements JsonRpc {
   readonly url = 'http://scripted.invalid';
   calls: string[] = [];
+  headers: bigint[] = [];
   fail: (method: string, params: unknown[]) => Error | undefined = () => undefined;
 
-  constructor(private readonly head: bigint) {}
+  constructor(
+    private readonly head: bigint,
+    private readonly logBlocks = [3n],
+  ) {}
 
   async request<T>(method: string, params: unknown[] = []): Promise<T> {
     this.calls.push(method);
+    if (method === 'eth_getBlockByNumber') this.headers.push(BigInt(params[0] as string));
     const failure = this.fail(method, params);
     if (failure) throw failure;
     if (method === 'eth_blockNumber') return `0x${this.head.toString(16)}` as T;
     if (method === 'eth_getBlockByNumber') return this.block(BigInt(params[0] as string)) as T;
     if (method === 'eth_getLogs') {
       const { fromBlock, toBlock } = params[0] as { fromBlock: string; toBlock: string };
-      return (BigInt(fromBlock) <= 3n && BigInt(toBlock) >= 3n ? [this.log(3n)] : []) as T;
+      return this.logBlocks.filter((n) => BigInt(fromBlock) <= n && BigInt(toBlock) >= n).map((n) => this.log(n)) as T;
     }
     throw new Error(`unexpected ${method}`);
   }
@@ -41,9 +46,10 @@ class ScriptedNode implements JsonRpc {
   }
 }
 
-/** Blocks committed in memory. */
+/** Blocks committed in memory; `commits` counts the transactions. */
 class MemoryStore implements BlockStore<string> {
   committed: Array<{ number: bigint; writes: string | undefined }> = [];
+  commits = 0;
   async cursor() {
     const last = this.committed[this.committed.length - 1];
     return last ? { number: last.number, hash: hash(last.number) } : undefined;
@@ -51,8 +57,9 @@ class MemoryStore implements BlockStore<string> {
   async recentBlocks() {
     return [...this.committed].reverse().map((c) => ({ number: c.number, hash: hash(c.number) }));
   }
-  async commitBlock(block: FollowedBlock, writes: string | undefined) {
-    this.committed.push({ number: block.number, writes });
+  async commitBlocks(blocks: ReadonlyArray<{ block: FollowedBlock; writes: string | undefined }>) {
+    this.commits += 1;
+    for (const { block, writes } of blocks) this.committed.push({ number: block.number, writes });
   }
   async rollbackTo() {}
   async pruneBlocks() {}
@@ -107,6 +114,34 @@ describe('block follower: what it does with a failure depends on its class', () 
     expect(store.committed).to.deep.equal([]);
     expect(units.get('subgraph', 'mosaic-origin-1405')).to.include({ errorName: 'MappingError', reason: 'Probe.handleFailed failed' });
     expect(units.get('subgraph', 'mosaic-origin-1405')!.details).to.include({ blockNumber: 3 });
+  });
+
+  it('commits a range in one transaction, fetching only the headers of blocks with logs and of the range end', async () => {
+    const node = new ScriptedNode(30n, [3n, 7n, 8n]);
+    const store = new MemoryStore();
+    const f = new BlockFollower({ name: 'origin', client: new ChainClient(node, 1337), runner: runner((block) => `w${block.number}`), store, pollIntervalMs: 10, logger: silentLogger() });
+    expect(await f.step()).to.equal(true);
+    expect(store.commits).to.equal(1);
+    expect(store.committed).to.deep.equal([
+      { number: 3n, writes: 'w3' },
+      { number: 7n, writes: 'w7' },
+      { number: 8n, writes: 'w8' },
+      { number: 30n, writes: undefined },
+    ]);
+    expect(node.headers).to.have.members([3n, 7n, 8n, 30n]);
+  });
+
+  it('a mapping failure in a range commits the blocks before it, then stops', async () => {
+    const node = new ScriptedNode(30n, [3n, 7n, 8n]);
+    const store = new MemoryStore();
+    const units = new StoppedUnits();
+    start(node, store, units, runner((block) => {
+      if (block.number === 7n) throw new MappingError('Probe.handleFailed failed', 'Probe', 'handleFailed', block.number, hash(1007n), 0);
+      return `w${block.number}`;
+    }));
+    await until(() => follower!.failure !== undefined, 'the subgraph marked failed');
+    expect(store.committed).to.deep.equal([{ number: 3n, writes: 'w3' }]);
+    expect(units.get('subgraph', 'mosaic-origin-1405')!.details).to.include({ blockNumber: 7 });
   });
 
   it('asks for fewer blocks when the node says the range is too large', async () => {
