@@ -6,7 +6,7 @@ import { isRetryable, messageOf } from '../../errors/cause-chain';
 import type { HeadsProvider } from '../../chain/new-heads';
 import { stoppedUnits, type StoppedUnit, type StoppedUnits } from '../../errors/stopped-units';
 import type { Logger } from '../../logging/logger';
-import { mapConcurrently } from '../../util/map-concurrently';
+import { CommitQueue } from './commit-queue';
 import type { BlockStore, FollowedBlock, FollowedLog, MappingRunner } from './follower-ports';
 
 export interface BlockFollowerOptions<W> {
@@ -77,8 +77,8 @@ function isRangeError(error: unknown): boolean {
   return error instanceof RangeTooLargeError || error instanceof RpcTimeoutError;
 }
 
-/** Block headers fetched at once (concurrent requests to the node). */
-const HEADER_FETCHES = 16;
+/** Logs whose blocks are committed together (and while the mappings of the next ones run). */
+const COMMIT_LOGS = 2_000;
 
 /** Failed steps retry after 500 ms doubling up to 10 s, with jitter. */
 const STEP_BACKOFF = { initialMs: 500, maxMs: 10_000 };
@@ -210,7 +210,7 @@ export class BlockFollower<W> {
     // Only the headers of blocks with logs, and of the range's last block (the cursor moves there).
     const numbers = [...byBlock.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     if (numbers[numbers.length - 1] !== to) numbers.push(to);
-    const headers = await mapConcurrently(numbers, HEADER_FETCHES, async (n) => toFollowedBlock(await client.getBlock(n)));
+    const headers = (await client.getBlocks(numbers)).map(toFollowedBlock);
     if (!(await this.indexRange(cursor, headers, byBlock))) return true;
     const window = BigInt(this.options.reorgWindow ?? 128);
     if (to > window) await store.pruneBlocks(to - window);
@@ -219,29 +219,39 @@ export class BlockFollower<W> {
   }
 
   /**
-   * Runs the mappings of each block in order and commits the range in one transaction; false when
-   * the range stopped short (a reorg under way or found). What was indexed before a stop, a reorg or
-   * a mapping failure is committed first, as block-by-block commits would have left it.
+   * Runs the mappings of each block in order and commits them in batches of about COMMIT_LOGS logs,
+   * each committed while the next runs; false when the range stopped short (a reorg under way or
+   * found). What was indexed before a stop, a reorg or a mapping failure is committed first, as
+   * block-by-block commits would have left it.
    */
   private async indexRange(cursor: { number: bigint; hash: string } | undefined, headers: FollowedBlock[], byBlock: Map<bigint, FollowedLog[]>): Promise<boolean> {
     const { runner, store } = this.options;
+    const commits = new CommitQueue(store);
     const batch: Array<{ block: FollowedBlock; writes: W | undefined }> = [];
+    let batchLogs = 0;
     let previous = cursor;
     try {
       for (const header of headers) {
         const blockLogs = (byBlock.get(header.number) ?? []).sort((a, b) => a.logIndex - b.logIndex);
         if (blockLogs.some((log) => log.blockHash !== header.hash)) return false; // reorg under way: re-check next step
         if (previous && header.number === previous.number + 1n && header.parentHash !== previous.hash) {
-          await store.commitBlocks(batch.splice(0));
+          commits.push(batch.splice(0));
+          await commits.settle();
           await this.rollBackReorg(previous.number);
           return false;
         }
         batch.push({ block: header, writes: blockLogs.length > 0 ? runner.runBlock(header, blockLogs) : undefined });
         previous = header;
+        batchLogs += blockLogs.length;
+        if (batchLogs >= COMMIT_LOGS) {
+          commits.push(batch.splice(0));
+          batchLogs = 0;
+        }
       }
       return true;
     } finally {
-      if (batch.length > 0) await store.commitBlocks(batch);
+      commits.push(batch.splice(0));
+      await commits.settle();
     }
   }
 
