@@ -10,7 +10,7 @@ import { silentLogger } from '../src/logging/logger';
 import { Anchor, contractInterface } from '../src/mosaic/contracts';
 import { packageRoot } from '../src/util/package-root';
 import { profilePhase } from './cpu-profile';
-import { benchLog, envNumber, runAsMain, type Targets } from './harness';
+import { atLeast, atMost, benchLog, envNumber, runAsMain, type Targets } from './harness';
 
 export interface IndexerBenchResult {
   bench: 'indexer';
@@ -20,7 +20,9 @@ export interface IndexerBenchResult {
   baselineGetLogs: { seconds: number; eventsPerSecond: number };
   /** indexer seconds / plain eth_getLogs seconds over the same range (lower is better). */
   ratio: number;
-  /** No target of its own yet: reported for comparison between runs. */
+  /** The indexer's rate as a share of the same run's eth_getLogs rate (1 / ratio). */
+  shareOfGetLogs: number;
+  /** ≥ 10,000 events/s, and ≥ 30% of the same run's eth_getLogs rate (ratio ≤ 3.33). */
   targets: Targets;
 }
 
@@ -105,7 +107,8 @@ export async function measureIndexer(events = 10_000): Promise<IndexerBenchResul
       indexer: { seconds, eventsPerSecond: counted / seconds, blocksPerSecond: blocks / seconds },
       baselineGetLogs: { seconds: baselineSeconds, eventsPerSecond: counted / baselineSeconds },
       ratio: seconds / baselineSeconds,
-      targets: {},
+      shareOfGetLogs: baselineSeconds / seconds,
+      targets: { eventsPerSecond: atLeast(counted / seconds, 10_000), ratio: atMost(seconds / baselineSeconds, 1 / 0.3) },
     };
   } finally {
     await devnet.close();
