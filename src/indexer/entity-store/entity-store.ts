@@ -89,9 +89,15 @@ export class EntityStore implements BlockStore<BlockWrites> {
     return [...type.fields.values()].filter((f) => !f.derived && f.name !== 'id');
   }
 
+  /** Every table in one transaction: one commit (one fsync) for the dozens of statements. */
   private async createTables(): Promise<void> {
-    // knex.schema builds a fresh builder on each access; one reused builder would replay statements.
-    const schema = () => this.knex.schema;
+    await this.knex.transaction(async (trx) => {
+      // trx.schema builds a fresh builder on each access; one reused builder would replay statements.
+      await this.createTablesIn(() => trx.schema);
+    });
+  }
+
+  private async createTablesIn(schema: () => Knex.SchemaBuilder): Promise<void> {
     for (const type of this.schema.entityTypes.values()) {
       const table = this.tableOf(type.name);
       if (await schema().hasTable(table)) continue;
