@@ -69,6 +69,8 @@ function tag(block: BlockTag): string {
 
 /** Blocks asked for in one JSON-RPC batch (providers commonly accept 100 or more). */
 const BLOCK_BATCH = 100;
+/** Batches in flight at once. */
+const BATCHES_IN_FLIGHT = 4;
 /** Single block requests in flight at once, without batches. */
 const BLOCK_FETCHES = 16;
 
@@ -97,14 +99,14 @@ export class ChainClient {
   }
 
   /**
-   * Headers of several blocks, in order: JSON-RPC batches of BLOCK_BATCH when the transport has them,
-   * else (or once a batch failed where single calls then worked: a node without batches) one call each,
+   * Headers of several blocks, in order: JSON-RPC batches of BLOCK_BATCH, BATCHES_IN_FLIGHT at a time,
+   * when the transport has them, else (or once a batch failed where single calls then worked: a node without batches) one call each,
    * BLOCK_FETCHES at a time.
    */
   async getBlocks(numbers: readonly bigint[]): Promise<RpcBlock[]> {
-    const out: RpcBlock[] = [];
-    for (let i = 0; i < numbers.length; i += BLOCK_BATCH) out.push(...(await this.blockBatch(numbers.slice(i, i + BLOCK_BATCH))));
-    return out;
+    const batches: bigint[][] = [];
+    for (let i = 0; i < numbers.length; i += BLOCK_BATCH) batches.push(numbers.slice(i, i + BLOCK_BATCH));
+    return (await mapConcurrently(batches, BATCHES_IN_FLIGHT, (batch) => this.blockBatch(batch))).flat();
   }
 
   private async blockBatch(numbers: readonly bigint[]): Promise<RpcBlock[]> {

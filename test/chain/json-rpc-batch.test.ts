@@ -60,7 +60,7 @@ describe('JSON-RPC batches: block headers in one request', () => {
     const numbers = Array.from({ length: 250 }, (_, i) => BigInt(i + 1));
     const blocks = await new ChainClient(new HttpJsonRpc(url), 1).getBlocks(numbers);
     expect(blocks.map((b) => BigInt(b.number))).to.deep.equal(numbers);
-    expect(bodies.map((b) => (b as Call[]).length)).to.deep.equal([100, 100, 50]);
+    expect(bodies.map((b) => (b as Call[]).length)).to.have.members([100, 100, 50]);
   });
 
   it('a block the node does not have fails with UnknownBlockError, a call\'s error object with its class', async () => {
