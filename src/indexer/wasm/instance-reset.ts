@@ -113,6 +113,14 @@ function withGlobalExports(section: Uint8Array, globals: number[]): Uint8Array {
   const r = new Reader(section);
   const count = r.u32();
   const entries = section.subarray(r.pos);
+  for (let i = 0; i < count; i++) {
+    const length = r.u32();
+    const name = Buffer.from(section.subarray(r.pos, r.pos + length)).toString('utf8');
+    if (name.startsWith(GLOBAL_EXPORT)) throw new Error(`the module already exports ${name}`);
+    r.skip(length);
+    r.byte();
+    r.u32();
+  }
   const added: number[] = [];
   for (const index of globals) {
     const name = Buffer.from(`${GLOBAL_EXPORT}${index}`, 'utf8');

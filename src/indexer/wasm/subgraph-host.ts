@@ -103,10 +103,18 @@ interface CompiledModule {
   globals: string[] | undefined;
 }
 
+/** The module with its mutable globals exported, or as built when that cannot be done (fresh instances then). */
 function compileModule(path: string): CompiledModule {
   const wasm = readFileSync(path);
   const rewritten = exportMutableGlobals(wasm);
-  return rewritten ? { module: new WebAssemblyApi.Module(rewritten.wasm), globals: rewritten.globals } : { module: new WebAssemblyApi.Module(wasm), globals: undefined };
+  if (rewritten) {
+    try {
+      return { module: new WebAssemblyApi.Module(rewritten.wasm), globals: rewritten.globals };
+    } catch {
+      // e.g. the module already exports a name the rewrite chose: compile it as built
+    }
+  }
+  return { module: new WebAssemblyApi.Module(wasm), globals: undefined };
 }
 
 function compileDataSource(built: BuiltDataSource, modules: Map<string, CompiledModule>): DataSourceRuntime {

@@ -57,5 +57,12 @@ describe('WASM instances taken back to their state after _start', () => {
   it('leaves a module it cannot read to fresh instances', () => {
     expect(exportMutableGlobals(Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x06, 0x05, 0x01, 0x7f, 0x01, 0xfe]))).to.equal(undefined);
     expect(exportMutableGlobals(HAND_WRITTEN.subarray(0, 40))).to.equal(undefined);
+    // An export named like the ones the rewrite adds ("bump" renamed "__host_global_9"): left as built.
+    const clashing = Buffer.from(HAND_WRITTEN);
+    const bump = clashing.indexOf(Buffer.from([0x04, 0x62, 0x75, 0x6d, 0x70]));
+    const renamed = Buffer.concat([clashing.subarray(0, bump), Buffer.from([15]), Buffer.from('__host_global_9'), clashing.subarray(bump + 5)]);
+    renamed[renamed.indexOf(Buffer.from([0x07, 0x11])) + 1] = 0x11 + 11; // the export section grew by 11 bytes
+    expect(WebAssemblyApi.Module.exports(new WebAssemblyApi.Module(renamed)).map((e) => e.name)).to.deep.equal(['memory', '__host_global_9']);
+    expect(exportMutableGlobals(renamed)).to.equal(undefined);
   });
 });
