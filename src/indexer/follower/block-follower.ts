@@ -247,6 +247,8 @@ export class BlockFollower<W> {
           commits.push(batch.splice(0));
           batchLogs = 0;
         }
+        // The mappings run synchronously: between blocks, let a commit in flight send its next statement.
+        if (commits.busy) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       return true;
     } finally {

@@ -8,6 +8,7 @@ import type { BlockStore, FollowedBlock } from './follower-ports';
  */
 export class CommitQueue<W> {
   private inFlight: Promise<void> | undefined;
+  private unsettled = 0;
 
   constructor(private readonly store: BlockStore<W>) {}
 
@@ -15,12 +16,25 @@ export class CommitQueue<W> {
   push(blocks: ReadonlyArray<{ block: FollowedBlock; writes: W | undefined }>): void {
     if (blocks.length === 0) return;
     const previous = this.inFlight;
+    this.unsettled += 1;
     const next = (async () => {
-      await previous;
-      await this.store.commitBlocks(blocks);
+      try {
+        await previous;
+        await this.store.commitBlocks(blocks);
+      } finally {
+        this.unsettled -= 1;
+      }
     })();
     next.catch(() => undefined); // observed by settle(); not an unhandled rejection meanwhile
     this.inFlight = next;
+  }
+
+  /**
+   * Whether a batch is still being committed. Its statements are sent one after the other from this
+   * thread: a caller running mappings (synchronous work) must yield to the event loop for them to go on.
+   */
+  get busy(): boolean {
+    return this.unsettled > 0;
   }
 
   /** Waits until every queued batch is committed; throws the first failure. */

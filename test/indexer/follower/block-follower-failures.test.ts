@@ -21,6 +21,7 @@ class ScriptedNode implements JsonRpc {
   constructor(
     private readonly head: bigint,
     private readonly logBlocks = [3n],
+    private readonly logsPerBlock = 1,
   ) {}
 
   async request<T>(method: string, params: unknown[] = []): Promise<T> {
@@ -32,7 +33,8 @@ class ScriptedNode implements JsonRpc {
     if (method === 'eth_getBlockByNumber') return this.block(BigInt(params[0] as string)) as T;
     if (method === 'eth_getLogs') {
       const { fromBlock, toBlock } = params[0] as { fromBlock: string; toBlock: string };
-      return this.logBlocks.filter((n) => BigInt(fromBlock) <= n && BigInt(toBlock) >= n).map((n) => this.log(n)) as T;
+      const blocks = this.logBlocks.filter((n) => BigInt(fromBlock) <= n && BigInt(toBlock) >= n);
+      return blocks.flatMap((n) => Array.from({ length: this.logsPerBlock }, (_, i) => this.log(n, i))) as T;
     }
     throw new Error(`unexpected ${method}`);
   }
@@ -41,8 +43,8 @@ class ScriptedNode implements JsonRpc {
     return { number: `0x${n.toString(16)}`, hash: hash(n), parentHash: hash(n - 1n), stateRoot: hash(0n), timestamp: '0x1', gasLimit: '0x1', transactions: [] };
   }
 
-  private log(n: bigint) {
-    return { address: ADDRESS, topics: [hash(99n)], data: '0x', blockNumber: `0x${n.toString(16)}`, blockHash: hash(n), transactionHash: hash(1000n + n), transactionIndex: '0x0', logIndex: '0x0' };
+  private log(n: bigint, index = 0) {
+    return { address: ADDRESS, topics: [hash(99n)], data: '0x', blockNumber: `0x${n.toString(16)}`, blockHash: hash(n), transactionHash: hash(1000n + n), transactionIndex: '0x0', logIndex: `0x${index.toString(16)}` };
   }
 }
 
@@ -129,6 +131,23 @@ describe('block follower: what it does with a failure depends on its class', () 
       { number: 30n, writes: undefined },
     ]);
     expect(node.headers).to.have.members([3n, 7n, 8n, 30n]);
+  });
+
+  it('commits the first blocks of a large range while the mappings of the later ones still run', async () => {
+    const node = new ScriptedNode(40n, Array.from({ length: 30 }, (_, i) => BigInt(i + 1)), 100);
+    const store = new MemoryStore();
+    const events: string[] = [];
+    const commit = store.commitBlocks.bind(store);
+    store.commitBlocks = async (blocks) => {
+      events.push(`commit ${blocks[0].block.number}-${blocks[blocks.length - 1].block.number}`);
+      await commit(blocks);
+    };
+    const f = new BlockFollower({ name: 'origin', client: new ChainClient(node, 1337), runner: runner((block) => (events.push(`run ${block.number}`), `w${block.number}`)), store, pollIntervalMs: 10, logger: silentLogger() });
+    expect(await f.step()).to.equal(true);
+    expect(store.committed.map((c) => c.number)).to.deep.equal([...Array.from({ length: 30 }, (_, i) => BigInt(i + 1)), 40n]);
+    // 100 logs a block: the first 2,000 logs (blocks 1-20) go to the database before block 30 runs.
+    expect(events.indexOf('commit 1-20')).to.be.greaterThan(-1).and.lessThan(events.indexOf('run 30'));
+    expect(events.filter((e) => e.startsWith('commit'))).to.deep.equal(['commit 1-20', 'commit 21-40']);
   });
 
   it('a mapping failure in a range commits the blocks before it, then stops', async () => {

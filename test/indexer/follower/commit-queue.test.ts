@@ -33,6 +33,7 @@ describe('commit queue: batches committed one after the other while the follower
     queue.push([{ block: block(1), writes: 'a' }, { block: block(2), writes: undefined }]);
     queue.push([{ block: block(3), writes: 'b' }]);
     queue.push([]);
+    expect(queue.busy).to.equal(true);
     await tick();
     expect(store.started).to.deep.equal([[1, 2]]);
     let settled = false;
@@ -44,6 +45,7 @@ describe('commit queue: batches committed one after the other while the follower
     store.release();
     await settling;
     expect(store.committed).to.deep.equal([1, 2, 3]);
+    expect(queue.busy).to.equal(false);
   });
 
   it('a failed commit fails the batches queued after it, none of them committed, and settle throws it', async () => {
@@ -56,6 +58,7 @@ describe('commit queue: batches committed one after the other while the follower
     store.release();
     const failure = await queue.settle().catch((error: Error) => error.message);
     expect(failure).to.equal('commit of block 1 failed');
+    expect(queue.busy).to.equal(false);
     expect(store.started).to.deep.equal([[1]]);
     expect(store.committed).to.deep.equal([]);
   });
