@@ -6,6 +6,7 @@
 /** A figure a bench is judged by, with the bound it is judged against and whether it is met. */
 export type Target =
   | { value: number | null; max: number; met: boolean }
+  | { value: number | null; min: number; met: boolean }
   | { value: boolean; expected: boolean; met: boolean };
 
 export type Targets = Record<string, Target>;
@@ -17,6 +18,10 @@ export interface BenchOutput {
 
 export function atMost(value: number | null, max: number): Target {
   return { value, max, met: value !== null && Number.isFinite(value) && value <= max };
+}
+
+export function atLeast(value: number | null, min: number): Target {
+  return { value, min, met: value !== null && Number.isFinite(value) && value >= min };
 }
 
 export function expectTrue(value: boolean): Target {

@@ -42,7 +42,7 @@ function selected(names: string[], only: string | undefined): string[] {
  * BENCH_ANCHOR_INTERVAL_MS (0 = the bench anchors every origin block; every auxiliary block for redeems), BENCH_SOAK_STAKERS (200),
  * BENCH_SOAK_ROUNDS (10), BENCH_SOAK_BLOCK_TIME_MS (250), BENCH_SOAK_DEADLINE_MS (45 min), BENCH_EVENTS
  * (indexer, 10,000). Diagnostics: BENCH_LOG=<file> (facilitator debug log), BENCH_COUNT_RPC=1 (its RPC
- * calls per phase), BENCH_CPU_PROF=<dir> (its CPU profile), BENCH_FACILITATOR_FROM_SOURCE=1 (tsx instead
+ * calls per phase), BENCH_CPU_PROF=<dir> (its CPU profile; for `indexer`, the indexing phase's, in process), BENCH_FACILITATOR_FROM_SOURCE=1 (tsx instead
  * of compiled).
  */
 async function main(): Promise<number> {

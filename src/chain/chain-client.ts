@@ -1,6 +1,7 @@
 import { RevertError } from './errors';
 import type { JsonRpc } from './json-rpc';
 import { ExecutionRevertedError, UnknownBlockError } from './node-errors';
+import { mapConcurrently } from '../util/map-concurrently';
 
 export type BlockTag = bigint | 'latest' | 'pending' | 'earliest';
 
@@ -66,8 +67,18 @@ function tag(block: BlockTag): string {
   return typeof block === 'bigint' ? toQuantity(block) : block;
 }
 
+/** Blocks asked for in one JSON-RPC batch (providers commonly accept 100 or more). */
+const BLOCK_BATCH = 100;
+/** Batches in flight at once. */
+const BATCHES_IN_FLIGHT = 4;
+/** Single block requests in flight at once, without batches. */
+const BLOCK_FETCHES = 16;
+
 /** Typed JSON-RPC reads for one chain. Every call carries the JsonRpc's timeout. */
 export class ChainClient {
+  /** The node answered a batch with an error and the same calls singly without: no more batches. */
+  private batchesRefused = false;
+
   constructor(
     readonly rpc: JsonRpc,
     readonly chainId: number,
@@ -85,6 +96,34 @@ export class ChainClient {
     const result = await this.rpc.request<RpcBlock | null>('eth_getBlockByNumber', [tag(block), false]);
     if (!result) throw new UnknownBlockError({ method: 'eth_getBlockByNumber', nodeMessage: `block ${String(block)} not found on chain ${this.chainId}` });
     return result;
+  }
+
+  /**
+   * Headers of several blocks, in order: JSON-RPC batches of BLOCK_BATCH, BATCHES_IN_FLIGHT at a time,
+   * when the transport has them, else (or once a batch failed where single calls then worked: a node without batches) one call each,
+   * BLOCK_FETCHES at a time.
+   */
+  async getBlocks(numbers: readonly bigint[]): Promise<RpcBlock[]> {
+    const batches: bigint[][] = [];
+    for (let i = 0; i < numbers.length; i += BLOCK_BATCH) batches.push(numbers.slice(i, i + BLOCK_BATCH));
+    return (await mapConcurrently(batches, BATCHES_IN_FLIGHT, (batch) => this.blockBatch(batch))).flat();
+  }
+
+  private async blockBatch(numbers: readonly bigint[]): Promise<RpcBlock[]> {
+    const singly = () => mapConcurrently(numbers, BLOCK_FETCHES, (n) => this.getBlock(n));
+    if (!this.rpc.batch || this.batchesRefused) return singly();
+    let results: Array<RpcBlock | null>;
+    try {
+      results = await this.rpc.batch<RpcBlock | null>(numbers.map((n) => ({ method: 'eth_getBlockByNumber', params: [toQuantity(n), false] })));
+    } catch {
+      const blocks = await singly();
+      this.batchesRefused = true; // the batch failed, the same calls one by one did not
+      return blocks;
+    }
+    return results.map((block, i) => {
+      if (!block) throw new UnknownBlockError({ method: 'eth_getBlockByNumber', nodeMessage: `block ${numbers[i]} not found on chain ${this.chainId}` });
+      return block;
+    });
   }
 
   async getBlockByHash(hash: string): Promise<RpcBlock | null> {

@@ -5,6 +5,11 @@ import { redactUrl, redactUrlsIn } from '../logging/redact-url';
 export interface JsonRpc {
   readonly url: string;
   request<T = unknown>(method: string, params?: unknown[], options?: { timeoutMs?: number }): Promise<T>;
+  /**
+   * Several calls in one request (a JSON-RPC batch), results in the calls' order; the first call that
+   * failed throws, classified. Optional: without it, callers make one request per call.
+   */
+  batch?<T = unknown>(calls: ReadonlyArray<{ method: string; params: unknown[] }>, options?: { timeoutMs?: number }): Promise<T[]>;
 }
 
 interface JsonRpcResponse {
@@ -33,8 +38,41 @@ export class HttpJsonRpc implements JsonRpc {
   }
 
   async request<T = unknown>(method: string, params: unknown[] = [], options?: { timeoutMs?: number }): Promise<T> {
-    const timeoutMs = options?.timeoutMs ?? this.defaultTimeoutMs;
     const body = JSON.stringify({ jsonrpc: '2.0', id: this.nextId++, method, params });
+    const payload = (await this.post(method, body, options?.timeoutMs)) as JsonRpcResponse;
+    return this.resultOf<T>(method, payload);
+  }
+
+  async batch<T = unknown>(calls: ReadonlyArray<{ method: string; params: unknown[] }>, options?: { timeoutMs?: number }): Promise<T[]> {
+    if (calls.length === 0) return [];
+    const first = this.nextId;
+    this.nextId += calls.length;
+    const body = JSON.stringify(calls.map(({ method, params }, i) => ({ jsonrpc: '2.0', id: first + i, method, params })));
+    const label = `batch of ${calls.length} ${calls[0].method}`;
+    const payload = await this.post(label, body, options?.timeoutMs);
+    // A node without batches answers with one error object (or something else that is not a list).
+    if (!Array.isArray(payload)) {
+      const error = (payload as JsonRpcResponse | null)?.error ?? { code: -32600, message: 'a batch answered with no list' };
+      throw classifyNodeError({ method: label, endpoint: this.endpoint, code: error.code, nodeMessage: error.message, data: error.data });
+    }
+    const byId = new Map((payload as Array<JsonRpcResponse & { id?: unknown }>).map((response) => [response.id, response]));
+    return calls.map(({ method }, i) => {
+      const response = byId.get(first + i);
+      if (!response) throw new RpcTransportError({ method, endpoint: this.endpoint, nodeMessage: `${this.endpoint} left call ${i + 1} of a batch unanswered` });
+      return this.resultOf<T>(method, response);
+    });
+  }
+
+  private resultOf<T>(method: string, payload: JsonRpcResponse): T {
+    if (payload.error) {
+      const { code, message, data } = payload.error;
+      throw classifyNodeError({ method, endpoint: this.endpoint, code, nodeMessage: message, data });
+    }
+    return payload.result as T;
+  }
+
+  /** One HTTP request; the parsed JSON body of a 200 answer. */
+  private async post(method: string, body: string, timeoutMs = this.defaultTimeoutMs): Promise<unknown> {
     let response: Response;
     try {
       response = await fetch(this.target.url, {
@@ -47,17 +85,12 @@ export class HttpJsonRpc implements JsonRpc {
       throw this.unanswered(method, error, timeoutMs);
     }
     if (!response.ok) throw classifyHttpStatus({ method, endpoint: this.endpoint }, response.status);
-    const payload = await this.readPayload(method, response);
-    if (payload.error) {
-      const { code, message, data } = payload.error;
-      throw classifyNodeError({ method, endpoint: this.endpoint, code, nodeMessage: message, data });
-    }
-    return payload.result as T;
+    return this.readPayload(method, response);
   }
 
-  private async readPayload(method: string, response: Response): Promise<JsonRpcResponse> {
+  private async readPayload(method: string, response: Response): Promise<unknown> {
     try {
-      return (await response.json()) as JsonRpcResponse;
+      return (await response.json()) as unknown;
     } catch (error) {
       throw new RpcTransportError({ method, endpoint: this.endpoint, nodeMessage: `${this.endpoint} answered with a body that is not JSON`, cause: safeCause(error) });
     }

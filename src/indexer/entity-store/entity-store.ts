@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
 import { Subject } from 'rxjs';
-import { NonRetryableError } from '../../errors/facilitator-error';
 import type { BlockStore, FollowedBlock } from '../follower/follower-ports';
 import { parseSchema, type SubgraphSchema } from '../wasm/schema';
 import type { BlockWrites, EntityFieldInfo, EntityTypeInfo } from '../wasm/types';
-import { fromColumn, toColumn } from './column-codec';
+import { fromColumn } from './column-codec';
 import { applyFilter, SqlDialect, type EntityOrder, type EntityQuery } from './entity-query';
+import { applyTablePlan, liveVersions, recordBlocks } from './batch-writes';
+import { idsByType, planWrites, type BlockCommit, type StoredVersion, type WritePlan } from './write-plan';
 
 export interface BlockPointer {
   number: bigint;
@@ -81,9 +82,15 @@ export class EntityStore implements BlockStore<BlockWrites> {
     return [...type.fields.values()].filter((f) => !f.derived && f.name !== 'id');
   }
 
+  /** Every table in one transaction: one commit (one fsync) for the dozens of statements. */
   private async createTables(): Promise<void> {
-    // knex.schema builds a fresh builder on each access; one reused builder would replay statements.
-    const schema = () => this.knex.schema;
+    await this.knex.transaction(async (trx) => {
+      // trx.schema builds a fresh builder on each access; one reused builder would replay statements.
+      await this.createTablesIn(() => trx.schema);
+    });
+  }
+
+  private async createTablesIn(schema: () => Knex.SchemaBuilder): Promise<void> {
     for (const type of this.schema.entityTypes.values()) {
       const table = this.tableOf(type.name);
       if (await schema().hasTable(table)) continue;
@@ -137,37 +144,36 @@ export class EntityStore implements BlockStore<BlockWrites> {
     return row ? { number: BigInt(row.number), hash: row.hash, parentHash: row.parent_hash, timestamp: BigInt(row.timestamp) } : undefined;
   }
 
+  /** One block's writes, recorded with the block and the cursor, atomically. */
   async commitBlock(block: FollowedBlock, writes: BlockWrites | undefined): Promise<void> {
-    const number = Number(block.number);
-    const changed = new Set<string>();
+    await this.commitBlocks([{ block, writes }]);
+  }
+
+  /**
+   * Blocks' writes in order, the blocks recorded and the cursor moved to the last, in one transaction
+   * of a few statements per entity type. An immutable entity set again fails its block: the blocks
+   * before it are committed, then the NonRetryableError is thrown.
+   */
+  async commitBlocks(batch: ReadonlyArray<{ block: FollowedBlock; writes: BlockWrites | undefined }>): Promise<void> {
+    const commits: BlockCommit[] = batch.map(({ block, writes }) => ({ number: Number(block.number), writes }));
+    let plan: WritePlan | undefined;
     await this.knex.transaction(async (trx) => {
-      for (const [typeName, entities] of writes ?? new Map()) {
-        const type = this.entityType(typeName);
-        const table = this.tableOf(typeName);
-        for (const [id, data] of entities) {
-          const current = await trx(table).where({ id }).whereNull('block_to').first();
-          if (current && Number(current.block_from) === number) {
-            await trx(table).where({ vid: current.vid }).delete();
-          } else if (current) {
-            if (type.immutable) throw new NonRetryableError(`immutable entity ${typeName} ${id} already exists (set again at block ${number})`, { details: { entityType: typeName, blockNumber: number } });
-            await trx(table).where({ vid: current.vid }).update({ block_to: number });
-          }
-          const row: Record<string, unknown> = { id, block_from: number, block_to: null };
-          for (const field of this.storedFields(type)) row[`f_${field.name}`] = toColumn(field, data.get(field.name));
-          await trx(table).insert(row);
-          changed.add(typeName);
-        }
-      }
-      await trx(this.blocksTable)
-        .insert({ number, hash: block.hash.toLowerCase(), parent_hash: block.parentHash.toLowerCase(), timestamp: Number(block.timestamp) })
-        .onConflict('number')
-        .merge();
+      const stored = new Map<string, Map<string, StoredVersion>>();
+      for (const [typeName, ids] of idsByType(commits)) stored.set(typeName, await liveVersions(trx, this.tableOf(this.entityType(typeName).name), ids));
+      plan = planWrites(commits, stored, (name) => this.entityType(name));
+      if (plan.blocks === 0) return;
+      for (const table of plan.tables.values()) await applyTablePlan(trx, this.tableOf(table.type.name), table, this.storedFields(table.type));
+      const blocks = batch.slice(0, plan.blocks).map((commit) => commit.block);
+      await recordBlocks(trx, this.blocksTable, blocks);
+      const last = blocks[blocks.length - 1];
       await trx(this.cursorTable)
-        .insert({ singleton: 1, number, hash: block.hash.toLowerCase(), timestamp: Number(block.timestamp) })
+        .insert({ singleton: 1, number: Number(last.number), hash: last.hash.toLowerCase(), timestamp: Number(last.timestamp) })
         .onConflict('singleton')
         .merge();
     });
-    this.changes.next({ blockNumber: block.number, entityTypes: changed });
+    if (!plan) return;
+    if (plan.blocks > 0) this.changes.next({ blockNumber: batch[plan.blocks - 1].block.number, entityTypes: new Set(plan.tables.keys()) });
+    if (plan.violation) throw plan.violation;
   }
 
   async rollbackTo(blockNumber: bigint): Promise<void> {

@@ -6,6 +6,7 @@ import { isRetryable, messageOf } from '../../errors/cause-chain';
 import type { HeadsProvider } from '../../chain/new-heads';
 import { stoppedUnits, type StoppedUnit, type StoppedUnits } from '../../errors/stopped-units';
 import type { Logger } from '../../logging/logger';
+import { CommitQueue } from './commit-queue';
 import type { BlockStore, FollowedBlock, FollowedLog, MappingRunner } from './follower-ports';
 
 export interface BlockFollowerOptions<W> {
@@ -45,6 +46,19 @@ function toFollowedBlock(block: RpcBlock): FollowedBlock {
   };
 }
 
+/** Logs still canonical (not `removed`), grouped by block. */
+function logsByBlock(logs: RpcLog[]): Map<bigint, FollowedLog[]> {
+  const byBlock = new Map<bigint, FollowedLog[]>();
+  for (const raw of logs) {
+    if (raw.removed) continue;
+    const log = toFollowedLog(raw);
+    const list = byBlock.get(log.blockNumber);
+    if (list) list.push(log);
+    else byBlock.set(log.blockNumber, [log]);
+  }
+  return byBlock;
+}
+
 function toFollowedLog(log: RpcLog): FollowedLog {
   return {
     address: log.address.toLowerCase(),
@@ -62,6 +76,9 @@ function toFollowedLog(log: RpcLog): FollowedLog {
 function isRangeError(error: unknown): boolean {
   return error instanceof RangeTooLargeError || error instanceof RpcTimeoutError;
 }
+
+/** Logs whose blocks are committed together (and while the mappings of the next ones run). */
+const COMMIT_LOGS = 2_000;
 
 /** Failed steps retry after 500 ms doubling up to 10 s, with jitter. */
 const STEP_BACKOFF = { initialMs: 500, maxMs: 10_000 };
@@ -176,8 +193,8 @@ export class BlockFollower<W> {
   /** One unit of work; true when something was indexed or rolled back. Public for tests and benches. */
   async step(): Promise<boolean> {
     const { client, runner, store } = this.options;
-    const head = (await client.blockNumber()) - BigInt(this.options.confirmations ?? 0);
-    const cursor = await store.cursor();
+    const [tip, cursor] = await Promise.all([client.blockNumber(), store.cursor()]);
+    const head = tip - BigInt(this.options.confirmations ?? 0);
     if (cursor) {
       const canonical = await client.getBlock(cursor.number).catch(() => undefined);
       if (!canonical || canonical.hash !== cursor.hash) {
@@ -189,40 +206,55 @@ export class BlockFollower<W> {
     if (from > head) return false;
     const to = from + BigInt(this.range) - 1n < head ? from + BigInt(this.range) - 1n : head;
 
-    const logs = await this.getLogs(from, to);
-    const byBlock = new Map<bigint, FollowedLog[]>();
-    for (const raw of logs) {
-      if (raw.removed) continue;
-      const log = toFollowedLog(raw);
-      const list = byBlock.get(log.blockNumber) ?? [];
-      list.push(log);
-      byBlock.set(log.blockNumber, list);
-    }
-
-    let previousHash = cursor?.hash;
-    let previousNumber = cursor?.number;
-    let lastCommitted: bigint | undefined;
-    for (const number of [...byBlock.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
-      const header = toFollowedBlock(await client.getBlock(number));
-      const blockLogs = byBlock.get(number)!.sort((a, b) => a.logIndex - b.logIndex);
-      if (blockLogs.some((log) => log.blockHash !== header.hash)) return true; // reorg under way: re-check next step
-      if (previousNumber !== undefined && number === previousNumber + 1n && header.parentHash !== previousHash) {
-        await this.rollBackReorg(previousNumber);
-        return true;
-      }
-      await store.commitBlock(header, runner.runBlock(header, blockLogs));
-      previousHash = header.hash;
-      previousNumber = number;
-      lastCommitted = number;
-    }
-    if (lastCommitted !== to) {
-      const header = toFollowedBlock(await client.getBlock(to));
-      await store.commitBlock(header, undefined);
-    }
+    const byBlock = logsByBlock(await this.getLogs(from, to));
+    // Only the headers of blocks with logs, and of the range's last block (the cursor moves there).
+    const numbers = [...byBlock.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    if (numbers[numbers.length - 1] !== to) numbers.push(to);
+    const headers = (await client.getBlocks(numbers)).map(toFollowedBlock);
+    if (!(await this.indexRange(cursor, headers, byBlock))) return true;
     const window = BigInt(this.options.reorgWindow ?? 128);
     if (to > window) await store.pruneBlocks(to - window);
     this.progress$.next({ name: this.options.name, throughBlock: to, head });
     return true;
+  }
+
+  /**
+   * Runs the mappings of each block in order and commits them in batches of about COMMIT_LOGS logs,
+   * each committed while the next runs; false when the range stopped short (a reorg under way or
+   * found). What was indexed before a stop, a reorg or a mapping failure is committed first, as
+   * block-by-block commits would have left it.
+   */
+  private async indexRange(cursor: { number: bigint; hash: string } | undefined, headers: FollowedBlock[], byBlock: Map<bigint, FollowedLog[]>): Promise<boolean> {
+    const { runner, store } = this.options;
+    const commits = new CommitQueue(store);
+    const batch: Array<{ block: FollowedBlock; writes: W | undefined }> = [];
+    let batchLogs = 0;
+    let previous = cursor;
+    try {
+      for (const header of headers) {
+        const blockLogs = (byBlock.get(header.number) ?? []).sort((a, b) => a.logIndex - b.logIndex);
+        if (blockLogs.some((log) => log.blockHash !== header.hash)) return false; // reorg under way: re-check next step
+        if (previous && header.number === previous.number + 1n && header.parentHash !== previous.hash) {
+          commits.push(batch.splice(0));
+          await commits.settle();
+          await this.rollBackReorg(previous.number);
+          return false;
+        }
+        batch.push({ block: header, writes: blockLogs.length > 0 ? runner.runBlock(header, blockLogs) : undefined });
+        previous = header;
+        batchLogs += blockLogs.length;
+        if (batchLogs >= COMMIT_LOGS) {
+          commits.push(batch.splice(0));
+          batchLogs = 0;
+        }
+        // The mappings run synchronously: between blocks, let a commit in flight send its next statement.
+        if (commits.busy) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      return true;
+    } finally {
+      commits.push(batch.splice(0));
+      await commits.settle();
+    }
   }
 
   private async getLogs(from: bigint, to: bigint): Promise<RpcLog[]> {

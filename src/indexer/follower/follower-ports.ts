@@ -37,8 +37,11 @@ export interface BlockStore<Writes> {
   cursor(): Promise<{ number: bigint; hash: string } | undefined>;
   /** Recorded blocks, newest first (the follower walks them back on a reorg). */
   recentBlocks(limit: number): Promise<Array<{ number: bigint; hash: string }>>;
-  /** Applies one block's writes, records the block and moves the cursor, atomically. */
-  commitBlock(block: FollowedBlock, writes: Writes | undefined): Promise<void>;
+  /**
+   * Applies blocks' writes in order, records the blocks and moves the cursor to the last, atomically
+   * (a range of blocks in one transaction). Blocks ascend, each once.
+   */
+  commitBlocks(blocks: ReadonlyArray<{ block: FollowedBlock; writes: Writes | undefined }>): Promise<void>;
   /** Drops everything above `blockNumber` (entities, recorded blocks) and moves the cursor there. */
   rollbackTo(blockNumber: bigint): Promise<void>;
   /** Forgets recorded blocks at or below `blockNumber` (they are final). */

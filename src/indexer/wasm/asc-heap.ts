@@ -1,4 +1,4 @@
-import { bigIntToSignedLE, signedLEToBigInt } from './bytes';
+import { bigIntToSignedLE, signedLEAt } from './bytes';
 import type { WasmMemory } from './wasm-api';
 
 /**
@@ -52,6 +52,9 @@ export function resolveClassIds(exports: AscExports): ClassIds {
 
 const utf16 = new TextDecoder('utf-16le');
 
+/** Strings up to this size (bytes) are read unit by unit; longer ones through the decoder. */
+const SHORT_STRING_BYTES = 256;
+
 export class AscHeap {
   private buffer: ArrayBuffer | undefined;
   private view!: DataView;
@@ -62,14 +65,21 @@ export class AscHeap {
     readonly ids: ClassIds,
   ) {}
 
-  /** Views die when memory grows (in __new or in the mapping): refresh before every access. */
+  /**
+   * Views die when memory grows (in __new or in the mapping): check before every access. Growing
+   * detaches the old buffer, which empties its views: that is the cheap test (memory.buffer is not).
+   */
   private sync(): void {
+    if (this.buffer !== undefined && this.bytes.byteLength !== 0) return;
     const buffer = this.exports.memory.buffer;
-    if (buffer !== this.buffer) {
-      this.buffer = buffer;
-      this.view = new DataView(buffer);
-      this.bytes = new Uint8Array(buffer);
-    }
+    this.buffer = buffer;
+    this.view = new DataView(buffer);
+    this.bytes = new Uint8Array(buffer);
+  }
+
+  /** Bytes of memory the instance has now. */
+  memorySize(): number {
+    return this.exports.memory.buffer.byteLength;
   }
 
   alloc(size: number, classId: number): number {
@@ -100,7 +110,11 @@ export class AscHeap {
   readString(ptr: number): string {
     this.checkPtr(ptr, 'string');
     const size = this.u32(ptr - 4);
-    return utf16.decode(this.bytes.subarray(ptr, ptr + size));
+    if (size > SHORT_STRING_BYTES) return utf16.decode(this.bytes.subarray(ptr, ptr + size));
+    // Short strings (entity types, ids, field names): code units read in place, no decoder call.
+    const units = new Array<number>(size >>> 1);
+    for (let i = 0; i < units.length; i++) units[i] = this.view.getUint16(ptr + 2 * i, true);
+    return String.fromCharCode(...units);
   }
 
   /** A copy of a Uint8Array's (Bytes, Address, BigInt) contents. */
@@ -108,11 +122,15 @@ export class AscHeap {
     this.checkPtr(ptr, 'bytes');
     const dataStart = this.u32(ptr + 4);
     const byteLength = this.u32(ptr + 8);
-    return this.bytes.slice(dataStart, dataStart + byteLength);
+    const copy = new Uint8Array(byteLength);
+    copy.set(this.bytes.subarray(dataStart, dataStart + byteLength));
+    return copy;
   }
 
   readBigInt(ptr: number): bigint {
-    return signedLEToBigInt(this.readBytes(ptr));
+    this.checkPtr(ptr, 'BigInt');
+    const dataStart = this.u32(ptr + 4); // syncs the views first
+    return signedLEAt(this.bytes, dataStart, this.u32(ptr + 8));
   }
 
   /** Elements of an Array of pointers. */
@@ -126,9 +144,8 @@ export class AscHeap {
   }
 
   newString(value: string): number {
-    const encoded = Buffer.from(value, 'utf16le');
-    const ptr = this.alloc(encoded.length, this.ids.String);
-    this.bytes.set(encoded, ptr);
+    const ptr = this.alloc(2 * value.length, this.ids.String);
+    for (let i = 0; i < value.length; i++) this.view.setUint16(ptr + 2 * i, value.charCodeAt(i), true);
     return ptr;
   }
 

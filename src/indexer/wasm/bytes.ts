@@ -26,11 +26,27 @@ export function bigIntToSignedLE(value: bigint): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
 }
 
+const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** Reads a little-endian two's complement integer of any length (empty = 0). */
 export function signedLEToBigInt(bytes: Uint8Array): bigint {
-  if (bytes.length === 0) return 0n;
-  const hex = Buffer.from(bytes).reverse().toString('hex');
-  return BigInt.asIntN(bytes.length * 8, BigInt(`0x${hex}`));
+  return signedLEAt(bytes, 0, bytes.length);
+}
+
+/**
+ * The little-endian two's complement integer in `length` bytes of `memory` from `start`, read in place:
+ * as a number up to 6 bytes (block numbers, log indexes, timestamps), through hex beyond.
+ */
+export function signedLEAt(memory: Uint8Array, start: number, length: number): bigint {
+  if (length === 0) return 0n;
+  if (length <= 6) {
+    let value = 0;
+    for (let i = length - 1; i >= 0; i--) value = value * 256 + memory[start + i];
+    return BigInt(memory[start + length - 1] & 0x80 ? value - 2 ** (8 * length) : value);
+  }
+  let hex = '0x';
+  for (let i = length - 1; i >= 0; i--) hex += HEX_BYTES[memory[start + i]];
+  return BigInt.asIntN(length * 8, BigInt(hex));
 }
 
 /** Fast path for 0 <= value < 2^31 (log indexes, block numbers, timestamps). */

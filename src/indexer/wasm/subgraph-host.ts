@@ -7,6 +7,7 @@ import { AscHeap, resolveClassIds, type AscExports, type ClassIds } from './asc-
 import { readBuiltManifest, type BuiltDataSource, type BuiltEventHandler } from './built-manifest';
 import { writeBlock, writeEvent, writeTransaction } from './event-writer';
 import { hostImports, unknownImports, type HostState } from './host-imports';
+import { exportMutableGlobals, InstanceSnapshot } from './instance-reset';
 import { parseSchema, type SubgraphSchema } from './schema';
 import { WebAssemblyApi, type WasmModule } from './wasm-api';
 import type { BlockWrites, ChainBlock, ChainLog, DataSourceInfo, MappingLogger, TransactionLookup } from './types';
@@ -39,7 +40,7 @@ export interface LoadedSubgraph extends MappingRunner<BlockWrites> {
   /**
    * Runs the handlers of one block's logs (already filtered to the block; sorted by logIndex here
    * if they are not) and returns the block's entity writes. Throws MappingError when a handler
-   * fails: the block must then not be committed. Each call uses fresh WASM instances.
+   * fails: the block must then not be committed. Each call runs on instances as fresh as new ones.
    */
   runBlock(block: ChainBlock, logs: ChainLog[], transactionOf?: TransactionLookup): BlockWrites;
 }
@@ -64,8 +65,12 @@ export class MappingError extends NonRetryableError {
 interface DataSourceRuntime {
   built: BuiltDataSource;
   module: WasmModule;
+  /** The module's mutable globals as exports (see instance-reset.ts); undefined: fresh instances only. */
+  globals: string[] | undefined;
   classIds: ClassIds | undefined;
   handlersByTopic: Map<string, BuiltEventHandler[]>;
+  /** The instance an earlier block used, to be returned to its state after `_start` for the next. */
+  idle: LiveInstance | undefined;
 }
 
 /** One data source's instance for one block, with the block and transactions written once. */
@@ -75,6 +80,8 @@ interface LiveInstance {
   exports: AscExports & Record<string, unknown>;
   blockPtr: number;
   transactionPtrs: Map<string, number>;
+  /** Memory and globals right after `_start`; undefined when the module's globals cannot be reached. */
+  snapshot: InstanceSnapshot | undefined;
 }
 
 /** What one handler call needs besides the log: the block's instances and writes. */
@@ -88,12 +95,35 @@ interface HandlerRun {
 
 const REQUIRED_EXPORTS = ['memory', '__new', 'id_of_type', '_start'];
 
-function compileDataSource(built: BuiltDataSource, modules: Map<string, WasmModule>): DataSourceRuntime {
-  let module = modules.get(built.wasmPath);
-  if (!module) {
-    module = new WebAssemblyApi.Module(readFileSync(built.wasmPath));
-    modules.set(built.wasmPath, module);
+/** An instance whose memory grew past this is dropped rather than zeroed for the next block. */
+const MAX_REUSED_MEMORY = 16 * 1024 * 1024;
+
+interface CompiledModule {
+  module: WasmModule;
+  globals: string[] | undefined;
+}
+
+/** The module with its mutable globals exported, or as built when that cannot be done (fresh instances then). */
+function compileModule(path: string): CompiledModule {
+  const wasm = readFileSync(path);
+  const rewritten = exportMutableGlobals(wasm);
+  if (rewritten) {
+    try {
+      return { module: new WebAssemblyApi.Module(rewritten.wasm), globals: rewritten.globals };
+    } catch {
+      // e.g. the module already exports a name the rewrite chose: compile it as built
+    }
   }
+  return { module: new WebAssemblyApi.Module(wasm), globals: undefined };
+}
+
+function compileDataSource(built: BuiltDataSource, modules: Map<string, CompiledModule>): DataSourceRuntime {
+  let compiled = modules.get(built.wasmPath);
+  if (!compiled) {
+    compiled = compileModule(built.wasmPath);
+    modules.set(built.wasmPath, compiled);
+  }
+  const { module, globals } = compiled;
   const missingImports = unknownImports(module);
   if (missingImports.length > 0) {
     throw new Error(`data source ${built.name} (${built.wasmPath}) imports host functions the embedded indexer does not provide: ${missingImports.join(', ')}`);
@@ -107,7 +137,7 @@ function compileDataSource(built: BuiltDataSource, modules: Map<string, WasmModu
     list.push(handler);
     handlersByTopic.set(handler.decoder.topic0, list);
   }
-  return { built, module, classIds: undefined, handlersByTopic };
+  return { built, module, globals, classIds: undefined, handlersByTopic, idle: undefined };
 }
 
 function describe(ds: DataSourceRuntime): DataSourceInfo {
@@ -165,6 +195,8 @@ class SubgraphHost {
         }
       }
     }
+    // Kept for the next block only after a block that passed: a failed one is left behind entirely.
+    for (const [rt, live] of instances) rt.idle = live.snapshot && live.heap.memorySize() <= MAX_REUSED_MEMORY ? live : undefined;
     return writes;
   }
 
@@ -184,7 +216,18 @@ class SubgraphHost {
     }
   }
 
+  /**
+   * The data source's instance for a block, as fresh as a new one: the previous block's taken back to
+   * its state after `_start`, or a new one (whose state after `_start` is kept for the next blocks).
+   */
   private instantiate(rt: DataSourceRuntime, block: ChainBlock, writes: BlockWrites): LiveInstance {
+    const idle = rt.idle;
+    rt.idle = undefined;
+    if (idle?.snapshot) {
+      idle.snapshot.restore(idle.exports);
+      Object.assign(idle.state, { writes, blockNumber: block.number, handler: undefined });
+      return { ...idle, blockPtr: writeBlock(idle.heap, block), transactionPtrs: new Map() };
+    }
     const { built } = rt;
     const state: HostState = {
       heap: undefined,
@@ -201,7 +244,8 @@ class SubgraphHost {
     rt.classIds ??= resolveClassIds(exports);
     const heap = new AscHeap(exports, rt.classIds);
     state.heap = heap;
-    return { state, heap, exports, blockPtr: writeBlock(heap, block), transactionPtrs: new Map() };
+    const snapshot = rt.globals ? InstanceSnapshot.take(exports, rt.globals) : undefined;
+    return { state, heap, exports, blockPtr: writeBlock(heap, block), transactionPtrs: new Map(), snapshot };
   }
 
   private callHandler(run: HandlerRun, handler: BuiltEventHandler, log: ChainLog, params: EventParam[]): void {
@@ -244,7 +288,7 @@ export function loadSubgraph(buildDir: string, options: LoadSubgraphOptions = {}
   const manifest = readBuiltManifest(manifestPath);
   const schemaSdl = readFileSync(manifest.schemaPath, 'utf8');
   const schema = parseSchema(schemaSdl);
-  const modules = new Map<string, WasmModule>();
+  const modules = new Map<string, CompiledModule>();
   const runtimes = manifest.dataSources.map((ds) => compileDataSource(ds, modules));
   const host = new SubgraphHost(runtimes, schema, options.logger ?? (() => undefined));
   const dataSources = runtimes.map(describe);

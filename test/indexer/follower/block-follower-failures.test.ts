@@ -11,23 +11,30 @@ import { silentLogger } from '../../../src/logging/logger';
 const hash = (n: bigint) => `0x${n.toString(16).padStart(64, '0')}`;
 const ADDRESS = '0x00000000000000000000000000000000000000b0';
 
-/** A chain of `head` blocks with one log in block 3, served the way a node answers; `fail` may refuse a call first. */
+/** A chain of `head` blocks with one log in each of `logBlocks`, served the way a node answers; `fail` may refuse a call first. */
 class ScriptedNode implements JsonRpc {
   readonly url = 'http://scripted.invalid';
   calls: string[] = [];
+  headers: bigint[] = [];
   fail: (method: string, params: unknown[]) => Error | undefined = () => undefined;
 
-  constructor(private readonly head: bigint) {}
+  constructor(
+    private readonly head: bigint,
+    private readonly logBlocks = [3n],
+    private readonly logsPerBlock = 1,
+  ) {}
 
   async request<T>(method: string, params: unknown[] = []): Promise<T> {
     this.calls.push(method);
+    if (method === 'eth_getBlockByNumber') this.headers.push(BigInt(params[0] as string));
     const failure = this.fail(method, params);
     if (failure) throw failure;
     if (method === 'eth_blockNumber') return `0x${this.head.toString(16)}` as T;
     if (method === 'eth_getBlockByNumber') return this.block(BigInt(params[0] as string)) as T;
     if (method === 'eth_getLogs') {
       const { fromBlock, toBlock } = params[0] as { fromBlock: string; toBlock: string };
-      return (BigInt(fromBlock) <= 3n && BigInt(toBlock) >= 3n ? [this.log(3n)] : []) as T;
+      const blocks = this.logBlocks.filter((n) => BigInt(fromBlock) <= n && BigInt(toBlock) >= n);
+      return blocks.flatMap((n) => Array.from({ length: this.logsPerBlock }, (_, i) => this.log(n, i))) as T;
     }
     throw new Error(`unexpected ${method}`);
   }
@@ -36,14 +43,15 @@ class ScriptedNode implements JsonRpc {
     return { number: `0x${n.toString(16)}`, hash: hash(n), parentHash: hash(n - 1n), stateRoot: hash(0n), timestamp: '0x1', gasLimit: '0x1', transactions: [] };
   }
 
-  private log(n: bigint) {
-    return { address: ADDRESS, topics: [hash(99n)], data: '0x', blockNumber: `0x${n.toString(16)}`, blockHash: hash(n), transactionHash: hash(1000n + n), transactionIndex: '0x0', logIndex: '0x0' };
+  private log(n: bigint, index = 0) {
+    return { address: ADDRESS, topics: [hash(99n)], data: '0x', blockNumber: `0x${n.toString(16)}`, blockHash: hash(n), transactionHash: hash(1000n + n), transactionIndex: '0x0', logIndex: `0x${index.toString(16)}` };
   }
 }
 
-/** Blocks committed in memory. */
+/** Blocks committed in memory; `commits` counts the transactions. */
 class MemoryStore implements BlockStore<string> {
   committed: Array<{ number: bigint; writes: string | undefined }> = [];
+  commits = 0;
   async cursor() {
     const last = this.committed[this.committed.length - 1];
     return last ? { number: last.number, hash: hash(last.number) } : undefined;
@@ -51,8 +59,9 @@ class MemoryStore implements BlockStore<string> {
   async recentBlocks() {
     return [...this.committed].reverse().map((c) => ({ number: c.number, hash: hash(c.number) }));
   }
-  async commitBlock(block: FollowedBlock, writes: string | undefined) {
-    this.committed.push({ number: block.number, writes });
+  async commitBlocks(blocks: ReadonlyArray<{ block: FollowedBlock; writes: string | undefined }>) {
+    this.commits += 1;
+    for (const { block, writes } of blocks) this.committed.push({ number: block.number, writes });
   }
   async rollbackTo() {}
   async pruneBlocks() {}
@@ -107,6 +116,51 @@ describe('block follower: what it does with a failure depends on its class', () 
     expect(store.committed).to.deep.equal([]);
     expect(units.get('subgraph', 'mosaic-origin-1405')).to.include({ errorName: 'MappingError', reason: 'Probe.handleFailed failed' });
     expect(units.get('subgraph', 'mosaic-origin-1405')!.details).to.include({ blockNumber: 3 });
+  });
+
+  it('commits a range in one transaction, fetching only the headers of blocks with logs and of the range end', async () => {
+    const node = new ScriptedNode(30n, [3n, 7n, 8n]);
+    const store = new MemoryStore();
+    const f = new BlockFollower({ name: 'origin', client: new ChainClient(node, 1337), runner: runner((block) => `w${block.number}`), store, pollIntervalMs: 10, logger: silentLogger() });
+    expect(await f.step()).to.equal(true);
+    expect(store.commits).to.equal(1);
+    expect(store.committed).to.deep.equal([
+      { number: 3n, writes: 'w3' },
+      { number: 7n, writes: 'w7' },
+      { number: 8n, writes: 'w8' },
+      { number: 30n, writes: undefined },
+    ]);
+    expect(node.headers).to.have.members([3n, 7n, 8n, 30n]);
+  });
+
+  it('commits the first blocks of a large range while the mappings of the later ones still run', async () => {
+    const node = new ScriptedNode(40n, Array.from({ length: 30 }, (_, i) => BigInt(i + 1)), 100);
+    const store = new MemoryStore();
+    const events: string[] = [];
+    const commit = store.commitBlocks.bind(store);
+    store.commitBlocks = async (blocks) => {
+      events.push(`commit ${blocks[0].block.number}-${blocks[blocks.length - 1].block.number}`);
+      await commit(blocks);
+    };
+    const f = new BlockFollower({ name: 'origin', client: new ChainClient(node, 1337), runner: runner((block) => (events.push(`run ${block.number}`), `w${block.number}`)), store, pollIntervalMs: 10, logger: silentLogger() });
+    expect(await f.step()).to.equal(true);
+    expect(store.committed.map((c) => c.number)).to.deep.equal([...Array.from({ length: 30 }, (_, i) => BigInt(i + 1)), 40n]);
+    // 100 logs a block: the first 2,000 logs (blocks 1-20) go to the database before block 30 runs.
+    expect(events.indexOf('commit 1-20')).to.be.greaterThan(-1).and.lessThan(events.indexOf('run 30'));
+    expect(events.filter((e) => e.startsWith('commit'))).to.deep.equal(['commit 1-20', 'commit 21-40']);
+  });
+
+  it('a mapping failure in a range commits the blocks before it, then stops', async () => {
+    const node = new ScriptedNode(30n, [3n, 7n, 8n]);
+    const store = new MemoryStore();
+    const units = new StoppedUnits();
+    start(node, store, units, runner((block) => {
+      if (block.number === 7n) throw new MappingError('Probe.handleFailed failed', 'Probe', 'handleFailed', block.number, hash(1007n), 0);
+      return `w${block.number}`;
+    }));
+    await until(() => follower!.failure !== undefined, 'the subgraph marked failed');
+    expect(store.committed).to.deep.equal([{ number: 3n, writes: 'w3' }]);
+    expect(units.get('subgraph', 'mosaic-origin-1405')!.details).to.include({ blockNumber: 7 });
   });
 
   it('asks for fewer blocks when the node says the range is too large', async () => {

@@ -21,7 +21,7 @@ describe('block follower: the origin subgraph over a real chain, with reorgs and
 
   before(async () => {
     // One block per transaction: evm_snapshot/evm_revert then give exact, repeatable chains.
-    devnet = await startTestDevnet({ stakers: 6, blockTimeMs: 0 });
+    devnet = await startTestDevnet({ stakers: 7, blockTimeMs: 0 });
     buildDir = (await builtSubgraphsFor(devnet.mosaicConfig, devnet.info.auxChainId, join(packageRoot(), '.tmp', 'subgraph-cache'))).origin;
   });
   after(async () => devnet?.close());
@@ -94,6 +94,26 @@ describe('block follower: the origin subgraph over a real chain, with reorgs and
     expect(new Set(hashes).size).to.equal(hashes.length);
   });
 
+  it('without newHeads, a mined block\'s entities are queryable within one poll interval', async () => {
+    store = undefined as unknown as EntityStore;
+    const pollIntervalMs = 1_500;
+    const f = await follower({ pollIntervalMs });
+    f.start();
+    try {
+      const deadline = Date.now() + 10_000;
+      while (((await store.cursor())?.number ?? -1n) < (await devnet.origin.client.blockNumber()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const requested = await stake(5);
+      const mined = Date.now();
+      while (!(await stakeRequests()).includes(requested.stakeRequestHash.toLowerCase())) {
+        // One poll interval, plus the step itself (a few RPC calls and one commit) on a loaded machine.
+        expect(Date.now() - mined, 'indexed at the next poll').to.be.lessThan(pollIntervalMs + 1_000);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    } finally {
+      await f.stop();
+    }
+  });
+
   it('with newHeads, indexes a new block as soon as it is announced, not at the next poll', async () => {
     store = undefined as unknown as EntityStore;
     const f = await follower({ pollIntervalMs: 30_000, heads: true });
@@ -102,7 +122,7 @@ describe('block follower: the origin subgraph over a real chain, with reorgs and
       const deadline = Date.now() + 10_000;
       while (((await store.cursor())?.number ?? -1n) < (await devnet.origin.client.blockNumber()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       const started = Date.now();
-      const requested = await stake(5);
+      const requested = await stake(6);
       while (!(await stakeRequests()).includes(requested.stakeRequestHash.toLowerCase())) {
         // Polling alone would look again after 30 s.
         expect(Date.now() - started, 'indexed after the announcement').to.be.lessThan(5_000);

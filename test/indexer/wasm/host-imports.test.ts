@@ -8,7 +8,7 @@ import { eventSignature, type AbiEvent } from '../../../src/indexer/wasm/abi-dec
 import { bytesToHex } from '../../../src/indexer/wasm/bytes';
 import { hostFunctionNames } from '../../../src/indexer/wasm/host-imports';
 import { loadSubgraph, MappingError, type LoadedSubgraph } from '../../../src/indexer/wasm/subgraph-host';
-import type { ChainBlock, ChainLog, ChainTransaction, MappingLogEntry } from '../../../src/indexer/wasm/types';
+import type { BlockWrites, ChainBlock, ChainLog, ChainTransaction, MappingLogEntry } from '../../../src/indexer/wasm/types';
 import { plainEntity } from './entity-plain';
 import { builtProbeSubgraph, PROBE_ADDRESS } from './probe-subgraph';
 
@@ -250,10 +250,24 @@ describe('WASM host functions and ethereum types (probe subgraph)', function () 
       when: 'Timestamp:3000000',
       blob: 'Bytes:0xababab',
       note: 'String:odd call',
+      instance: 'String:3:5,7,11',
     });
     const second = fullBlock(21n);
     const next = probe.runBlock(second, [counted(2n, second, 0), counted(3n, second, 1)]);
     expect(plainEntity(next.get('Counter')?.get('counter'))).to.include({ count: 'BigInt:5', calls: 'Int:2', history: 'Array:[String:2,String:3]', odd: 'Bool:false', note: 'Null' });
+  });
+
+  it('runs every block on an instance as fresh as a new one: globals and memory as after _start', () => {
+    const counted = (by: bigint, block: ChainBlock, logIndex: number): ChainLog => logOf(eventOf('Counted'), [], encodeParameter('uint256', by), block, logIndex);
+    const instanceOf = (writes: BlockWrites) => plainEntity(writes.get('Counter')?.get('counter'))?.instance;
+    const first = fullBlock(22n);
+    expect(instanceOf(probe.runBlock(first, [counted(1n, first, 0), counted(2n, first, 1)]))).to.equal('String:2:1,2');
+    // A block whose handler fails leaves its instance behind; the next block starts fresh all the same.
+    expect(() => probe.runBlock(first, [counted(3n, first, 0), logOf(eventOf('Failed'), [], encodeParameter('string', 'abort'), first, 1)])).to.throw(MappingError);
+    for (let n = 23n; n < 26n; n++) {
+      const block = fullBlock(n);
+      expect(instanceOf(probe.runBlock(block, [counted(n, block, 0)]))).to.equal(`String:1:${n}`);
+    }
   });
 
   it('turns abort, log.critical and division by zero into MappingErrors, after the logs before them', () => {
