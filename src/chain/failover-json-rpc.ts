@@ -57,11 +57,23 @@ export class FailoverJsonRpc implements JsonRpc, EndpointsView {
   }
 
   async request<T = unknown>(method: string, params: unknown[] = [], options?: { timeoutMs?: number }): Promise<T> {
+    return this.onSomeEndpoint(method, (rpc) => rpc.request<T>(method, params, options));
+  }
+
+  /** A JSON-RPC batch on the endpoint in use, failing over as a single call does (calls one by one where an endpoint has no batch). */
+  async batch<T = unknown>(calls: ReadonlyArray<{ method: string; params: unknown[] }>, options?: { timeoutMs?: number }): Promise<T[]> {
+    return this.onSomeEndpoint(calls[0]?.method ?? 'batch', (rpc) =>
+      rpc.batch ? rpc.batch<T>(calls, options) : Promise.all(calls.map((call) => rpc.request<T>(call.method, call.params, options))),
+    );
+  }
+
+  /** `call` on the preferred endpoint that answers: the next one only on an endpoint fault, never on the node's answer. */
+  private async onSomeEndpoint<T>(method: string, call: (rpc: JsonRpc) => Promise<T>): Promise<T> {
     this.probeIfDue();
     let lastFault: unknown;
     for (const index of this.pool.order()) {
       try {
-        const result = await this.endpointRpcs[index].request<T>(method, params, options);
+        const result = await call(this.endpointRpcs[index]);
         this.pool.answered(index);
         return result;
       } catch (error) {

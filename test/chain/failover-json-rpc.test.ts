@@ -39,7 +39,11 @@ class FakeNode {
     const server = createServer((req, res) => {
       let body = '';
       req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      req.on('end', () => created.node!.answer(JSON.parse(body) as { id: number; method: string }, res));
+      req.on('end', () => {
+        const parsed = JSON.parse(body) as { id: number; method: string } | Array<{ id: number; method: string }>;
+        if (Array.isArray(parsed)) created.node!.answerBatch(parsed, res);
+        else created.node!.answer(parsed, res);
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
     const { port } = server.address() as AddressInfo;
@@ -48,7 +52,25 @@ class FakeNode {
     return node;
   }
 
-  private answer(request: { id: number; method: string }, res: import('node:http').ServerResponse): void {
+  /** A JSON-RPC batch: every call answered in one list (or the node's fault for the whole request). */
+  answerBatch(requests: Array<{ id: number; method: string }>, res: import('node:http').ServerResponse): void {
+    if (this.behaviour.kind !== 'up') return this.answer(requests[0], res);
+    this.calls.push(...requests.map((request) => request.method));
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(requests.map((request) => ({ jsonrpc: '2.0', id: request.id, result: this.resultOf(request.method) }))));
+  }
+
+  private resultOf(method: string): string | null {
+    const results: Record<string, string> = {
+      eth_chainId: `0x${this.chainId.toString(16)}`,
+      eth_blockNumber: `0x${this.head.toString(16)}`,
+      eth_sendRawTransaction: `0x${'ab'.repeat(32)}`,
+      eth_gasPrice: '0x1',
+    };
+    return results[method] ?? null;
+  }
+
+  answer(request: { id: number; method: string }, res: import('node:http').ServerResponse): void {
     this.calls.push(request.method);
     const behaviour = this.behaviour;
     if (behaviour.kind === 'hang') return;
@@ -60,13 +82,7 @@ class FakeNode {
     if (behaviour.kind === 'error' && behaviour.methods.includes(request.method)) {
       return void res.end(JSON.stringify({ jsonrpc: '2.0', id: request.id, error: { code: behaviour.code, message: behaviour.message } }));
     }
-    const results: Record<string, string> = {
-      eth_chainId: `0x${this.chainId.toString(16)}`,
-      eth_blockNumber: `0x${this.head.toString(16)}`,
-      eth_sendRawTransaction: `0x${'ab'.repeat(32)}`,
-      eth_gasPrice: '0x1',
-    };
-    res.end(JSON.stringify({ jsonrpc: '2.0', id: request.id, result: results[request.method] ?? null }));
+    res.end(JSON.stringify({ jsonrpc: '2.0', id: request.id, result: this.resultOf(request.method) }));
   }
 
   async close(): Promise<void> {
@@ -120,6 +136,15 @@ describe('FailoverJsonRpc: several endpoints of one chain', function () {
     expect(switches).to.have.length(1);
     expect(JSON.stringify([switches, rpc.endpoints(), rpc.switches()], (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))).to.not.contain(KEY);
     expect(switches[0].reason).to.match(/^RpcTransportError on http:\/\/127\.0\.0\.1:\d+\/v3\/\*\*\*$/);
+  });
+
+  it('sends a JSON-RPC batch to the endpoint in use and fails it over like a single call', async () => {
+    const rpc = rpcOver();
+    await rpc.probe();
+    await nodes[0].close();
+    const calls = [{ method: 'eth_blockNumber', params: [] }, { method: 'eth_chainId', params: [] }];
+    expect(await rpc.batch<string>(calls)).to.deep.equal(['0x64', `0x${CHAIN_ID.toString(16)}`]);
+    expect(rpc.endpoints()[1]).to.include({ active: true });
   });
 
   for (const [what, behaviour, errorClass] of [
