@@ -7,6 +7,7 @@ import type { HeadsProvider } from '../../chain/new-heads';
 import { stoppedUnits, type StoppedUnit, type StoppedUnits } from '../../errors/stopped-units';
 import type { Logger } from '../../logging/logger';
 import type { BlockStore, FollowedBlock, FollowedLog, MappingRunner } from './follower-ports';
+import { DEFAULTS } from '../../facilitator/defaults';
 
 export interface BlockFollowerOptions<W> {
   /** Names the chain in logs (`origin`, `auxiliary`). */
@@ -144,7 +145,7 @@ export class BlockFollower<W> {
       if (this.stopped) break;
       const woken = this.wokenWhileBusy && failures === 0;
       this.wokenWhileBusy = false;
-      if (!progressed && !woken) await this.sleep(failures > 0 ? backoffDelay(failures, STEP_BACKOFF) : (this.options.pollIntervalMs ?? 250));
+      if (!progressed && !woken) await this.sleep(failures > 0 ? backoffDelay(failures, STEP_BACKOFF) : (this.options.pollIntervalMs ?? DEFAULTS.chain.indexerPollCapMs));
     }
   }
 
