@@ -183,7 +183,7 @@ async function runBothWays(devnet: Devnet, store: FacilitationStore, options: De
  */
 async function runDemo(options: DemoOptions): Promise<void> {
   const dir = resolve(options.dir);
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: 0o700 }); // keystores, the database and logs: owner-only when made here
   const { out, say } = demoConsole();
 
   say('starting the devnet (two anvil chains, Mosaic 0.12 deployed)…');

@@ -56,8 +56,25 @@ export function removeRunFile(auxChainId: number, pid: number): void {
 }
 
 const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
+const isChainId = (value: unknown): value is number => isInteger(value) && value > 0;
+const isNonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.length > 0;
 
-/** Checks the fields stop/list/status rely on; names the first one that is wrong. */
+/** The first field stop/list/status would misread, with what is wrong with it; undefined when none is. */
+function runFileProblem(run: Partial<RunFile>): string | undefined {
+  if (!isInteger(run.pid) || run.pid <= 1) return `pid must be a process id above 1, got ${JSON.stringify(run.pid)}`;
+  if (!isChainId(run.auxChainId)) return 'auxChainId is missing or not a chain id';
+  if (!isChainId(run.originChainId)) return 'originChainId is missing or not a chain id';
+  if (!isNonEmptyString(run.facilitatorConfig)) return 'facilitatorConfig is missing or not a path';
+  if (!isNonEmptyString(run.startedAt) || Number.isNaN(Date.parse(run.startedAt))) return 'startedAt is missing or not a date';
+  if (run.statusUrl !== undefined && !isNonEmptyString(run.statusUrl)) return 'statusUrl must be a URL';
+  if (run.role !== undefined && run.role !== 'active' && run.role !== 'standby') return 'role must be active or standby';
+  if (run.identity !== undefined && (typeof run.identity?.startTicks !== 'string' || typeof run.identity?.cmdline !== 'string')) {
+    return 'identity must hold startTicks and cmdline strings';
+  }
+  return undefined;
+}
+
+/** Checks every field stop/list/status rely on; names the first one that is wrong. */
 function parseRunFile(text: string, path: string): RunFile {
   let plain: unknown;
   try {
@@ -67,11 +84,8 @@ function parseRunFile(text: string, path: string): RunFile {
   }
   const run = plain as Partial<RunFile> | null;
   if (!run || typeof run !== 'object' || Array.isArray(run)) throw new CorruptRunFileError(path, 'not a JSON object');
-  if (!isInteger(run.pid) || run.pid <= 1) throw new CorruptRunFileError(path, `pid must be a process id above 1, got ${JSON.stringify(run.pid)}`);
-  if (!isInteger(run.auxChainId) || run.auxChainId <= 0) throw new CorruptRunFileError(path, 'auxChainId is missing or not a chain id');
-  if (run.identity !== undefined && (typeof run.identity?.startTicks !== 'string' || typeof run.identity?.cmdline !== 'string')) {
-    throw new CorruptRunFileError(path, 'identity must hold startTicks and cmdline strings');
-  }
+  const problem = runFileProblem(run);
+  if (problem !== undefined) throw new CorruptRunFileError(path, problem);
   return run as RunFile;
 }
 
@@ -112,14 +126,33 @@ export function isRunning(run: RunFile): boolean {
   return run.identity !== undefined && run.identity.startTicks === now.startTicks && run.identity.cmdline === now.cmdline;
 }
 
-/** Every run file, with whether its facilitator still runs (see isRunning). */
-export function listRunFiles(): Array<RunFile & { alive: boolean }> {
-  if (!existsSync(runDirectory())) return [];
-  const runs: Array<RunFile & { alive: boolean }> = [];
+export type ListedRun = RunFile & { alive: boolean };
+
+/**
+ * Every run file, with whether its facilitator still runs (see isRunning), and the corrupt ones apart:
+ * `list` shows the readable ones and reports each corrupt one.
+ */
+export function scanRunFiles(): { runs: ListedRun[]; corrupt: CorruptRunFileError[] } {
+  if (!existsSync(runDirectory())) return { runs: [], corrupt: [] };
+  const runs: ListedRun[] = [];
+  const corrupt: CorruptRunFileError[] = [];
   for (const name of readdirSync(runDirectory())) {
     if (!/^facilitator-\d+(-standby-\d+)?\.json$/.test(name)) continue;
-    const run = readRunFileAt(join(runDirectory(), name));
-    if (run) runs.push({ ...run, alive: isRunning(run) });
+    try {
+      const run = readRunFileAt(join(runDirectory(), name));
+      if (run) runs.push({ ...run, alive: isRunning(run) });
+    } catch (error) {
+      if (!(error instanceof CorruptRunFileError)) throw error;
+      corrupt.push(error);
+    }
   }
-  return runs.sort((a, b) => a.auxChainId - b.auxChainId || (a.role === 'standby' ? 1 : 0) - (b.role === 'standby' ? 1 : 0));
+  runs.sort((a, b) => a.auxChainId - b.auxChainId || (a.role === 'standby' ? 1 : 0) - (b.role === 'standby' ? 1 : 0));
+  return { runs, corrupt: corrupt.sort((a, b) => a.path.localeCompare(b.path)) };
+}
+
+/** Every run file (see scanRunFiles); throws the first CorruptRunFileError, for commands that act on one. */
+export function listRunFiles(): ListedRun[] {
+  const { runs, corrupt } = scanRunFiles();
+  if (corrupt[0]) throw corrupt[0];
+  return runs;
 }

@@ -1,6 +1,6 @@
 import knexFactory, { type Knex } from 'knex';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MIGRATIONS } from '../../migrations';
 import { describeTarget, type DatabaseTarget } from './database-target';
@@ -51,12 +51,61 @@ function pragmas(busyTimeoutMs: number, readOnly: boolean): string[] {
 
 /**
  * The database holds unlock secrets and signed transactions: owner-only, whatever modes an older
- * version or a umask left on the folder, the file and its -wal/-shm companions.
+ * version or a umask left on the file and its -wal/-shm companions. Folders are not touched here: only
+ * those the facilitator creates are made owner-only (see createDatabaseFile); an existing folder (/tmp,
+ * a home directory) keeps the mode its owner gave it.
  */
 export function restrictDatabaseFiles(path: string): void {
-  chmodSync(dirname(path), 0o700);
   for (const file of [path, `${path}-wal`, `${path}-shm`]) {
     if (existsSync(file)) chmodSync(file, 0o600);
+  }
+}
+
+/**
+ * The folders `mkdirSync(folder, { recursive: true })` made, given the first one it returned: that one
+ * and each below it down to `folder`.
+ */
+function foldersCreated(firstCreated: string | undefined, folder: string): string[] {
+  if (firstCreated === undefined) return [];
+  const below = relative(firstCreated, folder).split(sep).filter((part) => part !== '');
+  return below.reduce((folders, part) => [...folders, `${folders[folders.length - 1]}${sep}${part}`], [firstCreated]);
+}
+
+/** What openDatabase created, so that a failure takes it away again (nothing left behind). */
+interface CreatedPaths {
+  file: boolean;
+  folders: string[];
+}
+
+/**
+ * Creates the folder (if missing) and the file owner-only before SQLite opens it (its -wal/-shm then
+ * inherit the mode): no 0644 window. Only folders made here are set 0700 (a umask cannot loosen them,
+ * but an odd `mode` handling of a platform could).
+ */
+function createDatabaseFile(path: string, created: CreatedPaths): void {
+  const folder = dirname(path);
+  created.folders = foldersCreated(mkdirSync(folder, { recursive: true, mode: 0o700 }), folder);
+  for (const made of created.folders) chmodSync(made, 0o700);
+  created.file = !existsSync(path);
+  closeSync(openSync(path, 'a', 0o600));
+  restrictDatabaseFiles(path);
+}
+
+/** Removes what a failed open created: the new file, its -wal/-shm, and the folders made for it (deepest first). */
+function removeCreated(path: string, created: CreatedPaths): void {
+  if (created.file) {
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) removeQuietly(() => rmSync(file, { force: true }));
+  }
+  // rmdir removes a folder only while it is empty: never what someone else put there meanwhile.
+  for (const folder of [...created.folders].reverse()) removeQuietly(() => rmdirSync(folder));
+}
+
+/** Cleaning up after a failure must not hide that failure: what cannot be removed stays. */
+function removeQuietly(remove: () => void): void {
+  try {
+    remove();
+  } catch {
+    // the original error is the one to report
   }
 }
 
@@ -152,15 +201,14 @@ interface PgConnection {
  */
 export async function openDatabase(path: string, options: OpenDatabaseOptions = {}): Promise<Knex> {
   const readOnly = options.readOnly ?? false;
+  const created: CreatedPaths = { file: false, folders: [] };
   if (readOnly) {
     if (!existsSync(path)) throw new MissingDatabaseError(path);
   } else {
     try {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-      // Created owner-only before SQLite opens it (its -wal/-shm then inherit the mode): no 0644 window.
-      closeSync(openSync(path, 'a', 0o600));
-      restrictDatabaseFiles(path);
+      createDatabaseFile(path, created);
     } catch (error) {
+      removeCreated(path, created);
       throw new Error(`cannot create the database ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
   }
@@ -184,6 +232,7 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
     }
   } catch (error) {
     await knex.destroy();
+    removeCreated(path, created);
     throw new Error(`cannot open the database ${path}: ${error instanceof Error ? error.message : String(error)}`);
   }
   return knex;

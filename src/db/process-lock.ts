@@ -5,6 +5,7 @@ import type { Fence } from './fence';
 import { ProcessLockRepository, type ProcessLockRow } from './repositories/process-locks';
 import { rootScope } from './repositories/scope';
 import { forWrite, isPostgres } from './row-lock';
+import { DEFAULTS } from '../facilitator/defaults';
 
 export interface ProcessLockHolder {
   pid: number;
@@ -104,7 +105,7 @@ export class ProcessLock {
   }
 
   private get staleAfterMs(): number {
-    return this.options.staleAfterMs ?? 30_000;
+    return this.options.staleAfterMs ?? DEFAULTS.sqliteLockStaleMs;
   }
 
   /** The fencing token of the lease this process holds, if it holds it. */

@@ -15,6 +15,9 @@ export interface DevnetConfigOptions {
   scryptN?: number;
 }
 
+/** A devnet mines a block every 100 ms: its configs poll faster than DEFAULTS.chain.pollIntervalMs (a real chain's). */
+const DEVNET_POLL_INTERVAL_MS = 200;
+
 /**
  * A facilitator-config for the devnet's worker accounts (their keys encrypted with `password`), so
  * `facilitator start` can run against `facilitator dev` exactly as against real chains.
@@ -37,7 +40,7 @@ export async function devnetFacilitatorConfig(info: DevnetInfo, options: DevnetC
     subgraph: subgraph(side),
     workers: workers.map((w) => w.address),
     confirmations: 0,
-    pollIntervalMs: options.pollIntervalMs ?? 200,
+    pollIntervalMs: options.pollIntervalMs ?? DEVNET_POLL_INTERVAL_MS,
     // Blocks come every 100 ms: a transaction not mined in 3 s (with blocks mined without it) is underpriced or lost.
     stuckAfterMs: 3000,
   });

@@ -269,7 +269,8 @@ export function devnetInfoFileName(auxChainId: number, auxChains: number): strin
 
 /** mosaic.json (every pair) and the devnet.json of each pair; with several, devnet.json is the first pair's too. */
 function writeDevnetFiles(dir: string, pairs: Devnet[]): void {
-  mkdirSync(dir, { recursive: true });
+  // The folder will hold dev keys and `facilitator dev`'s database: owner-only when made here.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileSync(join(dir, 'mosaic.json'), `${JSON.stringify(pairs[0].mosaicConfig, null, 2)}\n`);
   // devnet.json holds dev keys: readable by the owner only.
   writeSecretFile(join(dir, 'devnet.json'), `${JSON.stringify(pairs[0].info, null, 2)}\n`);

@@ -8,7 +8,10 @@ export const DEFAULTS = {
     confirmations: 0,
     /** How often entity streams poll their subgraph (polling transport). */
     pollIntervalMs: 1_000,
-    /** The transaction engine and embedded indexer look at least this often, whatever the stream poll. */
+    /**
+     * The transaction engine and embedded indexer look at least this often, whatever the stream poll; and
+     * this often when built without a poll interval (tests, tools).
+     */
     enginePollCapMs: 200,
     indexerPollCapMs: 250,
     rpcTimeoutMs: 15_000,

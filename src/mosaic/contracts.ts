@@ -118,6 +118,10 @@ export class OstComposer extends DeployedContract {
   async organization(): Promise<string> {
     return this.readAddress('organization');
   }
+  /** The EIP-712 type hash of a stake request: a constant only the OSTComposer has (see STAKE_REQUEST_TYPEHASH). */
+  async stakeRequestTypeHash(): Promise<string> {
+    return this.readBytes32('STAKEREQUEST_INTENT_TYPEHASH');
+  }
   requestStake(p: StakeRequestParams): ContractCall {
     return this.write(
       'requestStake',

@@ -36,6 +36,10 @@ export class RedeemPool extends DeployedContract {
   async organization(): Promise<string> {
     return this.readAddress('organization');
   }
+  /** The EIP-712 type hash of a redeem request: a constant only the RedeemPool has (see REDEEM_REQUEST_TYPEHASH). */
+  async redeemRequestTypeHash(): Promise<string> {
+    return this.readBytes32('REDEEMREQUEST_INTENT_TYPEHASH');
+  }
   /** The redeemer's RedeemerProxy, or the zero address before its first request. */
   async redeemerProxy(redeemer: string): Promise<string> {
     return this.readAddress('redeemerProxies', [redeemer]);

@@ -8,10 +8,10 @@ import type { StreamedEntity } from './entity-stream';
  * A malformed entity is refused here, naming the type, id and field, instead of deep in a handler.
  */
 
-type FieldKind = 'address' | 'bytes32' | 'bytes' | 'uint' | 'bool';
+export type FieldKind = 'address' | 'bytes32' | 'bytes' | 'uint' | 'bool';
 type ValueOf<K extends FieldKind> = K extends 'uint' ? bigint : K extends 'bool' ? boolean : string;
 
-const COMMON = { blockNumber: 'uint', blockHash: 'bytes32', contractAddress: 'address', transactionHash: 'bytes32', logIndex: 'uint' } as const;
+const COMMON = { blockNumber: 'uint', blockHash: 'bytes32', blockTimestamp: 'uint', contractAddress: 'address', transactionHash: 'bytes32', logIndex: 'uint' } as const;
 
 const FIELDS = {
   StakeRequested: {
@@ -112,8 +112,13 @@ function decodeField(kind: FieldKind, value: unknown): bigint | boolean | string
   return typeof value === 'string' && PATTERNS[kind].test(value) ? value.toLowerCase() : undefined;
 }
 
+/** The fields (and their kinds) decodeEntity reads for a type, besides `id`: what its .graphql document must select. */
+export function entityFieldKinds(entityType: StreamedEntityType): Readonly<Record<string, FieldKind>> {
+  return { ...COMMON, ...FIELDS[entityType] };
+}
+
 export function decodeEntity<T extends StreamedEntityType>(entityType: T, raw: StreamedEntity): EntityOf<T> {
-  const spec: Record<string, FieldKind> = { ...COMMON, ...FIELDS[entityType] };
+  const spec = entityFieldKinds(entityType);
   const id = typeof raw.id === 'string' ? raw.id : String(raw.id);
   const decoded: Record<string, unknown> = { id };
   for (const [field, kind] of Object.entries(spec)) {

@@ -3,6 +3,7 @@ import type { EntityBatch, EntityStreamOptions } from './entity-stream';
 import { fetchRange, readHead, REORG_WINDOW_BLOCKS, startingCursor } from './stream-reads';
 import type { SubgraphHead } from './subgraph-client';
 import { BlockNotYetIndexedError } from './subgraph-errors';
+import { DEFAULTS } from '../facilitator/defaults';
 
 /** Where a polling session stands; a subscription session that falls back to polling hands its own over. */
 export interface PollingState {
@@ -73,7 +74,7 @@ export function pollingBatches(options: EntityStreamOptions, resume?: PollingSta
           subscriber.next(batch);
         }
         last = head ?? last;
-        await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs ?? 1000));
+        await new Promise((resolve) => setTimeout(resolve, options.pollIntervalMs ?? DEFAULTS.chain.pollIntervalMs));
       }
     };
     run().catch((error: unknown) => subscriber.error(error));

@@ -4,6 +4,7 @@ import type { EntityBatch, EntityStreamOptions, StreamedEntity } from './entity-
 import { pollingBatches, type PollingState } from './polling-batches';
 import { byBlockThenLog, fetchRange, pageSizeOf, readHead, REORG_WINDOW_BLOCKS, startingCursor } from './stream-reads';
 import { BlockNotYetIndexedError, SubscriptionsUnavailableError } from './subgraph-errors';
+import { DEFAULTS } from '../facilitator/defaults';
 
 /** Pages every entity from the cursor to the subgraph head (less confirmations) as one batch; the head and the new cursor. */
 async function catchUp(
@@ -35,7 +36,7 @@ const QUIET_CHECK_MS = 1_000;
 
 /** How often a subscription's watchdog looks at the head: every poll while entities wait for confirmations, else at most once a second. */
 function watchdogTickMs(options: EntityStreamOptions): number {
-  const pollMs = options.pollIntervalMs ?? 1000;
+  const pollMs = options.pollIntervalMs ?? DEFAULTS.chain.pollIntervalMs;
   return Math.min((options.confirmations ?? 0) > 0 ? pollMs : Math.max(pollMs, QUIET_CHECK_MS), options.silenceMs ?? 30_000);
 }
 

@@ -22,6 +22,7 @@ describe('facilitator dev', function () {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is ready in under 15 s, writes mosaic.json and devnet.json, serves both chains, and exits 0 on SIGTERM', async () => {
+    rmSync(dir, { recursive: true }); // dev makes its folder itself: owner-only
     const started = Date.now();
     const child = spawnCli(['dev', '--dir', dir, '--origin-port', '0', '--aux-port', '0', '--stakers', '3']);
     try {
@@ -31,6 +32,7 @@ describe('facilitator dev', function () {
 
       const info = JSON.parse(readFileSync(join(dir, 'devnet.json'), 'utf8')) as DevnetInfo;
       const mosaic = JSON.parse(readFileSync(join(dir, 'mosaic.json'), 'utf8')) as MosaicConfigShape;
+      expect(statSync(dir).mode & 0o777, 'the folder dev made holds keys and the database: owner-only').to.equal(0o700);
       expect(statSync(join(dir, 'devnet.json')).mode & 0o777, 'devnet.json holds keys: owner-only').to.equal(0o600);
       expect(statSync(join(dir, 'admin-token')).mode & 0o777, 'the admin API token, owner-only').to.equal(0o600);
       expect(info.version).to.equal(1);

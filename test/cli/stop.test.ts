@@ -89,6 +89,19 @@ describe('facilitator stop', function () {
     });
   }
 
+  it('reports a run file without startedAt as corrupt, signalling nothing', async function () {
+    const child = sleeper();
+    children.push(child);
+    const { startedAt: _startedAt, ...withoutStartedAt } = base;
+    write(1405, { ...withoutStartedAt, pid: child.pid });
+    const result = await stop(1405);
+    expect(result.code).to.equal(1);
+    expect(result.stderr.trim()).to.equal(
+      `facilitator: the run file ${runFile(1405)} is corrupt (startedAt is missing or not a date): if no facilitator runs for that chain (check with \`ps\`), delete it`,
+    );
+    expect(alive(child), 'nothing signalled').to.equal(true);
+  });
+
   it('reports a corrupt run file as corrupt, with its path, not as "no run file"', async function () {
     write(1405, '{"pid": 12');
     const result = await stop(1405);

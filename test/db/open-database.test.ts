@@ -71,7 +71,7 @@ describe('openDatabase', function () {
     }
   });
 
-  it('tightens an older 0644 database, its -wal/-shm and a 0755 folder on open', async function () {
+  it('tightens an older 0644 database and its -wal/-shm on open, and leaves the folder it did not create as it was', async function () {
     const folder = join(dir, 'old');
     const path = join(folder, 'f.sqlite');
     const first = await openDatabase(path);
@@ -80,12 +80,66 @@ describe('openDatabase', function () {
     for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) chmodSync(file, 0o644);
     const second = await openDatabase(path);
     try {
-      expect(modeOf(folder)).to.equal(0o700);
+      expect(modeOf(folder), 'an existing folder is the operator\'s').to.equal(0o755);
       for (const file of [path, `${path}-wal`, `${path}-shm`]) if (existsSync(file)) expect(modeOf(file), file).to.equal(0o600);
     } finally {
       await first.destroy();
       await second.destroy();
     }
+  });
+
+  it('never changes the mode of an existing folder, such as a world-writable sticky /tmp', async function () {
+    const shared = join(dir, 'tmp');
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    const path = join(shared, 'x.sqlite');
+    const knex = await openDatabase(path);
+    try {
+      await knex('stream_cursors').insert({ stream: 's', through_block: 1, updated_at: 1 });
+      expect(statSync(shared).mode & 0o7777).to.equal(0o1777);
+      for (const file of [path, `${path}-wal`, `${path}-shm`]) expect(modeOf(file), file).to.equal(0o600);
+    } finally {
+      await knex.destroy();
+    }
+  });
+
+  it('makes every folder it creates 0700, down from the first missing one', async function () {
+    const path = join(dir, 'a', 'b', 'c', 'f.sqlite');
+    const previous = process.umask(0o000);
+    try {
+      await (await openDatabase(path)).destroy();
+    } finally {
+      process.umask(previous);
+    }
+    for (const folder of [join(dir, 'a'), join(dir, 'a', 'b'), join(dir, 'a', 'b', 'c')]) expect(modeOf(folder), folder).to.equal(0o700);
+    expect(modeOf(path)).to.equal(0o600);
+  });
+
+  it('leaves no file behind when opening a database it created fails', async function () {
+    const path = join(dir, 'f.sqlite');
+    mkdirSync(`${path}-wal`); // SQLite cannot write its write-ahead log: the first migration fails
+    let error: unknown;
+    try {
+      await openDatabase(path);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(String(error)).to.contain(`cannot open the database ${path}`);
+    expect(existsSync(path), 'the empty database it created is removed').to.equal(false);
+    expect(existsSync(`${path}-shm`)).to.equal(false);
+  });
+
+  it('keeps an existing file when opening it fails', async function () {
+    const path = join(dir, 'f.sqlite');
+    writeFileSync(path, 'this is not sqlite '.repeat(100));
+    let error: unknown;
+    try {
+      await openDatabase(path);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(String(error)).to.contain(`cannot open the database ${path}`);
+    expect(existsSync(path), 'not ours to remove').to.equal(true);
   });
 
   describe('read-only', function () {

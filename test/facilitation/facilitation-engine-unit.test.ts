@@ -50,6 +50,7 @@ describe('facilitation engine without a chain: model changes and outcomes drive 
           id: 'r-0',
           blockNumber: '10',
           blockHash: BLOCK_HASH,
+          blockTimestamp: '1700000000',
           logIndex: '0',
           contractAddress: FAKE.composer,
           transactionHash: request.transactionHash,

@@ -9,6 +9,7 @@ const base = (contractAddress: string, overrides: Record<string, unknown> = {}):
   id: 'e-0',
   blockNumber: '12',
   blockHash: `0x${'0b'.repeat(32)}`,
+  blockTimestamp: '1700000000',
   transactionHash: `0x${'77'.repeat(32)}`,
   logIndex: '0',
   contractAddress,

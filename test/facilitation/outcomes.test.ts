@@ -20,6 +20,7 @@ function declarationLog(messageHash: string) {
     transactionHash: TX,
     transactionIndex: '0x0',
     blockHash: `0x${'0b'.repeat(32)}`,
+    blockTimestamp: '1700000000',
     logIndex: '0x0',
   };
 }

@@ -12,6 +12,7 @@ import type { HeadsProvider } from '../new-heads';
 import { ExecutionRevertedError, NonceTooLowError, TransactionAlreadyKnownError, TransactionRejectedError } from '../node-errors';
 import { BlockInclusions } from './block-inclusions';
 import type { OutboxPort, OutboxRecord, OutboxRequest } from './outbox-port';
+import { DEFAULTS } from '../../facilitator/defaults';
 
 export interface TransactionEngineOptions {
   client: ChainClient;
@@ -326,7 +327,7 @@ export class TransactionEngine {
       }
       if (this.stopped) break;
       const woken = this.wokenWhileBusy.delete(worker) && failures === 0;
-      const delay = busy || woken ? 0 : failures > 0 ? backoffDelay(failures, WORKER_BACKOFF) : (this.options.pollIntervalMs ?? 200);
+      const delay = busy || woken ? 0 : failures > 0 ? backoffDelay(failures, WORKER_BACKOFF) : (this.options.pollIntervalMs ?? DEFAULTS.chain.enginePollCapMs);
       await this.sleep(worker, delay);
     }
   }
@@ -361,7 +362,7 @@ export class TransactionEngine {
       this.sawHead(head);
       const previous = this.settledAtHead.get(worker);
       const included = previous === undefined ? undefined : await this.inclusions.hashesIn(previous, head);
-      const stuckAfterMs = this.options.stuckAfterMs ?? 60_000;
+      const stuckAfterMs = this.options.stuckAfterMs ?? DEFAULTS.chain.stuckAfterMs;
       const looked = inFlight.filter(
         (record) =>
           included === undefined ||
@@ -424,7 +425,7 @@ export class TransactionEngine {
       return true;
     }
     const age = Date.now() - (record.sentAt ?? 0);
-    const stuckAfterMs = this.options.stuckAfterMs ?? 60_000;
+    const stuckAfterMs = this.options.stuckAfterMs ?? DEFAULTS.chain.stuckAfterMs;
     if (age > stuckAfterMs && (age > 10 * stuckAfterMs || this.blocksMinedWithout(record, head))) {
       // Above a nonce gap no fee gets it mined: fill the gap instead of bumping for ever.
       if (await this.fillNonceGap(record)) return true;

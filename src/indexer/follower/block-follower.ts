@@ -8,6 +8,7 @@ import { stoppedUnits, type StoppedUnit, type StoppedUnits } from '../../errors/
 import type { Logger } from '../../logging/logger';
 import { CommitQueue } from './commit-queue';
 import type { BlockStore, FollowedBlock, FollowedLog, MappingRunner } from './follower-ports';
+import { DEFAULTS } from '../../facilitator/defaults';
 
 export interface BlockFollowerOptions<W> {
   /** Names the chain in logs (`origin`, `auxiliary`). */
@@ -161,7 +162,7 @@ export class BlockFollower<W> {
       if (this.stopped) break;
       const woken = this.wokenWhileBusy && failures === 0;
       this.wokenWhileBusy = false;
-      if (!progressed && !woken) await this.sleep(failures > 0 ? backoffDelay(failures, STEP_BACKOFF) : (this.options.pollIntervalMs ?? 250));
+      if (!progressed && !woken) await this.sleep(failures > 0 ? backoffDelay(failures, STEP_BACKOFF) : (this.options.pollIntervalMs ?? DEFAULTS.chain.indexerPollCapMs));
     }
   }
 
