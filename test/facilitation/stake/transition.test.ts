@@ -1,66 +1,81 @@
 import { expect } from 'chai';
-import type { MessageRecord, MessageState, StakeRequestState } from '../../../src/facilitation/model';
+import type { ProfitabilityPolicy } from '../../../src/facilitation/context';
+import { DIRECTIONS, type Direction, type MessageRecord, type MessageState, type StakeRequestState } from '../../../src/facilitation/model';
+import { describeVerdict, judgeProfitability } from '../../../src/facilitation/profitability';
 import type { StakeEvent, StakeEventKind } from '../../../src/facilitation/stake/events';
-import { stakeTransition, type StakeFacilitation } from '../../../src/facilitation/stake/transition';
+import { stakeTransition, type StakeFacilitation, type StakeTransition } from '../../../src/facilitation/stake/transition';
 import { MessageStatus } from '../../../src/mosaic/message-status';
 import { MESSAGE_HASH, REQUEST_HASH, stakeMessage, stakeRequest } from '../facilitation-store-contract';
 
-/** A facilitation from `REQUEST/MESSAGE` (message box statuses given where the state needs them). */
-function facilitation(request: StakeRequestState | undefined, message?: MessageState, boxes: Partial<MessageRecord> = {}): StakeFacilitation {
+const declared = { sourceStatus: MessageStatus.Declared, declarationHeight: 42n };
+
+/** Every state the table walks, impossible combinations included, with records of `direction`. */
+function statesOf(direction: Direction): Record<string, StakeFacilitation> {
+  /** A facilitation from `REQUEST/MESSAGE` (message box statuses given where the state needs them). */
+  const facilitation = (request: StakeRequestState | undefined, message?: MessageState, boxes: Partial<MessageRecord> = {}): StakeFacilitation => ({
+    request: request && stakeRequest({ direction, state: request, messageHash: message && MESSAGE_HASH }),
+    message: message && stakeMessage({ direction, state: message, ...boxes }),
+  });
   return {
-    request: request && stakeRequest({ state: request, messageHash: message && MESSAGE_HASH }),
-    message: message && stakeMessage({ state: message, ...boxes }),
+    'nothing known': {},
+    'closed before seen': { closure: 'REVOKED' },
+    REQUESTED: facilitation('REQUESTED'),
+    IGNORED: facilitation('IGNORED'),
+    REVOKED: facilitation('REVOKED'),
+    REJECTED: facilitation('REJECTED'),
+    TAKEN: facilitation('TAKEN'),
+    ORPHANED: facilitation('ORPHANED'),
+    FAILED: facilitation('FAILED'),
+    'ACCEPTING/ACCEPTING': facilitation('ACCEPTING', 'ACCEPTING'),
+    'ACCEPTED/DECLARED': facilitation('ACCEPTED', 'DECLARED', declared),
+    'ACCEPTED/CONFIRMING': facilitation('ACCEPTED', 'CONFIRMING', declared),
+    'ACCEPTED/CONFIRMED': facilitation('ACCEPTED', 'CONFIRMED', { ...declared, targetStatus: MessageStatus.Declared }),
+    'ACCEPTED/COMPLETED': facilitation('ACCEPTED', 'COMPLETED', { ...declared, sourceStatus: MessageStatus.Progressed, targetStatus: MessageStatus.Progressed }),
+    'FAILED/FAILED': facilitation('FAILED', 'FAILED'),
+    'TAKEN/ABANDONED': facilitation('TAKEN', 'ABANDONED'),
+    'ORPHANED/ABANDONED': facilitation('ORPHANED', 'ABANDONED'),
+    'ACCEPTED/FAILED (declared)': facilitation('ACCEPTED', 'FAILED', declared),
+    'ACCEPTED/FAILED (confirmed)': facilitation('ACCEPTED', 'FAILED', { ...declared, targetStatus: MessageStatus.Declared }),
+    'ACCEPTED/ADMIN_ABANDONED': facilitation('ACCEPTED', 'ADMIN_ABANDONED', declared),
+    'ORPHANED/ADMIN_ABANDONED': facilitation('ORPHANED', 'ADMIN_ABANDONED'),
   };
 }
 
-const declared = { sourceStatus: MessageStatus.Declared, declarationHeight: 42n };
-
-/** Every state the table walks, impossible combinations included. */
-const STATES: Record<string, StakeFacilitation> = {
-  'nothing known': {},
-  'closed before seen': { closure: 'REVOKED' },
-  REQUESTED: facilitation('REQUESTED'),
-  IGNORED: facilitation('IGNORED'),
-  REVOKED: facilitation('REVOKED'),
-  REJECTED: facilitation('REJECTED'),
-  TAKEN: facilitation('TAKEN'),
-  ORPHANED: facilitation('ORPHANED'),
-  FAILED: facilitation('FAILED'),
-  'ACCEPTING/ACCEPTING': facilitation('ACCEPTING', 'ACCEPTING'),
-  'ACCEPTED/DECLARED': facilitation('ACCEPTED', 'DECLARED', declared),
-  'ACCEPTED/CONFIRMING': facilitation('ACCEPTED', 'CONFIRMING', declared),
-  'ACCEPTED/CONFIRMED': facilitation('ACCEPTED', 'CONFIRMED', { ...declared, targetStatus: MessageStatus.Declared }),
-  'ACCEPTED/COMPLETED': facilitation('ACCEPTED', 'COMPLETED', { ...declared, sourceStatus: MessageStatus.Progressed, targetStatus: MessageStatus.Progressed }),
-  'FAILED/FAILED': facilitation('FAILED', 'FAILED'),
-  'TAKEN/ABANDONED': facilitation('TAKEN', 'ABANDONED'),
-  'ORPHANED/ABANDONED': facilitation('ORPHANED', 'ABANDONED'),
-  'ACCEPTED/FAILED (declared)': facilitation('ACCEPTED', 'FAILED', declared),
-  'ACCEPTED/FAILED (confirmed)': facilitation('ACCEPTED', 'FAILED', { ...declared, targetStatus: MessageStatus.Declared }),
-  'ACCEPTED/ADMIN_ABANDONED': facilitation('ACCEPTED', 'ADMIN_ABANDONED', declared),
-  'ORPHANED/ADMIN_ABANDONED': facilitation('ORPHANED', 'ADMIN_ABANDONED'),
+/** A policy no request of the contract's records (reward 2 wei) pays for: the accept service's profitability refusal. */
+const UNPROFITABLE: ProfitabilityPolicy = {
+  marginPercent: 100n,
+  ostPerEth: { numerator: 1n, denominator: 1n },
+  gas: { STAKE: { origin: 2n, auxiliary: 2n }, REDEEM: { origin: 2n, auxiliary: 2n } },
 };
+const unprofitable = (direction: Direction) => describeVerdict(judgeProfitability(stakeRequest({ direction }), UNPROFITABLE, { origin: 1n, auxiliary: 1n }));
 
-/** One event of every kind (message box events at both statuses). */
-const EVENTS: Record<string, StakeEvent> = {
-  requestSeen: { kind: 'requestSeen', request: stakeRequest({ blockNumber: 12n }) },
-  requestClosed: { kind: 'requestClosed', stakeRequestHash: REQUEST_HASH, by: 'REVOKED' },
-  requestIgnored: { kind: 'requestIgnored', stakeRequestHash: REQUEST_HASH, reason: 'policy' },
-  acceptancePrepared: { kind: 'acceptancePrepared', message: stakeMessage({ messageHash: MESSAGE_HASH }) },
-  acceptGivenUp: { kind: 'acceptGivenUp', stakeRequestHash: REQUEST_HASH, reason: 'failed 3 times' },
-  requestTaken: { kind: 'requestTaken', stakeRequestHash: REQUEST_HASH },
-  requestLost: { kind: 'requestLost', stakeRequestHash: REQUEST_HASH, state: 'ORPHANED', reason: 'reorganised away' },
-  acceptanceReorganised: { kind: 'acceptanceReorganised', stakeRequestHash: REQUEST_HASH, reason: 'declaration reorganised away' },
-  sourceDeclared: { kind: 'sourceStatusSeen', messageHash: MESSAGE_HASH, status: MessageStatus.Declared, declarationHeight: 42n },
-  sourceProgressed: { kind: 'sourceStatusSeen', messageHash: MESSAGE_HASH, status: MessageStatus.Progressed },
-  targetDeclared: { kind: 'targetStatusSeen', messageHash: MESSAGE_HASH, status: MessageStatus.Declared, confirmedHeight: 50n },
-  targetProgressed: { kind: 'targetStatusSeen', messageHash: MESSAGE_HASH, status: MessageStatus.Progressed },
-  declarationMoved: { kind: 'declarationMoved', messageHash: MESSAGE_HASH, declarationHeight: 49n },
-  confirmQueued: { kind: 'confirmQueued', messageHash: MESSAGE_HASH },
-  confirmFailed: { kind: 'confirmFailed', messageHash: MESSAGE_HASH },
-  messageFailed: { kind: 'messageFailed', messageHash: MESSAGE_HASH, reason: 'declared hash differs' },
-  adminRetry: { kind: 'adminRetry', messageHash: MESSAGE_HASH, note: 'retried by an operator' },
-  adminAbandon: { kind: 'adminAbandon', messageHash: MESSAGE_HASH, reason: 'abandoned by an operator: staker asked' },
-};
+/** One event of every kind (message box events at both statuses), records of `direction` where an event carries one. */
+function eventsOf(direction: Direction): Record<string, StakeEvent> {
+  return {
+    requestSeen: { kind: 'requestSeen', request: stakeRequest({ direction, blockNumber: 12n }) },
+    requestClosed: { kind: 'requestClosed', stakeRequestHash: REQUEST_HASH, by: 'REVOKED' },
+    requestIgnored: { kind: 'requestIgnored', stakeRequestHash: REQUEST_HASH, reason: 'policy' },
+    requestUnprofitable: { kind: 'requestIgnored', stakeRequestHash: REQUEST_HASH, reason: unprofitable(direction) },
+    acceptancePrepared: { kind: 'acceptancePrepared', message: stakeMessage({ direction, messageHash: MESSAGE_HASH }) },
+    acceptGivenUp: { kind: 'acceptGivenUp', stakeRequestHash: REQUEST_HASH, reason: 'failed 3 times' },
+    requestTaken: { kind: 'requestTaken', stakeRequestHash: REQUEST_HASH },
+    requestLost: { kind: 'requestLost', stakeRequestHash: REQUEST_HASH, state: 'ORPHANED', reason: 'reorganised away' },
+    acceptanceReorganised: { kind: 'acceptanceReorganised', stakeRequestHash: REQUEST_HASH, reason: 'declaration reorganised away' },
+    sourceDeclared: { kind: 'sourceStatusSeen', messageHash: MESSAGE_HASH, status: MessageStatus.Declared, declarationHeight: 42n },
+    sourceProgressed: { kind: 'sourceStatusSeen', messageHash: MESSAGE_HASH, status: MessageStatus.Progressed },
+    targetDeclared: { kind: 'targetStatusSeen', messageHash: MESSAGE_HASH, status: MessageStatus.Declared, confirmedHeight: 50n },
+    targetProgressed: { kind: 'targetStatusSeen', messageHash: MESSAGE_HASH, status: MessageStatus.Progressed },
+    declarationMoved: { kind: 'declarationMoved', messageHash: MESSAGE_HASH, declarationHeight: 49n },
+    confirmQueued: { kind: 'confirmQueued', messageHash: MESSAGE_HASH },
+    confirmFailed: { kind: 'confirmFailed', messageHash: MESSAGE_HASH },
+    messageFailed: { kind: 'messageFailed', messageHash: MESSAGE_HASH, reason: 'declared hash differs' },
+    adminRetry: { kind: 'adminRetry', messageHash: MESSAGE_HASH, note: 'retried by an operator' },
+    adminAbandon: { kind: 'adminAbandon', messageHash: MESSAGE_HASH, reason: 'abandoned by an operator: staker asked' },
+  };
+}
+
+const STATES = statesOf('STAKE');
+const EVENTS = eventsOf('STAKE');
 
 /**
  * Expected `REQUEST/MESSAGE` (+CLOSURE) after each event; an event a row does not name leaves that
@@ -72,6 +87,7 @@ const MOVES: Record<keyof typeof STATES, Partial<Record<keyof typeof EVENTS, str
   REQUESTED: {
     requestClosed: 'REVOKED/-',
     requestIgnored: 'IGNORED/-',
+    requestUnprofitable: 'IGNORED/-',
     acceptancePrepared: 'ACCEPTING/ACCEPTING',
     acceptGivenUp: 'FAILED/-',
     requestTaken: 'TAKEN/-',
@@ -87,6 +103,7 @@ const MOVES: Record<keyof typeof STATES, Partial<Record<keyof typeof EVENTS, str
   'ACCEPTING/ACCEPTING': {
     requestClosed: 'REVOKED/ACCEPTING',
     requestIgnored: 'IGNORED/ACCEPTING',
+    requestUnprofitable: 'IGNORED/ACCEPTING',
     acceptGivenUp: 'FAILED/FAILED',
     requestTaken: 'TAKEN/ABANDONED',
     requestLost: 'ORPHANED/ABANDONED',
@@ -176,14 +193,18 @@ describe('stake transition: every (state, event) pair', () => {
     expect([...kinds].sort()).to.deep.equal([...all].sort());
   });
 
-  for (const [stateName, state] of Object.entries(STATES)) {
-    it(`from ${stateName}: ${Object.keys(MOVES[stateName]).join(', ') || 'no event'} move it, every other event leaves it`, () => {
-      for (const [eventName, event] of Object.entries(EVENTS)) {
-        const { next } = stakeTransition(state, event);
-        const expected = MOVES[stateName][eventName] ?? label(state);
-        expect(label(next), `${stateName} + ${eventName}`).to.equal(expected);
-      }
-    });
+  for (const direction of DIRECTIONS) {
+    const states = statesOf(direction);
+    const events = eventsOf(direction);
+    for (const [stateName, state] of Object.entries(states)) {
+      it(`${direction} from ${stateName}: ${Object.keys(MOVES[stateName]).join(', ') || 'no event'} move it, every other event leaves it`, () => {
+        for (const [eventName, event] of Object.entries(events)) {
+          const { next } = stakeTransition(state, event);
+          const expected = MOVES[stateName][eventName] ?? label(state);
+          expect(label(next), `${direction} ${stateName} + ${eventName}`).to.equal(expected);
+        }
+      });
+    }
   }
 
   it('is pure: the state given is never modified', () => {
@@ -192,6 +213,54 @@ describe('stake transition: every (state, event) pair', () => {
       for (const event of Object.values(EVENTS)) stakeTransition(state, event);
       expect(JSON.stringify(state, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))).to.equal(before);
     }
+  });
+});
+
+/** Events whose reason names the direction's own contracts (the rest read the same for both). */
+const WORDED_BY_DIRECTION: ReadonlySet<string> = new Set(['requestTaken']);
+
+/** What a transition did, with each effect's and change's direction made `direction` (and worded reasons dropped). */
+function outcome(t: StakeTransition, direction: Direction, eventName: string) {
+  const reason = (r: string | undefined) => (WORDED_BY_DIRECTION.has(eventName) ? '(worded by direction)' : r);
+  return {
+    next: label(t.next),
+    changed: t.changed,
+    effects: t.effects.map((e) => ({ ...e, direction })),
+    changes: t.changes.map((c) => ({ ...c, direction, reason: reason(c.reason) })),
+  };
+}
+
+describe('stake transition: the same table for REDEEM', () => {
+  const [stakeStates, redeemStates] = [statesOf('STAKE'), statesOf('REDEEM')];
+  const [stakeEvents, redeemEvents] = [eventsOf('STAKE'), eventsOf('REDEEM')];
+  for (const stateName of Object.keys(stakeStates)) {
+    it(`from ${stateName}: every event does to REDEEM records what it does to STAKE ones, REDEEM on each effect and change`, () => {
+      for (const eventName of Object.keys(stakeEvents)) {
+        const stake = stakeTransition(stakeStates[stateName], stakeEvents[eventName]);
+        const redeem = stakeTransition(redeemStates[stateName], redeemEvents[eventName]);
+        const where = `${stateName} + ${eventName}`;
+        expect(outcome(redeem, 'REDEEM', eventName), where).to.deep.equal(outcome(stake, 'REDEEM', eventName));
+        expect([...redeem.effects, ...redeem.changes].map((e) => e.direction).filter((d) => d !== 'REDEEM'), where).to.deep.equal([]);
+        expect([redeem.next.request?.direction, redeem.next.message?.direction].filter((d) => d === 'STAKE'), where).to.deep.equal([]);
+      }
+    });
+  }
+
+  it('says in a REDEEM request\'s own words that it was taken: the redeem pool, not the composer', () => {
+    const { changes } = stakeTransition(redeemStates['ACCEPTING/ACCEPTING'], redeemEvents.requestTaken);
+    expect(changes.map((c) => c.reason)).to.deep.equal([
+      'no longer open in the redeem pool',
+      'the redeem request was accepted by another facilitator or revoked',
+    ]);
+  });
+
+  it('records an unprofitable REDEEM request IGNORED with the verdict\'s numbers, and makes no work due', () => {
+    const { changes, effects } = stakeTransition(redeemStates.REQUESTED, redeemEvents.requestUnprofitable);
+    expect(changes).to.deep.equal([
+      { record: 'request', direction: 'REDEEM', hash: REQUEST_HASH, from: 'REQUESTED', to: 'IGNORED', reason: unprofitable('REDEEM') },
+    ]);
+    expect(changes[0].reason).to.match(/^unprofitable: offered reward 2 wei/);
+    expect(effects).to.deep.equal([]);
   });
 });
 
