@@ -1,5 +1,6 @@
 import type { ChainClient, RpcReceipt } from './chain-client';
 import { RetryableError } from '../errors/facilitator-error';
+import { DEFAULTS } from '../facilitator/defaults';
 
 /**
  * Polls for a receipt until it appears or the timeout passes. The first look is immediate and the
@@ -11,7 +12,7 @@ export async function waitForReceipt(
   options: { timeoutMs?: number; pollMs?: number } = {},
 ): Promise<RpcReceipt> {
   const timeoutMs = options.timeoutMs ?? 60_000;
-  const pollMs = options.pollMs ?? 250;
+  const pollMs = options.pollMs ?? DEFAULTS.chain.receiptPollMs;
   const deadline = Date.now() + timeoutMs;
   let delay = 5;
   for (;;) {

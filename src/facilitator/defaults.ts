@@ -14,6 +14,10 @@ export const DEFAULTS = {
      */
     enginePollCapMs: 200,
     indexerPollCapMs: 250,
+    /** Largest eth_getLogs block range the embedded indexer asks for (it shrinks on a provider's range error). */
+    indexerMaxLogRange: 2_000,
+    /** Longest wait between two looks for a receipt (the first is at once, then 5 ms, doubling up to this). */
+    receiptPollMs: 250,
     rpcTimeoutMs: 15_000,
     /** Several RPC endpoints: one more than this many blocks behind the best is not used. */
     maxLagBlocks: 5,

@@ -15,7 +15,7 @@ function sourceFiles(dir: string): string[] {
 describe('DEFAULTS (one table of defaults)', function () {
   // Options the table has a default for; an inner layer falling back to a number of its own would
   // drift from the table (and from what the operator's config documentation says).
-  const tabled = ['pollIntervalMs', 'stuckAfterMs', 'staleAfterMs'];
+  const tabled = ['pollIntervalMs', 'stuckAfterMs', 'staleAfterMs', 'maxRange', 'pollMs'];
   const innerDefault = new RegExp(`\\b(${tabled.join('|')})\\s*\\?\\?\\s*[0-9]`);
 
   it('no module outside src/facilitator/defaults.ts falls back to a number of its own for an option the table holds', function () {

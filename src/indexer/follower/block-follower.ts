@@ -18,7 +18,7 @@ export interface BlockFollowerOptions<W> {
   store: BlockStore<W>;
   /** Index only blocks this deep below the head. */
   confirmations?: number;
-  /** Largest eth_getLogs block range; shrinks on provider range errors and grows back on success. */
+  /** Largest eth_getLogs block range; shrinks on provider range errors and grows back on success (default DEFAULTS.chain.indexerMaxLogRange). */
   maxRange?: number;
   pollIntervalMs?: number;
   /** New blocks announced (newHeads): each wakes the follower at once instead of after the poll interval. */
@@ -102,7 +102,7 @@ export class BlockFollower<W> {
   private failed: StoppedUnit | undefined;
 
   constructor(private readonly options: BlockFollowerOptions<W>) {
-    this.range = options.maxRange ?? 2000;
+    this.range = options.maxRange ?? DEFAULTS.chain.indexerMaxLogRange;
   }
 
   private get unitName(): string {
@@ -267,7 +267,7 @@ export class BlockFollower<W> {
         address: runner.addresses,
         topics: [runner.topics],
       });
-      this.range = Math.min(this.range * 2, this.options.maxRange ?? 2000);
+      this.range = Math.min(this.range * 2, this.options.maxRange ?? DEFAULTS.chain.indexerMaxLogRange);
       return logs;
     } catch (error) {
       if (isRangeError(error) && to > from) {
