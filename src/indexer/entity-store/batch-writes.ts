@@ -47,8 +47,8 @@ export async function liveVersions(trx: Knex.Transaction, table: string, ids: Re
 async function insertRows(trx: Knex.Transaction, table: string, columns: readonly string[], rows: ReadonlyArray<readonly unknown[]>, conflict = ''): Promise<void> {
   const head = `insert into ?? (${columns.map(() => '??').join(', ')}) `;
   if (isSqlite(trx)) {
-    // `where true`: an upsert after a select needs it (SQLite's parsing ambiguity with a join's ON).
-    const select = `select ${columns.map((_, i) => `value ->> ${i}`).join(', ')} from json_each(?) where true `;
+    // jsonb: parsed once, not again by each `->>`; `where true`: an upsert after a select needs it (SQLite's parsing ambiguity with a join's ON).
+    const select = `select ${columns.map((_, i) => `value ->> ${i}`).join(', ')} from json_each(jsonb(?)) where true `;
     await trx.raw(head + select + conflict, [table, ...columns, JSON.stringify(rows)]);
     return;
   }
