@@ -74,7 +74,7 @@ export async function measureIndexer(events = 10_000): Promise<IndexerBenchResul
     if (counted < events) throw new Error(`only ${counted} of ${events} events were mined`);
 
     log('embedded indexer from scratch');
-    const knex = await openDatabase(join(dir, 'indexer.sqlite'));
+    const knex = await openDatabase(join(dir, 'indexer.sqlite'), { durability: 'derived' });
     const stopProfile = await profilePhase('indexer');
     const started = performance.now();
     const indexer = await startEmbeddedIndexer({

@@ -42,7 +42,7 @@ async function runIndexer(options: IndexerOptions): Promise<void> {
   if (options.chainId !== undefined && options.chainId !== chainId) {
     throw new Error(`chain id mismatch: ${redactUrl(options.rpc)} is chain ${chainId}, --chain-id says ${options.chainId}`);
   }
-  const knex = await openDatabase(resolve(options.db));
+  const knex = await openDatabase(resolve(options.db), { durability: 'derived' });
   const store = await EntityStore.open({ knex, namespace: 'sg_standalone', schemaSdl: subgraph.schemaSdl });
   const follower = new BlockFollower({
     name: options.name,

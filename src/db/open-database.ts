@@ -23,6 +23,14 @@ export interface OpenDatabaseOptions {
    * status` must not make or change a database by accident).
    */
   readOnly?: boolean;
+  /**
+   * `facilitator` (default): every commit survives an OS crash (synchronous=FULL). `derived`: for data
+   * re-derivable from the chain (the embedded indexer's entities): synchronous=NORMAL in WAL mode, which
+   * stays consistent after a crash (a commit is whole or absent) but may lose the last commits, as
+   * graph-node may lose its last blocks; a larger page cache; no facilitator migrations (the indexer's
+   * tables are made by its entity store).
+   */
+  durability?: 'facilitator' | 'derived';
 }
 
 /** The database is missing where a command needs an existing one. */
@@ -41,12 +49,16 @@ interface SqliteConnection {
  * Per-connection pragmas. WAL lets the status API and other processes read while the engine writes;
  * synchronous=FULL syncs the WAL at every commit, so an unlock secret or a signed transaction that was
  * committed survives an OS crash or power loss too (NORMAL may lose the last commits then, and a lost
- * signed transaction could be re-signed at the same nonce); busy_timeout rides out short write locks;
+ * signed transaction could be re-signed at the same nonce) — an indexer's re-derivable database
+ * (`derived`) takes NORMAL, still consistent after a crash in WAL mode; busy_timeout rides out short write locks;
  * foreign keys are off by default in SQLite.
  */
-function pragmas(busyTimeoutMs: number, readOnly: boolean): string[] {
-  const durability = readOnly ? ['PRAGMA query_only = ON'] : ['PRAGMA journal_mode = WAL', 'PRAGMA synchronous = FULL'];
-  return [...durability, `PRAGMA busy_timeout = ${busyTimeoutMs}`, 'PRAGMA foreign_keys = ON'];
+function pragmas(busyTimeoutMs: number, readOnly: boolean, durability: 'facilitator' | 'derived'): string[] {
+  const writing =
+    durability === 'derived'
+      ? ['PRAGMA journal_mode = WAL', 'PRAGMA synchronous = NORMAL', 'PRAGMA cache_size = -65536', 'PRAGMA temp_store = MEMORY']
+      : ['PRAGMA journal_mode = WAL', 'PRAGMA synchronous = FULL'];
+  return [...(readOnly ? ['PRAGMA query_only = ON'] : writing), `PRAGMA busy_timeout = ${busyTimeoutMs}`, 'PRAGMA foreign_keys = ON'];
 }
 
 /**
@@ -196,7 +208,7 @@ interface PgConnection {
 
 /**
  * Opens (creating file and folder if needed, owner-only; see restrictDatabaseFiles) the facilitator's SQLite database and brings its schema
- * up to date. Running it again on a migrated file changes nothing. The returned knex has one
+ * up to date (an indexer's database, `durability: 'derived'`, is not migrated). Running it again on a migrated file changes nothing. The returned knex has one
  * connection (SQLite writes are serial anyway): inside `knex.transaction`, use the transaction object.
  */
 export async function openDatabase(path: string, options: OpenDatabaseOptions = {}): Promise<Knex> {
@@ -212,7 +224,8 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
       throw new Error(`cannot create the database ${path} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
   }
-  const statements = pragmas(options.busyTimeoutMs ?? 5000, readOnly);
+  const durability = options.durability ?? 'facilitator';
+  const statements = pragmas(options.busyTimeoutMs ?? 5000, readOnly, durability);
   const knex = knexFactory({
     client: 'sqlite3',
     // knex always adds OPEN_CREATE|OPEN_READWRITE; a URI's mode=ro is the way to open read-only.
@@ -227,7 +240,8 @@ export async function openDatabase(path: string, options: OpenDatabaseOptions = 
   try {
     if (readOnly) await knex.raw('SELECT 1');
     else {
-      await knex.migrate.latest({ migrationSource });
+      if (durability === 'facilitator') await knex.migrate.latest({ migrationSource });
+      else await knex.raw('SELECT 1'); // the pragmas run (and a bad file fails) here, not at the first write
       restrictDatabaseFiles(path);
     }
   } catch (error) {

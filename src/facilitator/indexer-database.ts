@@ -22,12 +22,12 @@ export function indexerDatabasePath(facilitatorDatabase: string): string {
  */
 export async function openIndexerDatabase(target: DatabaseTarget, cleanups: Array<() => Promise<void>>): Promise<Knex> {
   if (target.client === 'sqlite') {
-    const own = await openDatabase(indexerDatabasePath(target.path));
+    const own = await openDatabase(indexerDatabasePath(target.path), { durability: 'derived' });
     cleanups.push(async () => own.destroy());
     return own;
   }
   const dir = mkdtempSync(join(tmpdir(), 'facilitator-indexer-'));
-  const own = await openDatabase(join(dir, 'indexer.sqlite'));
+  const own = await openDatabase(join(dir, 'indexer.sqlite'), { durability: 'derived' });
   cleanups.push(async () => {
     await own.destroy();
     rmSync(dir, { recursive: true, force: true });

@@ -51,6 +51,40 @@ export function embeddedSubgraphName(side: SubgraphSide, auxChainId: number): st
 }
 
 /**
+ * Loads one side's subgraph, opens its store and starts following its chain at once: the first
+ * eth_getLogs is answered while the next side loads and the query server starts.
+ */
+async function startSide(options: EmbeddedIndexerOptions, side: SubgraphSide, build: string): Promise<{ store: EntityStore; follower: BlockFollower<unknown> }> {
+  const chain = options.chains[side]!;
+  const logger = options.logger.child({ component: 'indexer', chain: side });
+  const loaded = loadSubgraph(build, {
+    logger: (entry) =>
+      logger.debug({ level: entry.level, dataSource: entry.dataSource, block: Number(entry.blockNumber) }, `mapping: ${entry.message}`),
+  });
+  // Cached builds start at block 0: follow from the deployment's start block instead.
+  const startBlock = BigInt(options.mosaic.auxiliaryChains[String(options.auxChainId)].startBlocks[side]);
+  const subgraph = { ...loaded, startBlock };
+  const store = await EntityStore.open({ knex: options.knex, namespace: `sg_${side}${options.namespaceSuffix ?? ''}`, schemaSdl: subgraph.schemaSdl });
+  const follower = new BlockFollower({
+    name: side,
+    client: new ChainClient(sharedChainRpc(chain.rpc, chain.chainId, logger), chain.chainId),
+    runner: subgraph,
+    store,
+    confirmations: chain.confirmations,
+    pollIntervalMs: chain.pollIntervalMs,
+    heads: () => acquireNewHeads(chain.rpc, logger),
+    logger,
+    subgraph: embeddedSubgraphName(side, options.auxChainId),
+    stoppedUnits: options.stoppedUnits,
+  });
+  follower.progress$.subscribe((progress: FollowerProgress) =>
+    logger.debug({ throughBlock: Number(progress.throughBlock), head: Number(progress.head) }, 'indexed'),
+  );
+  follower.start();
+  return { store, follower: follower as BlockFollower<unknown> };
+}
+
+/**
  * graph-node's part, in-process: the same built subgraphs (graph-cli WASM) run by the WASM host over
  * blocks followed with eth_getLogs, entities in a database of its own (src/facilitator/indexer-database.ts), served with graph-node's
  * query API (plus subscriptions) on loopback.
@@ -61,47 +95,29 @@ export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Pro
   const followers = new Map<SubgraphSide, BlockFollower<unknown>>();
   const stores = new Map<SubgraphSide, EntityStore>();
   const startBlocks = options.mosaic.auxiliaryChains[String(options.auxChainId)].startBlocks;
-  for (const side of sides) {
-    const chain = options.chains[side]!;
-    const logger = options.logger.child({ component: 'indexer', chain: side });
-    const loaded = loadSubgraph(builds[side], {
-      logger: (entry) =>
-        logger.debug({ level: entry.level, dataSource: entry.dataSource, block: Number(entry.blockNumber) }, `mapping: ${entry.message}`),
+  let server: SubgraphServer;
+  try {
+    for (const side of sides) {
+      const { store, follower } = await startSide(options, side, builds[side]);
+      stores.set(side, store);
+      followers.set(side, follower);
+    }
+    server = await startSubgraphServer({
+      host: options.host,
+      port: options.port,
+      subgraphs: sides.map((side) => ({
+        name: embeddedSubgraphName(side, options.auxChainId),
+        // What `facilitator subgraph deploy` of this deployment gets from graph-node: the build's manifest CID with its start block.
+        deployment: deploymentHash(builds[side], { startBlock: startBlocks[side] }),
+        store: stores.get(side)!,
+        startBlock: BigInt(startBlocks[side]),
+        hasIndexingErrors: () => followers.get(side)!.failure !== undefined,
+      })),
     });
-    // Cached builds start at block 0: follow from the deployment's start block instead.
-    const subgraph = { ...loaded, startBlock: BigInt(startBlocks[side]) };
-    const store = await EntityStore.open({ knex: options.knex, namespace: `sg_${side}${options.namespaceSuffix ?? ''}`, schemaSdl: subgraph.schemaSdl });
-    const follower = new BlockFollower({
-      name: side,
-      client: new ChainClient(sharedChainRpc(chain.rpc, chain.chainId, logger), chain.chainId),
-      runner: subgraph,
-      store,
-      confirmations: chain.confirmations,
-      pollIntervalMs: chain.pollIntervalMs,
-      heads: () => acquireNewHeads(chain.rpc, logger),
-      logger,
-      subgraph: embeddedSubgraphName(side, options.auxChainId),
-      stoppedUnits: options.stoppedUnits,
-    });
-    follower.progress$.subscribe((progress: FollowerProgress) =>
-      logger.debug({ throughBlock: Number(progress.throughBlock), head: Number(progress.head) }, 'indexed'),
-    );
-    stores.set(side, store);
-    followers.set(side, follower as BlockFollower<unknown>);
+  } catch (error) {
+    await Promise.all([...followers.values()].map((f) => f.stop()));
+    throw error;
   }
-  const server = await startSubgraphServer({
-    host: options.host,
-    port: options.port,
-    subgraphs: sides.map((side) => ({
-      name: embeddedSubgraphName(side, options.auxChainId),
-      // What `facilitator subgraph deploy` of this deployment gets from graph-node: the build's manifest CID with its start block.
-      deployment: deploymentHash(builds[side], { startBlock: startBlocks[side] }),
-      store: stores.get(side)!,
-      startBlock: BigInt(startBlocks[side]),
-      hasIndexingErrors: () => followers.get(side)!.failure !== undefined,
-    })),
-  });
-  for (const follower of followers.values()) follower.start();
   options.logger.info(
     Object.fromEntries(sides.map((side) => [side, server.url(embeddedSubgraphName(side, options.auxChainId))])),
     'embedded indexer serving',

@@ -17,26 +17,44 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/**
+ * SQLite reads many values from one JSON text bound once (json_each), parsed in C on the database's
+ * thread: no per-value bindings to build, format and convert in JavaScript, no binding limit.
+ */
+function isSqlite(trx: Knex.Transaction): boolean {
+  return !/^(pg|postgres)/.test(String(trx.client.config.client));
+}
+
 /** The versions alive now (block_to null) of the given ids: id -> version. */
 export async function liveVersions(trx: Knex.Transaction, table: string, ids: ReadonlySet<string>): Promise<Map<string, StoredVersion>> {
   const live = new Map<string, StoredVersion>();
-  for (const part of chunks([...ids], MAX_BINDINGS)) {
-    const rows = (await trx(table).select('vid', 'id', 'block_from').whereNull('block_to').whereIn('id', part)) as Array<{
-      vid: number | string;
-      id: string;
-      block_from: number | string;
-    }>;
+  const select = () => trx(table).select('vid', 'id', 'block_from').whereNull('block_to');
+  const queries = isSqlite(trx)
+    ? [select().whereRaw('id in (select value from json_each(?))', [JSON.stringify([...ids])])]
+    : chunks([...ids], MAX_BINDINGS).map((part) => select().whereIn('id', part));
+  for (const query of queries) {
+    const rows = (await query) as Array<{ vid: number | string; id: string; block_from: number | string }>;
     for (const row of rows) live.set(row.id, { vid: Number(row.vid), blockFrom: Number(row.block_from) });
   }
   return live;
 }
 
-/** Multi-row `insert … values (…), (…)`: knex's SQLite form (a union of selects) allows only 500 rows. */
-async function insertRows(trx: Knex.Transaction, table: string, columns: readonly string[], rows: ReadonlyArray<readonly unknown[]>): Promise<void> {
+/**
+ * Multi-row insert: in SQLite one statement selecting the rows from a JSON array of arrays, in
+ * PostgreSQL `insert … values (…), (…)` under the binding limit (knex's SQLite form, a union of
+ * selects, allows only 500 rows). `conflict` is appended (an upsert clause).
+ */
+async function insertRows(trx: Knex.Transaction, table: string, columns: readonly string[], rows: ReadonlyArray<readonly unknown[]>, conflict = ''): Promise<void> {
+  const head = `insert into ?? (${columns.map(() => '??').join(', ')}) `;
+  if (isSqlite(trx)) {
+    // jsonb: parsed once, not again by each `->>`; `where true`: an upsert after a select needs it (SQLite's parsing ambiguity with a join's ON).
+    const select = `select ${columns.map((_, i) => `value ->> ${i}`).join(', ')} from json_each(jsonb(?)) where true `;
+    await trx.raw(head + select + conflict, [table, ...columns, JSON.stringify(rows)]);
+    return;
+  }
   const placeholders = `(${columns.map(() => '?').join(', ')})`;
-  const head = `insert into ?? (${columns.map(() => '??').join(', ')}) values `;
   for (const part of chunks(rows, Math.max(1, Math.floor(MAX_BINDINGS / columns.length)))) {
-    const sql = head + part.map(() => placeholders).join(', ');
+    const sql = `${head}values ${part.map(() => placeholders).join(', ')} ${conflict}`;
     await trx.raw(sql, [table, ...columns, ...part.flat()] as Knex.RawBinding[]);
   }
 }
@@ -64,12 +82,7 @@ export async function recordBlocks(
   table: string,
   blocks: ReadonlyArray<{ number: bigint; hash: string; parentHash: string; timestamp: bigint }>,
 ): Promise<void> {
-  const rows = blocks.map((block) => ({
-    number: Number(block.number),
-    hash: block.hash.toLowerCase(),
-    parent_hash: block.parentHash.toLowerCase(),
-    timestamp: Number(block.timestamp),
-  }));
-  // knex writes SQLite's multi-row insert as a union of selects: at most 500 of them.
-  for (const part of chunks(rows, 400)) await trx(table).insert(part).onConflict('number').merge();
+  const rows = blocks.map((block) => [Number(block.number), block.hash.toLowerCase(), block.parentHash.toLowerCase(), Number(block.timestamp)]);
+  const replace = 'on conflict (number) do update set hash = excluded.hash, parent_hash = excluded.parent_hash, timestamp = excluded.timestamp';
+  await insertRows(trx, table, ['number', 'hash', 'parent_hash', 'timestamp'], rows, replace);
 }

@@ -78,6 +78,23 @@ function isRangeError(error: unknown): boolean {
   return error instanceof RangeTooLargeError || error instanceof RpcTimeoutError;
 }
 
+/** A chunk of a range: the headers to index (ascending) and the logs of each block. */
+interface FetchedChunk {
+  headers: FollowedBlock[];
+  byBlock: Map<bigint, FollowedLog[]>;
+}
+
+/** The first chunk of a range, in blocks; each next one is twice as long. */
+const FIRST_CHUNK = 16;
+
+/** [from, to] in chunks of FIRST_CHUNK, then twice, four times … as many blocks. */
+export function rangeChunks(from: bigint, to: bigint): Array<[bigint, bigint]> {
+  const chunks: Array<[bigint, bigint]> = [];
+  let size = BigInt(FIRST_CHUNK);
+  for (let start = from; start <= to; start += size, size *= 2n) chunks.push([start, start + size - 1n < to ? start + size - 1n : to]);
+  return chunks;
+}
+
 /** Logs whose blocks are committed together (and while the mappings of the next ones run). */
 const COMMIT_LOGS = 2_000;
 
@@ -206,17 +223,36 @@ export class BlockFollower<W> {
     const from = cursor ? cursor.number + 1n : runner.startBlock;
     if (from > head) return false;
     const to = from + BigInt(this.range) - 1n < head ? from + BigInt(this.range) - 1n : head;
-
-    const byBlock = logsByBlock(await this.getLogs(from, to));
-    // Only the headers of blocks with logs, and of the range's last block (the cursor moves there).
-    const numbers = [...byBlock.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    if (numbers[numbers.length - 1] !== to) numbers.push(to);
-    const headers = (await client.getBlocks(numbers)).map(toFollowedBlock);
-    if (!(await this.indexRange(cursor, headers, byBlock))) return true;
+    if (!(await this.indexRange(cursor, this.fetchChunks(from, to)))) return true;
     const window = BigInt(this.options.reorgWindow ?? 128);
     if (to > window) await store.pruneBlocks(to - window);
     this.progress$.next({ name: this.options.name, throughBlock: to, head });
     return true;
+  }
+
+  /**
+   * The range's logs and headers in chunks of growing size, each chunk's eth_getLogs sent as soon as
+   * the previous one is answered: the mappings of the first blocks run while the node still reads the
+   * later ones. Only the headers of blocks with logs are fetched, and that of the range's last block
+   * (the cursor moves there). A failed chunk fails those after it, which are then not asked for.
+   */
+  private fetchChunks(from: bigint, to: bigint): Array<Promise<FetchedChunk>> {
+    const chunks: Array<Promise<FetchedChunk>> = [];
+    let previousLogs: Promise<unknown> = Promise.resolve();
+    for (const [start, end] of rangeChunks(from, to)) {
+      const logs = previousLogs.then(() => this.getLogs(start, end));
+      const chunk = logs.then(async (found) => {
+        const byBlock = logsByBlock(found);
+        const numbers = [...byBlock.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        if (end === to && numbers[numbers.length - 1] !== to) numbers.push(to);
+        const headers = numbers.length > 0 ? (await this.options.client.getBlocks(numbers)).map(toFollowedBlock) : [];
+        return { headers, byBlock };
+      });
+      chunk.catch(() => undefined); // observed by indexRange (or abandoned when the range stops short)
+      chunks.push(chunk);
+      previousLogs = logs;
+    }
+    return chunks;
   }
 
   /**
@@ -225,31 +261,34 @@ export class BlockFollower<W> {
    * found). What was indexed before a stop, a reorg or a mapping failure is committed first, as
    * block-by-block commits would have left it.
    */
-  private async indexRange(cursor: { number: bigint; hash: string } | undefined, headers: FollowedBlock[], byBlock: Map<bigint, FollowedLog[]>): Promise<boolean> {
-    const { runner, store } = this.options;
-    const commits = new CommitQueue(store);
+  private async indexRange(cursor: { number: bigint; hash: string } | undefined, chunks: Array<Promise<FetchedChunk>>): Promise<boolean> {
+    const { runner } = this.options;
+    const commits = new CommitQueue(this.options.store);
     const batch: Array<{ block: FollowedBlock; writes: W | undefined }> = [];
     let batchLogs = 0;
     let previous = cursor;
     try {
-      for (const header of headers) {
-        const blockLogs = (byBlock.get(header.number) ?? []).sort((a, b) => a.logIndex - b.logIndex);
-        if (blockLogs.some((log) => log.blockHash !== header.hash)) return false; // reorg under way: re-check next step
-        if (previous && header.number === previous.number + 1n && header.parentHash !== previous.hash) {
-          commits.push(batch.splice(0));
-          await commits.settle();
-          await this.rollBackReorg(previous.number);
-          return false;
+      for (const chunk of chunks) {
+        const { headers, byBlock } = await chunk;
+        for (const header of headers) {
+          const blockLogs = (byBlock.get(header.number) ?? []).sort((a, b) => a.logIndex - b.logIndex);
+          if (blockLogs.some((log) => log.blockHash !== header.hash)) return false; // reorg under way: re-check next step
+          if (previous && header.number === previous.number + 1n && header.parentHash !== previous.hash) {
+            commits.push(batch.splice(0));
+            await commits.settle();
+            await this.rollBackReorg(previous.number);
+            return false;
+          }
+          batch.push({ block: header, writes: blockLogs.length > 0 ? runner.runBlock(header, blockLogs) : undefined });
+          previous = header;
+          batchLogs += blockLogs.length;
+          if (batchLogs >= COMMIT_LOGS) {
+            commits.push(batch.splice(0));
+            batchLogs = 0;
+          }
+          // The mappings run synchronously: between blocks, let a commit in flight send its next statement.
+          if (commits.busy) await new Promise<void>((resolve) => setImmediate(resolve));
         }
-        batch.push({ block: header, writes: blockLogs.length > 0 ? runner.runBlock(header, blockLogs) : undefined });
-        previous = header;
-        batchLogs += blockLogs.length;
-        if (batchLogs >= COMMIT_LOGS) {
-          commits.push(batch.splice(0));
-          batchLogs = 0;
-        }
-        // The mappings run synchronously: between blocks, let a commit in flight send its next statement.
-        if (commits.busy) await new Promise<void>((resolve) => setImmediate(resolve));
       }
       return true;
     } finally {

@@ -3,7 +3,7 @@ import { ChainClient, type RpcBlock } from '../../../src/chain/chain-client';
 import type { JsonRpc } from '../../../src/chain/json-rpc';
 import { RangeTooLargeError, RpcTransportError } from '../../../src/chain/node-errors';
 import { StoppedUnits } from '../../../src/errors/stopped-units';
-import { BlockFollower } from '../../../src/indexer/follower/block-follower';
+import { BlockFollower, rangeChunks } from '../../../src/indexer/follower/block-follower';
 import type { BlockStore, FollowedBlock, FollowedLog, MappingRunner } from '../../../src/indexer/follower/follower-ports';
 import { MappingError } from '../../../src/indexer/wasm/subgraph-host';
 import { silentLogger } from '../../../src/logging/logger';
@@ -148,6 +148,39 @@ describe('block follower: what it does with a failure depends on its class', () 
     // 100 logs a block: the first 2,000 logs (blocks 1-20) go to the database before block 30 runs.
     expect(events.indexOf('commit 1-20')).to.be.greaterThan(-1).and.lessThan(events.indexOf('run 30'));
     expect(events.filter((e) => e.startsWith('commit'))).to.deep.equal(['commit 1-20', 'commit 21-40']);
+  });
+
+  it('splits a range in growing chunks, covering each block once', () => {
+    expect(rangeChunks(1n, 100n)).to.deep.equal([[1n, 16n], [17n, 48n], [49n, 100n]]);
+    expect(rangeChunks(5n, 5n)).to.deep.equal([[5n, 5n]]);
+    expect(rangeChunks(6n, 5n)).to.deep.equal([]);
+  });
+
+  it('runs the mappings of a range\'s first blocks while the node still reads the logs of its later ones', async () => {
+    const node = new ScriptedNode(100n, [2n, 90n]);
+    let firstBlockRun: () => void = () => undefined;
+    const ran = new Promise<void>((resolve) => (firstBlockRun = resolve));
+    const answer = node.request.bind(node);
+    const logRanges: string[] = [];
+    node.request = async <T>(method: string, params: unknown[] = []): Promise<T> => {
+      if (method === 'eth_getLogs') {
+        const { fromBlock, toBlock } = params[0] as { fromBlock: string; toBlock: string };
+        logRanges.push(`${BigInt(fromBlock)}-${BigInt(toBlock)}`);
+        // The last chunk is answered only once block 2 was mapped: a follower that waited for the whole range would hang.
+        if (BigInt(toBlock) === 100n) await ran;
+      }
+      return answer<T>(method, params);
+    };
+    const store = new MemoryStore();
+    const run = runner((block) => {
+      if (block.number === 2n) firstBlockRun();
+      return `w${block.number}`;
+    });
+    const f = new BlockFollower({ name: 'origin', client: new ChainClient(node, 1337), runner: run, store, pollIntervalMs: 10, logger: silentLogger() });
+    expect(await f.step()).to.equal(true);
+    expect(logRanges).to.deep.equal(['1-16', '17-48', '49-100']);
+    expect(store.committed).to.deep.equal([{ number: 2n, writes: 'w2' }, { number: 90n, writes: 'w90' }, { number: 100n, writes: undefined }]);
+    expect(store.commits).to.equal(1);
   });
 
   it('a mapping failure in a range commits the blocks before it, then stops', async () => {
