@@ -1,35 +1,19 @@
 import { expect } from 'chai';
-import { Subject } from 'rxjs';
+import { emptyStatusSource } from '../fakes/empty-status-source';
 import { StoppedUnits } from '../../src/errors/stopped-units';
-import type { MessageRecord } from '../../src/facilitation/model';
 import { createMetrics } from '../../src/status/metrics';
 import type { OldestWaiting, StatusSource } from '../../src/status/status-source';
 
 /** A status source whose counts, oldest waits and gas floors are given. */
 function source(oldest: OldestWaiting[] | undefined, completed: { STAKE?: number; REDEEM?: number } = {}): StatusSource {
-  return {
-    role: () => 'active',
-    stakeRequest: async () => undefined,
-    stakeRequests: async () => [],
-    stakeRequestCounts: async () => [],
-    message: async () => undefined,
-    messages: async () => [],
+  return emptyStatusSource({
     messageCounts: async () => [
       { direction: 'STAKE', state: 'DECLARED', count: 4 },
       ...(completed.STAKE ? [{ direction: 'STAKE' as const, state: 'COMPLETED' as const, count: completed.STAKE, auxChainId: 1405 }] : []),
       ...(completed.REDEEM ? [{ direction: 'REDEEM' as const, state: 'COMPLETED' as const, count: completed.REDEEM }] : []),
     ],
-    history: async () => [],
-    waitingFor: async () => null,
-    transactionsFor: async () => [],
-    workers: async () => [],
-    streams: async () => [],
-    engineCounters: () => [],
-    chains: async () => [],
-    rpcEndpoints: () => [],
-    messageChanges$: new Subject<MessageRecord>(),
     ...(oldest ? { oldestWaiting: async () => oldest, workerGasFloors: () => [{ chainId: 1405, minGasBalance: 10n ** 16n }] } : {}),
-  };
+  });
 }
 
 /** The value of one series in the exposition text, by its exact label set. */

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { Subject } from 'rxjs';
-import type { MessageRecord } from '../../src/facilitation/model';
+import { emptyStatusSource } from '../fakes/empty-status-source';
 import { EndpointPool } from '../../src/failover/endpoint-pool';
 import { redactUrl } from '../../src/logging/redact-url';
 import { createMetrics } from '../../src/status/metrics';
@@ -10,24 +9,7 @@ const KEY = '9aa3d95b3bc440fa88ea12eaa4456161';
 
 /** A status source with no records, whose chain 1337 has two RPC endpoints in `pool`. */
 function sourceOver(pool: EndpointPool): StatusSource {
-  return {
-    role: () => 'active',
-    stakeRequest: async () => undefined,
-    stakeRequests: async () => [],
-    stakeRequestCounts: async () => [],
-    message: async () => undefined,
-    messages: async () => [],
-    messageCounts: async () => [],
-    history: async () => [],
-    waitingFor: async () => null,
-    transactionsFor: async () => [],
-    workers: async () => [],
-    streams: async () => [],
-    engineCounters: () => [],
-    rpcEndpoints: () => [{ chainId: 1337, endpoints: pool.status(), switches: pool.switches() }],
-    chains: async () => [],
-    messageChanges$: new Subject<MessageRecord>(),
-  };
+  return emptyStatusSource({ rpcEndpoints: () => [{ chainId: 1337, endpoints: pool.status(), switches: pool.switches() }] });
 }
 
 describe('metrics: RPC endpoints', () => {

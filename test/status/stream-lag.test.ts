@@ -1,29 +1,11 @@
 import { expect } from 'chai';
-import { Subject } from 'rxjs';
-import type { MessageRecord } from '../../src/facilitation/model';
+import { emptyStatusSource } from '../fakes/empty-status-source';
 import { startStatusServer, type StatusServer } from '../../src/status/status-server';
 import { streamLag, type StatusSource, type StreamStatus } from '../../src/status/status-source';
 
 /** A status source holding nothing but the given streams. */
 function sourceWithStreams(streams: StreamStatus[]): StatusSource {
-  return {
-    stakeRequest: async () => undefined,
-    stakeRequests: async () => [],
-    stakeRequestCounts: async () => [],
-    message: async () => undefined,
-    messages: async () => [],
-    messageCounts: async () => [],
-    transactionsFor: async () => [],
-    workers: async () => [],
-    streams: async () => streams,
-    engineCounters: () => [],
-    chains: async () => [],
-    rpcEndpoints: () => [],
-    messageChanges$: new Subject<MessageRecord>(),
-    role: () => 'active' as const,
-    history: async () => [],
-    waitingFor: async () => null,
-  };
+  return emptyStatusSource({ streams: async () => streams });
 }
 
 describe('stream lag', () => {

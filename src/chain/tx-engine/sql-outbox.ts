@@ -45,6 +45,21 @@ function feeColumns(fees: Fees): Pick<TransactionRow, 'gas_price' | 'tx_type' | 
     : { gas_price: fees.gasPrice.toString(), tx_type: 0, max_priority_fee_per_gas: null };
 }
 
+/** The columns of a record once its signed transaction is persisted (status `sent`). */
+function sentColumns(signed: SignedTransaction, hashes: string[], attempts: number | Knex.Raw, now: number): Record<string, unknown> {
+  return {
+    status: 'sent',
+    nonce: signed.nonce.toString(),
+    ...feeColumns(signed.fees),
+    tx_hash: signed.txHash,
+    tx_hashes: JSON.stringify(hashes),
+    raw_transaction: signed.rawTransaction,
+    attempts,
+    sent_at: now,
+    updated_at: now,
+  };
+}
+
 function toRecord(row: TransactionRow): OutboxRecord {
   return {
     id: Number(row.id),
@@ -234,17 +249,7 @@ export class SqlOutbox implements OutboxPort {
         if (!hashes.includes(signed.txHash)) hashes.push(signed.txHash);
         await trx('transactions')
           .where({ id })
-          .update({
-            status: 'sent',
-            nonce: signed.nonce.toString(),
-            ...feeColumns(signed.fees),
-            tx_hash: signed.txHash,
-            tx_hashes: JSON.stringify(hashes),
-            raw_transaction: signed.rawTransaction,
-            attempts: Number(row.attempts) + 1,
-            sent_at: Date.now(),
-            updated_at: Date.now(),
-          });
+          .update(sentColumns(signed, hashes, Number(row.attempts) + 1, Date.now()));
       });
     });
   }
@@ -268,17 +273,7 @@ export class SqlOutbox implements OutboxPort {
           const now = Date.now();
           const updated = await trx('transactions')
             .where({ id: record.id, status: 'queued' })
-            .update({
-              status: 'sent',
-              nonce: signed.nonce.toString(),
-              ...feeColumns(signed.fees),
-              tx_hash: signed.txHash,
-              tx_hashes: JSON.stringify(hashes),
-              raw_transaction: signed.rawTransaction,
-              attempts: trx.raw('attempts + 1'),
-              sent_at: now,
-              updated_at: now,
-            });
+            .update(sentColumns(signed, hashes, trx.raw('attempts + 1'), now));
           if (Number(updated) === 0) continue; // settled meanwhile: its nonce goes to the next one
           done.push({ record: { ...record, status: 'sent', nonce: signed.nonce, fees: signed.fees, txHash: signed.txHash, txHashes: hashes, rawTransaction: signed.rawTransaction, attempts: record.attempts + 1, sentAt: now }, signed });
           next += 1n;
