@@ -14,6 +14,12 @@ export function describeOutbox(name: string, open: () => Promise<{ outbox: Outbo
   describe(`outbox contract: ${name}`, () => {
     let outbox: OutboxPort;
     let close: () => Promise<void>;
+    /** One after the other: concurrent inserts may take ids in any order (PostgreSQL). */
+    const queueInOrder = async (subjects: string[]) => {
+      const records = [];
+      for (const subject of subjects) records.push((await outbox.enqueue(request(subject))).record);
+      return records;
+    };
     beforeEach(async () => ({ outbox, close } = await open()));
     afterEach(async () => close());
 
@@ -64,7 +70,7 @@ export function describeOutbox(name: string, open: () => Promise<{ outbox: Outbo
     });
 
     it('signs a batch with consecutive nonces in one write, skipping a record settled meanwhile (it takes no nonce)', async () => {
-      const [a, b, c] = await Promise.all(['a', 'b', 'c'].map(async (s) => (await outbox.enqueue(request(s))).record));
+      const [a, b, c] = await queueInOrder(['a', 'b', 'c']);
       await outbox.resetNonce(1000, WORKER, 4n);
       await outbox.markFailed(b.id, 'abandoned');
       const signed = await outbox.signInOrder(1000, WORKER, [a, b, c], (record, nonce) => ({ fees: FEES, txHash: `0x${record.subject}${nonce}`, rawTransaction: `0xraw${nonce}` }));
@@ -76,7 +82,7 @@ export function describeOutbox(name: string, open: () => Promise<{ outbox: Outbo
     });
 
     it('puts signed but unbroadcast records back in the queue and the next nonce back where the refused one was', async () => {
-      const [a, b, c] = await Promise.all(['a', 'b', 'c'].map(async (s) => (await outbox.enqueue(request(s))).record));
+      const [a, b, c] = await queueInOrder(['a', 'b', 'c']);
       const signed = await outbox.signInOrder(1000, WORKER, [a, b, c], (record, nonce) => ({ fees: FEES, txHash: `0x${record.subject}${nonce}`, rawTransaction: '0xraw' }));
       await outbox.markFailed(a.id, 'rejected by the node: insufficient funds');
       await outbox.unsign(1000, WORKER, signed.slice(1).map((s) => ({ id: s.record.id, txHash: s.signed.txHash })), 0n);
