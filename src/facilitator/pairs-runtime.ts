@@ -1,16 +1,14 @@
 import type { Knex } from 'knex';
-import { dirname, join } from 'node:path';
 import type { LocalSigner } from '../chain/local-signer';
 import { SqlOutbox } from '../chain/tx-engine/sql-outbox';
 import type { FacilitatorConfig } from '../config/facilitator-config';
 import type { MosaicConfigShape } from '../config/mosaic-config';
-import { defaultDatabasePath } from '../config/paths';
 import type { DatabaseTarget } from '../db/database-target';
 import { ProcessLock } from '../db/process-lock';
 import { isPostgres } from '../db/row-lock';
 import { PairScopedStore } from '../facilitation/pair-scoped-store';
 import { SqlFacilitationStore } from '../facilitation/sql-facilitation-store';
-import { startEmbeddedIndexer, type EmbeddedIndexer } from '../indexer/embedded-indexer';
+import type { EmbeddedIndexer } from '../indexer/embedded-indexer';
 import type { Logger } from '../logging/logger';
 import type { BoundStatusServer, StatusServer } from '../status/status-server';
 import { SqlCursorStore } from '../streams/sql-cursor-store';
@@ -19,8 +17,8 @@ import { DEFAULTS } from './defaults';
 import { openIndexerDatabase } from './indexer-database';
 import { createChainHandle, Facilitator, type ChainHandle } from './facilitator';
 import { pairNamesOf, type PairNames } from './pair-names';
-import { chainRuntimeOf, chainsOf, indexerChainOf, policyOf, subgraphEndpointOf } from './resolve-options';
-import { configuredTarget, lockKeyOf, openLockedDatabase } from './runtime';
+import { chainRuntimeOf, chainsOf, policyOf, subgraphEndpointOf } from './resolve-options';
+import { configuredTarget, lockKeyOf, openLockedDatabase, startIndexerIfEmbedded } from './runtime';
 import { facilitatorAdminActions } from './admin-actions';
 import { FacilitatorStatusSource } from './status-source';
 
@@ -82,7 +80,7 @@ export async function startPairsRuntime(options: PairsRuntimeOptions): Promise<P
     const facilitators: Facilitator[] = [];
     for (const pair of pairs) {
       const pairNames = names.get(pair.config.auxChainId)!;
-      const indexer = await startPairIndexer(pair, indexerKnex, pairNames, logger);
+      const indexer = await startIndexerIfEmbedded({ ...pair, logger: logger.child({ auxChainId: pair.config.auxChainId }) }, indexerKnex, pairNames.namespaceSuffix);
       if (indexer) cleanups.push(() => indexer.stop());
       const facilitator = pairFacilitator(pair, { stores, origin, pairNames, indexer, logger, reconcileIntervalMs: options.reconcileIntervalMs });
       facilitators.push(facilitator);
@@ -116,24 +114,6 @@ function startChains(facilitators: Facilitator[], cleanups: Array<() => Promise<
   const engines = new Set(facilitators.flatMap((f) => [f.engines.origin, f.engines.auxiliary]));
   for (const engine of engines) engine.start();
   cleanups.push(() => Promise.all([...engines].map((engine) => engine.stop())).then(() => undefined));
-}
-
-async function startPairIndexer(pair: PairSetup, knex: Knex, names: PairNames, logger: Logger): Promise<EmbeddedIndexer | undefined> {
-  const { config, mosaic } = pair;
-  const chains = chainsOf(config);
-  const embedded = (['origin', 'auxiliary'] as SubgraphSide[]).filter((side) => chains[side].settings.subgraph.mode === 'embedded');
-  if (embedded.length === 0) return undefined;
-  return startEmbeddedIndexer({
-    knex,
-    mosaic,
-    auxChainId: config.auxChainId,
-    chains: Object.fromEntries(embedded.map((side) => [side, indexerChainOf(chains[side])])),
-    namespaceSuffix: names.namespaceSuffix,
-    buildCacheDir: process.env.MOSAIC_SUBGRAPH_CACHE ?? join(dirname(config.database.path ?? defaultDatabasePath(config.auxChainId)), 'subgraphs'),
-    host: config.embeddedIndexer?.host,
-    port: config.embeddedIndexer?.port,
-    logger: logger.child({ auxChainId: config.auxChainId }),
-  });
 }
 
 interface PairContext {

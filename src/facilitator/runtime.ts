@@ -174,8 +174,15 @@ export function configuredTarget(config: FacilitatorConfig): DatabaseTarget {
   return database.client === 'postgres' ? { client: 'postgres', url: database.url! } : { client: 'sqlite', path: database.path! };
 }
 
-async function startIndexerIfEmbedded(options: RuntimeOptions, knex: Knex): Promise<EmbeddedIndexer | undefined> {
-  const { config, mosaic, logger } = options;
+/**
+ * Starts the embedded indexer of a config's sides whose subgraph mode is `embedded` (none: undefined).
+ * `namespaceSuffix` names a pair's tables when several pairs share the indexer's database (start --chains).
+ */
+export async function startIndexerIfEmbedded(
+  { config, mosaic, logger }: Pick<RuntimeOptions, 'config' | 'mosaic' | 'logger'>,
+  knex: Knex,
+  namespaceSuffix?: string,
+): Promise<EmbeddedIndexer | undefined> {
   const chains = chainsOf(config);
   const embedded = (['origin', 'auxiliary'] as SubgraphSide[]).filter((side) => chains[side].settings.subgraph.mode === 'embedded');
   if (embedded.length === 0) return undefined;
@@ -184,6 +191,7 @@ async function startIndexerIfEmbedded(options: RuntimeOptions, knex: Knex): Prom
     mosaic,
     auxChainId: config.auxChainId,
     chains: Object.fromEntries(embedded.map((side) => [side, indexerChainOf(chains[side])])),
+    namespaceSuffix,
     // Builds depend only on the deployment: share them across instances and restarts.
     buildCacheDir: process.env.MOSAIC_SUBGRAPH_CACHE ?? join(dirname(config.database.path ?? defaultDatabasePath(config.auxChainId)), 'subgraphs'),
     host: config.embeddedIndexer?.host,
