@@ -1,6 +1,15 @@
 import type { ChainClient } from '../src/chain/chain-client';
 import type { BenchDevnet } from './bench-devnet';
-import { cpuMs, type BenchFacilitator } from './facilitator-run';
+import { counterTotal, cpuMs, type BenchFacilitator } from './facilitator-run';
+
+const MB = 1024 * 1024;
+
+/** The facilitator's V8 heap (used of total) and memory outside it, from its own /metrics: what the RSS is made of. */
+async function memoryParts(metricsUrl: string): Promise<string> {
+  const metrics = await (await fetch(metricsUrl)).text();
+  const mb = (name: string) => Math.round(counterTotal(metrics, `facilitator_process_nodejs_${name}`) / MB);
+  return `heap ${mb('heap_size_used_bytes')} of ${mb('heap_size_total_bytes')} MB, external ${mb('external_memory_bytes')} MB`;
+}
 
 /** Who has transactions waiting in a node's pool (txpool_inspect): role, count, lowest nonce, and the chain's nonce for them. */
 async function poolSenders(client: ChainClient, roles: Map<string, string>): Promise<string> {
@@ -62,6 +71,7 @@ export class SoakMonitor {
       this.chain('origin', origin.client, heads[0], last?.heads[0], seconds),
       this.chain('auxiliary', auxiliary.client, heads[1], last?.heads[1], seconds),
     ]);
-    return `CPU facilitator ${share(0)}, anvil origin ${share(1)}, anvil auxiliary ${share(2)}; ${chains.join('; ')}`;
+    const memory = await memoryParts(this.facilitator.metricsUrl).catch((error: unknown) => `memory: ${String(error)}`);
+    return `${memory}; CPU facilitator ${share(0)}, anvil origin ${share(1)}, anvil auxiliary ${share(2)}; ${chains.join('; ')}`;
   }
 }
