@@ -152,13 +152,14 @@ async function rpcProxies(devnet: Devnet, countRpc: boolean): Promise<{ seen: De
 /**
  * `facilitator start` in its own process against the devnet, as operators run it (LOG_LEVEL warn;
  * BENCH_LOG=<file> keeps its debug log lines there instead; BENCH_COUNT_RPC=1 counts its RPC calls;
- * BENCH_CPU_PROF=<dir> profiles it).
+ * BENCH_CPU_PROF=<dir> profiles it); nodeOptions are node flags for its process (NODE_OPTIONS).
  */
 export async function startBenchFacilitator(
   devnet: Devnet,
   log: BenchLog,
   countRpc = process.env.BENCH_COUNT_RPC === '1',
   database?: Extract<DatabaseTarget, { client: 'postgres' }>,
+  nodeOptions: string[] = [],
 ): Promise<BenchFacilitator> {
   const { seen, proxies } = await rpcProxies(devnet, countRpc);
   const home = await prepareFacilitatorHome(seen, { database });
@@ -170,8 +171,9 @@ export async function startBenchFacilitator(
   };
   let running: RunningFacilitator;
   try {
-    const profile = process.env.BENCH_CPU_PROF ? { NODE_OPTIONS: `--require ${profilePreload(process.env.BENCH_CPU_PROF)}` } : {};
-    running = await launchFacilitator(home, { ...home.env, ...profile, LOG_LEVEL: logFile ? 'debug' : 'warn' }, log);
+    const options = [...nodeOptions, ...(process.env.BENCH_CPU_PROF ? [`--require ${profilePreload(process.env.BENCH_CPU_PROF)}`] : [])];
+    const node = options.length > 0 ? { NODE_OPTIONS: options.join(' ') } : {};
+    running = await launchFacilitator(home, { ...home.env, ...node, LOG_LEVEL: logFile ? 'debug' : 'warn' }, log);
   } catch (error) {
     await cleanUp();
     throw error;
