@@ -12,8 +12,12 @@ import { MAX_ACCEPT_ATTEMPTS, nextAcceptAttempt } from './accept-attempts';
 import { endOnDeterministicFailure } from './deterministic-failure';
 import { orphanedRequestReason, transactionPlacement } from './transaction-placement';
 
-/** Requests prepared at once (each reads a few values on-chain before its accept is queued). */
-const ACCEPT_CONCURRENCY = 8;
+/**
+ * Requests prepared at once (each reads a few values on-chain before its accept is queued). 50 requests
+ * of one block went through 8 at a time in ~7 rounds of chain reads; 32 overlap those reads, and a
+ * worker's accepts still leave in one signed batch (the engine's sendBatch).
+ */
+const ACCEPT_CONCURRENCY = 32;
 
 /** What accepting a request takes in one direction (stake: the composer; redeem: the redeem pool). */
 export interface Acceptor {

@@ -1,5 +1,6 @@
 import type { AccountProof } from '../../chain/proofs';
 import { MessageStatus, messageStatusName } from '../../mosaic/message-status';
+import { mapConcurrently } from '../../util/map-concurrently';
 import type { FacilitationContext } from '../context';
 import type { MessageRecord } from '../model';
 import type { Route } from '../route';
@@ -8,6 +9,14 @@ import { submitStep, unsettledSteps } from '../step-outbox';
 import type { WorkerPool } from '../worker-pool';
 import { endOnDeterministicFailure } from './deterministic-failure';
 import { recordLostDeclaration } from './lost-declaration';
+
+/**
+ * Messages looked at or confirmed at once. Under load one proof covers tens of messages: one after the
+ * other, each waited for its inbox read, then its state write and its step write, while the database and
+ * the node sat idle in between (50 messages took seconds); side by side, the reads overlap and the writes
+ * queue back to back on the connection.
+ */
+const CONFIRM_CONCURRENCY = 16;
 
 /**
  * DECLARED → CONFIRMING for every message of the route whose declaration height is covered by the
@@ -33,10 +42,12 @@ export class ConfirmIntentService {
     const ready = await this.readyAt(height);
     if (ready.length === 0) return;
     const proof = await this.route.proveOutbox(ready.map((m) => m.messageHash), height);
-    for (const [index, message] of ready.entries()) {
+    let noWorker = false;
+    await mapConcurrently([...ready.entries()], CONFIRM_CONCURRENCY, async ([index, message]) => {
+      if (noWorker) return; // no worker can pay: the rest waits for the next run too
       const outcome = await endOnDeterministicFailure(this.context, { messageHash: message.messageHash }, () => this.confirm(message, proof, index));
-      if (outcome === 'no worker') return;
-    }
+      if (outcome === 'no worker') noWorker = true;
+    });
   }
 
   /**
@@ -67,19 +78,17 @@ export class ConfirmIntentService {
   /** DECLARED messages at or below the proven height whose inbox is still empty (the others are recorded as they are). */
   private async readyAt(height: bigint): Promise<MessageRecord[]> {
     const { store, origin } = this.context;
-    const ready: MessageRecord[] = [];
-    for (const message of await store.messagesInState(['DECLARED'])) {
-      if (message.direction !== this.route.direction || message.gateway !== origin.gateway.address) continue;
-      if (message.declarationHeight === undefined || message.declarationHeight > height) continue;
+    const covered = (await store.messagesInState(['DECLARED'])).filter(
+      (m) => m.direction === this.route.direction && m.gateway === origin.gateway.address && m.declarationHeight !== undefined && m.declarationHeight <= height,
+    );
+    const ready = await mapConcurrently(covered, CONFIRM_CONCURRENCY, async (message) => {
       // Re-read the inbox: someone (or an earlier run of ours) may have confirmed it already.
       const inbox = await this.route.targetGateway.inboxStatus(message.messageHash);
-      if (inbox !== MessageStatus.Undeclared) {
-        await store.apply({ kind: 'targetStatusSeen', messageHash: message.messageHash, status: inbox });
-        continue;
-      }
-      ready.push(message);
-    }
-    return ready;
+      if (inbox === MessageStatus.Undeclared) return message;
+      await store.apply({ kind: 'targetStatusSeen', messageHash: message.messageHash, status: inbox });
+      return undefined;
+    });
+    return ready.filter((message): message is MessageRecord => message !== undefined);
   }
 
   private async confirm(message: MessageRecord, proof: AccountProof, index: number): Promise<'queued' | 'waiting' | 'no worker'> {
