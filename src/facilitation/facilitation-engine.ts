@@ -83,8 +83,22 @@ export class FacilitationEngine {
         this.guard(this.outcomes.run(() => applyOutcome(this.context, outcome, hooks, this.routes)));
       }),
     );
+    for (const direction of DIRECTIONS) this.proveOnTargetHeads(direction);
     this.timer = setInterval(() => this.reconcile(), this.options.reconcileIntervalMs);
     this.reconcile();
+  }
+
+  /**
+   * While declared messages wait for the anchor, each new block of the target chain may carry it: the
+   * anchor is read then, not only once its StateRootAvailable has come through the indexer and the
+   * subgraph stream (a few hundred ms later under load).
+   */
+  private proveOnTargetHeads(direction: Direction): void {
+    const prove = this.services[direction].prove;
+    const unsubscribe = this.routes[direction].target.engine.onHead?.(() => {
+      if (!this.stopped && prove.waitsForAnchor) this.guard(prove.trigger.trigger());
+    });
+    if (unsubscribe) this.subscription?.add(unsubscribe);
   }
 
   /** The one switch from model changes to the services they make due. */

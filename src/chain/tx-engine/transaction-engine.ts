@@ -109,6 +109,8 @@ export class TransactionEngine {
   /** Workers woken while busy: their next pass starts without sleeping. */
   private readonly wokenWhileBusy = new Set<string>();
   private stopHeads: (() => void) | undefined;
+  /** Told of each new head announced while the engine runs (onHead). */
+  private readonly headListeners = new Set<(head: bigint) => void>();
   /** The newest chain head this engine read or was announced, and when (stamps broadcasts for "stuck"). */
   private latestHead: { number: bigint; at: number } | undefined;
   private readonly nonceSynced = new Set<string>();
@@ -195,11 +197,21 @@ export class TransactionEngine {
     const unsubscribe = held?.heads.onHead((head) => {
       this.sawHead(head);
       for (const worker of this.options.signers.keys()) this.wake(worker);
+      for (const listener of this.headListeners) listener(head);
     });
     this.stopHeads = () => {
       unsubscribe?.();
       held?.release();
     };
+  }
+
+  /**
+   * Calls `listener` with each new head this chain announces (newHeads) while the engine runs; nothing
+   * without a WebSocket endpoint. Returns the unsubscribe.
+   */
+  onHead(listener: (head: bigint) => void): () => void {
+    this.headListeners.add(listener);
+    return () => this.headListeners.delete(listener);
   }
 
   private sawHead(head: bigint): void {

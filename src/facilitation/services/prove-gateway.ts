@@ -15,6 +15,11 @@ import { recordLostDeclaration } from './lost-declaration';
  */
 export class ProveGatewayService {
   readonly trigger: Coalescer;
+  /**
+   * The last run found declared messages above the anchored height. Only a hint of when to look again
+   * (on each new head of the target chain, see FacilitationEngine): the anchor is read on chain every run.
+   */
+  waitsForAnchor = false;
 
   constructor(
     private readonly context: FacilitationContext,
@@ -39,7 +44,8 @@ export class ProveGatewayService {
     const anchored = await route.targetAnchor.latestStateRootBlockHeight();
     await store.recordAnchoredHeight(route.targetAnchor.address, this.targetChainId(), anchored);
     const lowest = unproven.reduce((min, m) => (m.declarationHeight! < min ? m.declarationHeight! : min), unproven[0].declarationHeight!);
-    if (anchored < lowest) return; // wait for the anchor to pass the declaration
+    this.waitsForAnchor = anchored < lowest;
+    if (this.waitsForAnchor) return; // wait for the anchor to pass the declaration
     // One proof in flight at a time: messages declared meanwhile share the next proof, taken at the
     // latest anchor once this one settles, instead of one proof per new anchor. The outbox says which
     // is in flight (never memory: a restart or a failed write after the outcome would leave it stale).
