@@ -383,7 +383,12 @@ export class TransactionEngine {
           Date.now() - (record.sentAt ?? 0) > stuckAfterMs,
       );
       const receipts = await this.receiptsOf(looked);
-      for (const record of looked) moved = (await this.settle(record, head, receipts)) || moved;
+      // Mined records settle side by side (each its own record: their writes queue back to back instead of
+      // each waiting for the whole queue in turn); the others one after the other, as a replacement or a
+      // gap filler touches the worker's nonces.
+      const mined = await Promise.all(looked.map((record) => this.settleMined(record, head, receipts)));
+      moved = mined.includes(true);
+      for (const [index, record] of looked.entries()) if (mined[index] === undefined) moved = (await this.settleUnmined(record, head)) || moved;
       this.settledAtHead.set(worker, head);
     }
     const room = (this.options.maxInFlightPerWorker ?? 16) - inFlight.length;
@@ -401,8 +406,12 @@ export class TransactionEngine {
     return new Map(hashes.map((hash, index) => [hash, receipts[index]]));
   }
 
-  /** `head`: the chain head read at the start of this pass; `receipts`: read for this pass (receiptsOf). */
-  private async settle(record: OutboxRecord, head: bigint, receipts: Map<string, RpcReceipt | null>): Promise<boolean> {
+  /**
+   * A record with a receipt: settled once deep enough (true), or left waiting for its depth (false).
+   * Undefined when none of its hashes has a receipt. `head`: the chain head read at the start of this pass;
+   * `receipts`: read for this pass (receiptsOf).
+   */
+  private async settleMined(record: OutboxRecord, head: bigint, receipts: Map<string, RpcReceipt | null>): Promise<boolean | undefined> {
     const { client, outbox, logger } = this.options;
     for (const hash of [...record.txHashes].reverse()) {
       const receipt = receipts.has(hash) ? receipts.get(hash) : await client.getReceipt(hash);
@@ -426,6 +435,12 @@ export class TransactionEngine {
       this.emit(await outbox.get(record.id), receipt);
       return true;
     }
+    return undefined;
+  }
+
+  /** A record none of whose hashes is mined: its nonce used by another transaction (failed), stuck (replaced), or still pending. */
+  private async settleUnmined(record: OutboxRecord, head: bigint): Promise<boolean> {
+    const { client, outbox } = this.options;
     if (record.nonce === undefined) return false;
     const minedNonce = await client.getTransactionCount(record.worker, 'latest');
     if (minedNonce > record.nonce) {
