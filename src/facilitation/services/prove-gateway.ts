@@ -38,6 +38,11 @@ export class ProveGatewayService {
       (m) => m.direction === route.direction && m.gateway === this.context.origin.gateway.address && m.declarationHeight !== undefined,
     );
     if (waiting.length === 0) return;
+    // One proof in flight at a time: messages declared meanwhile share the next proof, taken at the
+    // latest anchor once this one settles, instead of one proof per new anchor. The outbox says which
+    // is in flight (never memory: a restart or a failed write after the outcome would leave it stale).
+    // Asked before the proven height: a proof settling in between is then already counted in it.
+    if (await this.proofInFlight()) return;
     const proven = await this.provenHeight();
     const unproven = waiting.filter((m) => m.declarationHeight! > proven);
     if (unproven.length === 0) return;
@@ -48,10 +53,6 @@ export class ProveGatewayService {
     const lowest = unproven.reduce((min, m) => (m.declarationHeight! < min ? m.declarationHeight! : min), unproven[0].declarationHeight!);
     this.waitsForAnchor = anchored < lowest;
     if (this.waitsForAnchor) return; // wait for the anchor to pass the declaration
-    // One proof in flight at a time: messages declared meanwhile share the next proof, taken at the
-    // latest anchor once this one settles, instead of one proof per new anchor. The outbox says which
-    // is in flight (never memory: a restart or a failed write after the outcome would leave it stale).
-    if (await this.proofInFlight()) return;
 
     const worker = await this.workers.choose({ minGasBalance: policy.minWorkerGasBalance });
     if (!worker) {
