@@ -224,17 +224,20 @@ export class SqlFacilitationStore implements FacilitationStore {
   private async load(trx: Knex.Transaction, event: StakeEvent): Promise<StakeFacilitation> {
     const key = stakeEventKey(event);
     let stakeRequestHash: string;
+    let byHash: MessageRow | undefined;
     if ('messageHash' in key) {
-      const row = await trx<MessageRow>('messages').where({ message_hash: key.messageHash }).first();
-      if (!row) return {};
-      stakeRequestHash = row.stake_request_hash;
+      byHash = await trx<MessageRow>('messages').where({ message_hash: key.messageHash }).first();
+      if (!byHash) return {};
+      stakeRequestHash = byHash.stake_request_hash;
     } else {
       stakeRequestHash = key.stakeRequestHash;
     }
     await lockKey(trx, stakeRequestHash); // concurrent events of one facilitation apply one after the other
     // One after the other: a transaction is one connection, which runs one query at a time.
     const request = await trx<StakeRequestRow>('stake_requests').where({ stake_request_hash: stakeRequestHash }).first();
-    const message = await trx<MessageRow>('messages').where({ stake_request_hash: stakeRequestHash }).first();
+    // SQLite runs one write transaction at a time: the row read by hash is the request's message still.
+    // PostgreSQL reads it again under the lock (another transaction may have written it meanwhile).
+    const message = byHash && !isPostgres(trx) ? byHash : await trx<MessageRow>('messages').where({ stake_request_hash: stakeRequestHash }).first();
     const closure = (await trx('stake_request_closures').where({ stake_request_hash: stakeRequestHash }).first()) as { state: 'REVOKED' | 'REJECTED' } | undefined;
     return {
       request: request ? toStakeRequest(request) : undefined,
