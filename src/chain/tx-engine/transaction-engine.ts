@@ -363,38 +363,51 @@ export class TransactionEngine {
     this.options.logger.error({ chainId: this.chainId, worker, errorName: unit.errorName, err: unit.reason, details: unit.details }, 'transaction engine worker stopped: the failure is deterministic');
   }
 
-  /** One pass for one worker: settle in-flight transactions, then send queued ones. True if anything moved. */
+  /**
+   * One pass for one worker: settle in-flight transactions and send queued ones. True if anything moved.
+   * What was mined is settled while what is queued is signed and sent (different records): a pass took
+   * the sum of both, and a step queued meanwhile waited for the rest of the pass and a whole next one.
+   * Records with no receipt come after both, one at a time: a replacement or a gap filler touches the
+   * worker's nonces.
+   */
   private async tick(worker: string): Promise<boolean> {
-    let moved = false;
     const inFlight = await this.options.outbox.inFlight(this.chainId, worker);
-    if (inFlight.length > 0) {
-      // A receipt can only appear with a new block, for a transaction in it: only those, the ones waiting
-      // for confirmations and stuck candidates need a look.
-      const head = await this.options.client.blockNumber();
-      this.sawHead(head);
-      const previous = this.settledAtHead.get(worker);
-      const included = previous === undefined ? undefined : await this.inclusions.hashesIn(previous, head);
-      const stuckAfterMs = this.options.stuckAfterMs ?? DEFAULTS.chain.stuckAfterMs;
-      const looked = inFlight.filter(
-        (record) =>
-          included === undefined ||
-          this.awaitingDepth.has(record.id) ||
-          record.txHashes.some((hash) => included.has(hash.toLowerCase())) ||
-          Date.now() - (record.sentAt ?? 0) > stuckAfterMs,
-      );
-      const receipts = await this.receiptsOf(looked);
-      // Mined records settle side by side (each its own record: their writes queue back to back instead of
-      // each waiting for the whole queue in turn); the others one after the other, as a replacement or a
-      // gap filler touches the worker's nonces.
-      const mined = await Promise.all(looked.map((record) => this.settleMined(record, head, receipts)));
-      moved = mined.includes(true);
-      for (const [index, record] of looked.entries()) if (mined[index] === undefined) moved = (await this.settleUnmined(record, head)) || moved;
-      this.settledAtHead.set(worker, head);
-    }
     const room = (this.options.maxInFlightPerWorker ?? 16) - inFlight.length;
-    if (this.stopped || room <= 0) return moved;
+    const [settled, sent] = await Promise.all([this.settleMinedOf(worker, inFlight), this.sendQueued(worker, room)]);
+    let moved = settled.moved || sent;
+    for (const record of settled.unmined) moved = (await this.settleUnmined(record, settled.head)) || moved;
+    return moved;
+  }
+
+  /** The worker's in-flight records that a new block may have settled, settled side by side; those still without a receipt. */
+  private async settleMinedOf(worker: string, inFlight: OutboxRecord[]): Promise<{ moved: boolean; unmined: OutboxRecord[]; head: bigint }> {
+    if (inFlight.length === 0) return { moved: false, unmined: [], head: 0n };
+    // A receipt can only appear with a new block, for a transaction in it: only those, the ones waiting
+    // for confirmations and stuck candidates need a look.
+    const head = await this.options.client.blockNumber();
+    this.sawHead(head);
+    const previous = this.settledAtHead.get(worker);
+    const included = previous === undefined ? undefined : await this.inclusions.hashesIn(previous, head);
+    const stuckAfterMs = this.options.stuckAfterMs ?? DEFAULTS.chain.stuckAfterMs;
+    const looked = inFlight.filter(
+      (record) =>
+        included === undefined ||
+        this.awaitingDepth.has(record.id) ||
+        record.txHashes.some((hash) => included.has(hash.toLowerCase())) ||
+        Date.now() - (record.sentAt ?? 0) > stuckAfterMs,
+    );
+    const receipts = await this.receiptsOf(looked);
+    // Each its own record: their writes queue back to back instead of each waiting for the whole queue in turn.
+    const mined = await Promise.all(looked.map((record) => this.settleMined(record, head, receipts)));
+    this.settledAtHead.set(worker, head);
+    return { moved: mined.includes(true), unmined: looked.filter((_, index) => mined[index] === undefined), head };
+  }
+
+  /** Sends up to `room` of the worker's queued records; true if there were any. */
+  private async sendQueued(worker: string, room: number): Promise<boolean> {
+    if (this.stopped || room <= 0) return false;
     const queued = await this.options.outbox.queued(this.chainId, worker, Date.now(), room);
-    if (queued.length === 0) return moved;
+    if (queued.length === 0) return false;
     await this.sendBatch(worker, queued);
     return true;
   }
