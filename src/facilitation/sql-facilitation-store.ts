@@ -238,7 +238,11 @@ export class SqlFacilitationStore implements FacilitationStore {
     // SQLite runs one write transaction at a time: the row read by hash is the request's message still.
     // PostgreSQL reads it again under the lock (another transaction may have written it meanwhile).
     const message = byHash && !isPostgres(trx) ? byHash : await trx<MessageRow>('messages').where({ stake_request_hash: stakeRequestHash }).first();
-    const closure = (await trx('stake_request_closures').where({ stake_request_hash: stakeRequestHash }).first()) as { state: 'REVOKED' | 'REJECTED' } | undefined;
+    // An early closure stands in for a request not seen yet; once the request is there, the transition
+    // never looks at it (its closures move the request itself), so it is not read for every event.
+    const closure = request
+      ? undefined
+      : ((await trx('stake_request_closures').where({ stake_request_hash: stakeRequestHash }).first()) as { state: 'REVOKED' | 'REJECTED' } | undefined);
     return {
       request: request ? toStakeRequest(request) : undefined,
       message: message ? toMessage(message) : undefined,
