@@ -82,16 +82,19 @@ export class AcceptService {
       }
       decision = judged.decision;
     }
-    const existing = await store.messageForStakeRequest(requestHash);
-    const attempt = await nextAcceptAttempt(route, requestHash);
+    // The chain read goes out with the database reads (one round trip of waiting, not three): almost
+    // every request gets here once, to be accepted, and needs it.
+    const open = route.requestOpen(request);
+    open.catch(() => undefined); // awaited below when needed, where a failure counts
+    const [existing, attempt] = await Promise.all([store.messageForStakeRequest(requestHash), nextAcceptAttempt(route, requestHash)]);
     if (attempt.next === undefined) {
       // An attempt is queued, in flight or mined: its outcome decides. Only when the engine had to replace
       // it (no block took it) is the request checked: a reorg may have taken the request itself away, and
       // then no outcome of that accept can help.
-      if (attempt.replaced && !(await route.requestOpen(request))) await this.noLongerPending(request, existing, log);
+      if (attempt.replaced && !(await open)) await this.noLongerPending(request, existing, log);
       return;
     }
-    if (!(await route.requestOpen(request))) {
+    if (!(await open)) {
       await this.noLongerPending(request, existing, log);
       return;
     }
