@@ -372,7 +372,7 @@ export class TransactionEngine {
    */
   private async tick(worker: string): Promise<boolean> {
     const inFlight = await this.options.outbox.inFlight(this.chainId, worker);
-    const room = (this.options.maxInFlightPerWorker ?? 16) - inFlight.length;
+    const room = (this.options.maxInFlightPerWorker ?? DEFAULTS.chain.maxInFlightPerWorker) - inFlight.length;
     const [settled, sent] = await Promise.all([this.settleMinedOf(worker, inFlight), this.sendQueued(worker, room)]);
     let moved = settled.moved || sent;
     for (const record of settled.unmined) moved = (await this.settleUnmined(record, settled.head)) || moved;
