@@ -94,6 +94,11 @@ const RECORD_BACKOFF = { initialMs: 2_000, maxMs: 60_000 };
 const FEE_CAP_RECHECK_MS = 1_000;
 /** A head read or announced this recently stamps a broadcast without reading it again. */
 const HEAD_FRESH_MS = 500;
+/**
+ * A head newHeads announced this recently is the chain's head for a pass (the next block would be
+ * announced in turn); older, the head is read. Below the fastest block times of the chains served.
+ */
+const ANNOUNCED_HEAD_FRESH_MS = 100;
 
 /**
  * Sends the outbox's transactions for one chain: a nonce per worker kept in the database, the signed
@@ -113,6 +118,8 @@ export class TransactionEngine {
   private readonly headListeners = new Set<(head: bigint) => void>();
   /** The newest chain head this engine read or was announced, and when (stamps broadcasts for "stuck"). */
   private latestHead: { number: bigint; at: number } | undefined;
+  /** The newest head newHeads announced, and when: a pass it woke reads receipts against it without asking again. */
+  private announcedHead: { number: bigint; at: number } | undefined;
   private readonly nonceSynced = new Set<string>();
   private readonly waiters = new Map<number, Array<(record: TransactionOutcome) => void>>();
   /** Hashes of cancellation transfers sent in place of stuck calls, with the reason. */
@@ -196,6 +203,7 @@ export class TransactionEngine {
     const held = this.options.heads?.();
     const unsubscribe = held?.heads.onHead((head) => {
       this.sawHead(head);
+      if (this.announcedHead === undefined || head >= this.announcedHead.number) this.announcedHead = { number: head, at: Date.now() };
       for (const worker of this.options.signers.keys()) this.wake(worker);
       for (const listener of this.headListeners) listener(head);
     });
@@ -384,8 +392,7 @@ export class TransactionEngine {
     if (inFlight.length === 0) return { moved: false, unmined: [], head: 0n };
     // A receipt can only appear with a new block, for a transaction in it: only those, the ones waiting
     // for confirmations and stuck candidates need a look.
-    const head = await this.options.client.blockNumber();
-    this.sawHead(head);
+    const head = await this.currentHead();
     const previous = this.settledAtHead.get(worker);
     const included = previous === undefined ? undefined : await this.inclusions.hashesIn(previous, head);
     const stuckAfterMs = this.options.stuckAfterMs ?? DEFAULTS.chain.stuckAfterMs;
@@ -401,6 +408,18 @@ export class TransactionEngine {
     const mined = await Promise.all(looked.map((record) => this.settleMined(record, head, receipts)));
     this.settledAtHead.set(worker, head);
     return { moved: mined.includes(true), unmined: looked.filter((_, index) => mined[index] === undefined), head };
+  }
+
+  /**
+   * The chain head for a pass: the one newHeads just announced (the pass it woke starts at once, so
+   * one eth_blockNumber per pass is saved on every step), else read.
+   */
+  private async currentHead(): Promise<bigint> {
+    const announced = this.announcedHead;
+    if (announced && Date.now() - announced.at <= ANNOUNCED_HEAD_FRESH_MS) return announced.number;
+    const head = await this.options.client.blockNumber();
+    this.sawHead(head);
+    return head;
   }
 
   /** Sends up to `room` of the worker's queued records; true if there were any. */
