@@ -82,10 +82,11 @@ export class AcceptService {
       }
       decision = judged.decision;
     }
-    // The chain read goes out with the database reads (one round trip of waiting, not three): almost
-    // every request gets here once, to be accepted, and needs it.
+    // The chain reads go out with the database reads (one round trip of waiting, not four): almost
+    // every request gets here once, to be accepted, and needs them.
     const open = route.requestOpen(request);
-    open.catch(() => undefined); // awaited below when needed, where a failure counts
+    const bounty = this.acceptor.bounty();
+    for (const read of [open, bounty]) read.catch(() => undefined); // awaited below when needed, where a failure counts
     const [existing, attempt] = await Promise.all([store.messageForStakeRequest(requestHash), nextAcceptAttempt(route, requestHash)]);
     if (attempt.next === undefined) {
       // An attempt is queued, in flight or mined: its outcome decides. Only when the engine had to replace
@@ -104,7 +105,7 @@ export class AcceptService {
       await store.apply({ kind: 'acceptGivenUp', stakeRequestHash: requestHash, reason });
       return;
     }
-    await this.send(request, existing, { attempt: attempt.next, lastError: attempt.lastError, decision }, log);
+    await this.send(request, existing, { attempt: attempt.next, lastError: attempt.lastError, decision, bounty }, log);
   }
 
   /**
@@ -120,11 +121,19 @@ export class AcceptService {
     return verdict.profitable ? { decision: describeVerdict(verdict) } : { refusal: describeVerdict(verdict) };
   }
 
-  /** `decision`: why the request is taken, recorded with the accept's preparation (the profitability numbers). */
-  private async send(request: StakeRequestRecord, existing: MessageRecord | undefined, how: { attempt: number; lastError?: string; decision?: string }, log: Logger): Promise<void> {
+  /**
+   * `decision`: why the request is taken, recorded with the accept's preparation (the profitability
+   * numbers); `bounty`: the acceptor's bounty, being read.
+   */
+  private async send(
+    request: StakeRequestRecord,
+    existing: MessageRecord | undefined,
+    how: { attempt: number; lastError?: string; decision?: string; bounty: Promise<bigint> },
+    log: Logger,
+  ): Promise<void> {
     const { attempt, lastError, decision } = how;
     const { acceptor } = this;
-    const bounty = await acceptor.bounty();
+    const bounty = await how.bounty;
     let message = existing;
     if (!message) {
       const worker = await acceptor.chooseWorker(bounty);
