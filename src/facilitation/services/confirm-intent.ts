@@ -1,10 +1,12 @@
 import type { AccountProof } from '../../chain/proofs';
+import { isRetryable } from '../../errors';
 import { MessageStatus, messageStatusName } from '../../mosaic/message-status';
 import { mapConcurrently } from '../../util/map-concurrently';
 import type { FacilitationContext } from '../context';
 import type { MessageRecord } from '../model';
 import type { Route } from '../route';
 import { Coalescer } from '../serial';
+import type { StakeEvent } from '../stake/events';
 import { submitStep, unsettledSteps } from '../step-outbox';
 import type { WorkerPool } from '../worker-pool';
 import { endOnDeterministicFailure } from './deterministic-failure';
@@ -17,6 +19,13 @@ import { recordLostDeclaration } from './lost-declaration';
  * queue back to back on the connection.
  */
 const CONFIRM_CONCURRENCY = 16;
+
+/** A message to confirm now: the index of its slot in the proof, and the worker that sends it. */
+interface Due {
+  message: MessageRecord;
+  index: number;
+  worker: string;
+}
 
 /**
  * DECLARED → CONFIRMING for every message of the route whose declaration height is covered by the
@@ -42,12 +51,18 @@ export class ConfirmIntentService {
     const ready = await this.readyAt(height);
     if (ready.length === 0) return;
     const proof = await this.route.proveOutbox(ready.map((m) => m.messageHash), height);
-    let noWorker = false;
-    await mapConcurrently([...ready.entries()], CONFIRM_CONCURRENCY, async ([index, message]) => {
-      if (noWorker) return; // no worker can pay: the rest waits for the next run too
-      const outcome = await endOnDeterministicFailure(this.context, { messageHash: message.messageHash }, () => this.confirm(message, proof, index));
-      if (outcome === 'no worker') noWorker = true;
-    });
+    const due: Due[] = [];
+    for (const [index, message] of ready.entries()) {
+      const worker = await endOnDeterministicFailure(this.context, { messageHash: message.messageHash }, () => this.workerFor(message, proof, index));
+      if (worker === 'no worker') break; // no worker can pay: the rest waits for the next run too
+      if (worker !== 'waiting' && worker !== undefined) due.push({ message, index, worker });
+    }
+    // CONFIRMING is recorded before the steps are queued (a stop in between is recovered by
+    // recoverStranded), for all of them in one commit instead of one each.
+    const recorded = await this.recordConfirming(due);
+    await mapConcurrently(recorded, CONFIRM_CONCURRENCY, (item) =>
+      endOnDeterministicFailure(this.context, { messageHash: item.message.messageHash }, () => this.queue(item, proof)),
+    );
   }
 
   /**
@@ -91,29 +106,52 @@ export class ConfirmIntentService {
     return ready.filter((message): message is MessageRecord => message !== undefined);
   }
 
-  private async confirm(message: MessageRecord, proof: AccountProof, index: number): Promise<'queued' | 'waiting' | 'no worker'> {
-    const { store, policy, logger } = this.context;
+  /** The worker to confirm `message` with the proof's `index`-th slot, or why not now (a lost declaration is recorded). */
+  private async workerFor(message: MessageRecord, proof: AccountProof, index: number): Promise<string | 'waiting' | 'no worker'> {
+    const { policy, logger } = this.context;
     const { route } = this;
     const log = logger.child({ direction: route.direction, messageHash: message.messageHash });
-    const height = proof.blockNumber;
     const proven = proof.storage[index].value;
     if (proven === BigInt(MessageStatus.Undeclared)) {
       await recordLostDeclaration(this.context, route, message, log); // a reorg took the declaration away
       return 'waiting';
     }
     if (proven !== BigInt(MessageStatus.Declared)) {
-      log.warn({ height: height.toString(), outbox: messageStatusName(Number(proven)) }, 'message not Declared in the outbox at the proven height; waiting for another proof');
+      log.warn({ height: proof.blockNumber.toString(), outbox: messageStatusName(Number(proven)) }, 'message not Declared in the outbox at the proven height; waiting for another proof');
       return 'waiting';
     }
     const worker = await this.workers.choose({ minGasBalance: policy.minWorkerGasBalance });
-    if (!worker) {
-      log.warn({ chain: route.target.name }, `no worker has enough gas to ${route.names.confirm}; will retry`);
-      return 'no worker';
+    if (worker) return worker;
+    log.warn({ chain: route.target.name }, `no worker has enough gas to ${route.names.confirm}; will retry`);
+    return 'no worker';
+  }
+
+  /**
+   * confirmQueued for every due message in one commit. A failure no retry cures falls back to one each,
+   * so that only the message it is about ends FAILED. The messages recorded CONFIRMING.
+   */
+  private async recordConfirming(due: Due[]): Promise<Due[]> {
+    const { store } = this.context;
+    const event = (item: Due): StakeEvent => ({ kind: 'confirmQueued', messageHash: item.message.messageHash });
+    if (due.length === 0) return [];
+    try {
+      await store.applyAll(due.map(event));
+      return due;
+    } catch (error) {
+      if (isRetryable(error)) throw error;
     }
-    const call = route.confirmCall(message, proof, index);
-    await store.apply({ kind: 'confirmQueued', messageHash: message.messageHash });
-    const { created } = await submitStep(route.target.engine, worker, route.confirmStep(message.messageHash, height), call);
-    if (created) log.info({ height: height.toString(), worker }, `${route.names.confirm} queued`);
-    return 'queued';
+    const recorded: Due[] = [];
+    for (const item of due) {
+      const applied = await endOnDeterministicFailure(this.context, { messageHash: item.message.messageHash }, () => store.apply(event(item)));
+      if (applied) recorded.push(item);
+    }
+    return recorded;
+  }
+
+  private async queue({ message, index, worker }: Due, proof: AccountProof): Promise<void> {
+    const { route } = this;
+    const height = proof.blockNumber;
+    const { created } = await submitStep(route.target.engine, worker, route.confirmStep(message.messageHash, height), route.confirmCall(message, proof, index));
+    if (created) this.context.logger.info({ direction: route.direction, messageHash: message.messageHash, height: height.toString(), worker }, `${route.names.confirm} queued`);
   }
 }
