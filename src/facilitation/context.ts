@@ -8,8 +8,8 @@ import type { Direction } from './model';
 import type { StepEngine } from './step-outbox';
 import type { FacilitationStore } from './store-port';
 
-/** The transaction engine of one chain as the facilitation uses it (a fake in unit tests). */
-export type ChainEngine = StepEngine & Pick<TransactionEngine, 'outcomes$' | 'workers'>;
+/** The transaction engine of one chain as the facilitation uses it (a fake in unit tests; onHead: none without newHeads). */
+export type ChainEngine = StepEngine & Pick<TransactionEngine, 'outcomes$' | 'workers'> & Partial<Pick<TransactionEngine, 'onHead'>>;
 
 /** Merkle-Patricia proofs of a gateway's storage (eth_getProof on its chain). */
 export interface ProofPort {

@@ -3,7 +3,7 @@ import type { TransactionOutcome } from '../chain/tx-engine/transaction-engine';
 import { describeError } from '../logging/safe-error';
 import type { FacilitationContext } from './context';
 import { DIRECTIONS, type Direction, type FacilitationChange } from './model';
-import { applyOutcome } from './outcomes';
+import { applyOutcomes } from './outcomes';
 import { routesOf, type Route } from './route';
 import type { AcceptService } from './services/accept-request';
 import { AcceptRedeemRequestService } from './services/accept-redeem-request';
@@ -11,7 +11,7 @@ import { AcceptStakeRequestService } from './services/accept-stake-request';
 import { ConfirmIntentService } from './services/confirm-intent';
 import { ProgressService } from './services/progress';
 import { ProveGatewayService } from './services/prove-gateway';
-import { SerialQueue } from './serial';
+import { Coalescer } from './serial';
 import type { StakeEffect, StateChange } from './stake/transition';
 import { WorkerPool } from './worker-pool';
 
@@ -36,7 +36,9 @@ interface DirectionServices {
 export class FacilitationEngine {
   private readonly services: Record<Direction, DirectionServices>;
   private readonly routes: Record<Direction, Route>;
-  private readonly outcomes = new SerialQueue();
+  /** Outcomes not applied yet, oldest first: those arriving while a batch is applied make the next batch. */
+  private readonly outcomes: TransactionOutcome[] = [];
+  private readonly applyingOutcomes: Coalescer;
   private subscription: Subscription | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
@@ -51,6 +53,18 @@ export class FacilitationEngine {
     };
     this.routes = routesOf(context);
     const { routes } = this;
+    const hooks = {
+      // messages declared meanwhile get the next proof
+      onProofSettled: (direction: Direction) => this.guard(this.services[direction].prove.trigger.trigger()),
+      onAcceptFailed: (direction: Direction, requestHash: string) => this.guard(this.services[direction].accept.retry(requestHash)),
+    };
+    // One batch at a time, in order: the outcomes of a block's transactions are applied in one commit.
+    // A failed batch is logged and the next one still goes (the subgraph and the services re-derive what it held).
+    this.applyingOutcomes = new Coalescer(() =>
+      applyOutcomes(this.context, this.outcomes.splice(0), hooks, this.routes).catch((error: unknown) => {
+        this.context.logger.warn({ err: describeError(error) }, 'facilitation step failed; will retry');
+      }),
+    );
     const shared = (direction: Direction) => {
       const route = routes[direction];
       const targetWorkers = workers[route.target.name];
@@ -75,16 +89,26 @@ export class FacilitationEngine {
     });
     this.subscription.add(
       merge(origin.engine.outcomes$, auxiliary.engine.outcomes$).pipe(filter(sentByThisPair(this.context))).subscribe((outcome) => {
-        const hooks = {
-          // messages declared meanwhile get the next proof
-          onProofSettled: (direction: Direction) => this.guard(this.services[direction].prove.trigger.trigger()),
-          onAcceptFailed: (direction: Direction, requestHash: string) => this.guard(this.services[direction].accept.retry(requestHash)),
-        };
-        this.guard(this.outcomes.run(() => applyOutcome(this.context, outcome, hooks, this.routes)));
+        this.outcomes.push(outcome);
+        this.guard(this.applyingOutcomes.trigger());
       }),
     );
+    for (const direction of DIRECTIONS) this.proveOnTargetHeads(direction);
     this.timer = setInterval(() => this.reconcile(), this.options.reconcileIntervalMs);
     this.reconcile();
+  }
+
+  /**
+   * While declared messages wait for the anchor, each new block of the target chain may carry it: the
+   * anchor is read then, not only once its StateRootAvailable has come through the indexer and the
+   * subgraph stream (a few hundred ms later under load).
+   */
+  private proveOnTargetHeads(direction: Direction): void {
+    const prove = this.services[direction].prove;
+    const unsubscribe = this.routes[direction].target.engine.onHead?.(() => {
+      if (!this.stopped && prove.waitsForAnchor) this.guard(prove.trigger.trigger());
+    });
+    if (unsubscribe) this.subscription?.add(unsubscribe);
   }
 
   /** The one switch from model changes to the services they make due. */
@@ -138,7 +162,7 @@ export class FacilitationEngine {
     const all = DIRECTIONS.map((d) => this.services[d]);
     await Promise.all([
       ...all.flatMap((s) => [s.accept.idle(), s.prove.trigger.idle(), s.confirm.trigger.idle(), s.progress.trigger.idle()]),
-      this.outcomes.idle(),
+      this.applyingOutcomes.idle(),
     ]);
   }
 

@@ -20,20 +20,37 @@ export interface OutcomeHooks {
  * Turns a mined (or failed) transaction into the facilitation events its receipt proves, so the next
  * step need not wait for the subgraph (which later reports the same facts; events are idempotent).
  */
-export async function applyOutcome(
+export function applyOutcome(
   context: FacilitationContext,
   outcome: TransactionOutcome,
   hooks: OutcomeHooks,
   routes: Record<Direction, Route> = routesOf(context),
 ): Promise<void> {
-  const step = decodeStep(outcome);
-  if (!step) return;
-  if (outcome.status !== 'mined') {
-    context.logger.warn({ step: step.kind, subject: outcome.subject, txHash: outcome.txHash, error: outcome.lastError && scrub(outcome.lastError) }, 'step failed');
+  return applyOutcomes(context, [outcome], hooks, routes);
+}
+
+/**
+ * applyOutcome for outcomes that arrived together (a block's transactions), in order: their events are
+ * applied in one commit (FacilitationStore.applyAll) instead of one each.
+ */
+export async function applyOutcomes(
+  context: FacilitationContext,
+  outcomes: readonly TransactionOutcome[],
+  hooks: OutcomeHooks,
+  routes: Record<Direction, Route> = routesOf(context),
+): Promise<void> {
+  const events: StakeEvent[] = [];
+  for (const outcome of outcomes) {
+    const step = decodeStep(outcome);
+    if (!step) continue;
+    if (outcome.status !== 'mined') {
+      context.logger.warn({ step: step.kind, subject: outcome.subject, txHash: outcome.txHash, error: outcome.lastError && scrub(outcome.lastError) }, 'step failed');
+    }
+    // The history shows the transaction (and its block) that made each change.
+    const evidence = { txHash: outcome.txHash, blockNumber: outcome.receipt ? BigInt(outcome.receipt.blockNumber) : undefined };
+    for (const event of await eventsOf(context, routes[STEP_DIRECTIONS[step.kind]], step, outcome, hooks)) events.push({ ...event, evidence });
   }
-  // The history shows the transaction (and its block) that made each change.
-  const evidence = { txHash: outcome.txHash, blockNumber: outcome.receipt ? BigInt(outcome.receipt.blockNumber) : undefined };
-  for (const event of await eventsOf(context, routes[STEP_DIRECTIONS[step.kind]], step, outcome, hooks)) await context.store.apply({ ...event, evidence });
+  if (events.length > 0) await context.store.applyAll(events);
 }
 
 /** Which direction each step serves (the bounty top-up is a stake's). */

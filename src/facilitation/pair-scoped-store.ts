@@ -32,6 +32,9 @@ export class PairScopedStore implements FacilitationStore {
   apply(event: StakeEvent): Promise<StakeTransition> {
     return this.store.apply(event);
   }
+  applyAll(events: readonly StakeEvent[]): Promise<StakeTransition[]> {
+    return this.store.applyAll(events);
+  }
   getStakeRequest(stakeRequestHash: string): Promise<StakeRequestRecord | undefined> {
     return this.store.getStakeRequest(stakeRequestHash);
   }

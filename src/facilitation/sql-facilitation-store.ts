@@ -1,4 +1,4 @@
-import { lockKey } from '../db/row-lock';
+import { isPostgres, lockKey } from '../db/row-lock';
 import type { Knex } from 'knex';
 import { Subject } from 'rxjs';
 import { withStoreErrors } from '../db/store-error';
@@ -178,36 +178,71 @@ export class SqlFacilitationStore implements FacilitationStore {
 
   async apply(event: StakeEvent): Promise<StakeTransition> {
     const now = Date.now();
-    const transition = await withStoreErrors(`apply ${event.kind}`, () =>
+    const transition = await withStoreErrors(`apply ${event.kind}`, () => this.knex.transaction((trx) => this.applyIn(trx, event, now)));
+    this.notify(transition);
+    return transition;
+  }
+
+  /**
+   * SQLite: one transaction for all (one commit, one sync of the WAL). PostgreSQL: one each, as apply:
+   * a transaction holding the advisory locks of several facilitations could deadlock with another
+   * taking them in another order, and its connections do not queue behind one another anyway.
+   */
+  async applyAll(events: readonly StakeEvent[]): Promise<StakeTransition[]> {
+    if (events.length === 0) return [];
+    if (isPostgres(this.knex)) {
+      const transitions: StakeTransition[] = [];
+      for (const event of events) transitions.push(await this.apply(event));
+      return transitions;
+    }
+    const now = Date.now();
+    const transitions = await withStoreErrors(`apply ${events.length} events (${events[0].kind} first)`, () =>
       this.knex.transaction(async (trx) => {
-        const state = await this.load(trx, event);
-        const result = stakeTransition(state, event);
-        await this.persist(trx, stakeRequestHashOf(event, result), result, now);
-        await this.recordHistory(trx, state, result, event, now);
-        return result;
+        const applied: StakeTransition[] = [];
+        for (const event of events) applied.push(await this.applyIn(trx, event, now));
+        return applied;
       }),
     );
-    // Outside the database call: a subscriber's failure is not a store failure.
+    for (const transition of transitions) this.notify(transition);
+    return transitions;
+  }
+
+  private async applyIn(trx: Knex.Transaction, event: StakeEvent, now: number): Promise<StakeTransition> {
+    const state = await this.load(trx, event);
+    const result = stakeTransition(state, event);
+    await this.persist(trx, stakeRequestHashOf(event, result), result, now);
+    await this.recordHistory(trx, state, result, event, now);
+    return result;
+  }
+
+  /** Outside the database call: a subscriber's failure is not a store failure. */
+  private notify(transition: StakeTransition): void {
     if (transition.changed.request || transition.changed.message) this.changes.next({ kind: 'stake', transition });
-    return transition;
   }
 
   /** The facilitation an event is about: its request (by hash, or through its message), message and early closure. */
   private async load(trx: Knex.Transaction, event: StakeEvent): Promise<StakeFacilitation> {
     const key = stakeEventKey(event);
     let stakeRequestHash: string;
+    let byHash: MessageRow | undefined;
     if ('messageHash' in key) {
-      const row = await trx<MessageRow>('messages').where({ message_hash: key.messageHash }).first();
-      if (!row) return {};
-      stakeRequestHash = row.stake_request_hash;
+      byHash = await trx<MessageRow>('messages').where({ message_hash: key.messageHash }).first();
+      if (!byHash) return {};
+      stakeRequestHash = byHash.stake_request_hash;
     } else {
       stakeRequestHash = key.stakeRequestHash;
     }
     await lockKey(trx, stakeRequestHash); // concurrent events of one facilitation apply one after the other
     // One after the other: a transaction is one connection, which runs one query at a time.
     const request = await trx<StakeRequestRow>('stake_requests').where({ stake_request_hash: stakeRequestHash }).first();
-    const message = await trx<MessageRow>('messages').where({ stake_request_hash: stakeRequestHash }).first();
-    const closure = (await trx('stake_request_closures').where({ stake_request_hash: stakeRequestHash }).first()) as { state: 'REVOKED' | 'REJECTED' } | undefined;
+    // SQLite runs one write transaction at a time: the row read by hash is the request's message still.
+    // PostgreSQL reads it again under the lock (another transaction may have written it meanwhile).
+    const message = byHash && !isPostgres(trx) ? byHash : await trx<MessageRow>('messages').where({ stake_request_hash: stakeRequestHash }).first();
+    // An early closure stands in for a request not seen yet; once the request is there, the transition
+    // never looks at it (its closures move the request itself), so it is not read for every event.
+    const closure = request
+      ? undefined
+      : ((await trx('stake_request_closures').where({ stake_request_hash: stakeRequestHash }).first()) as { state: 'REVOKED' | 'REJECTED' } | undefined);
     return {
       request: request ? toStakeRequest(request) : undefined,
       message: message ? toMessage(message) : undefined,

@@ -13,6 +13,12 @@ export interface FacilitationStore {
 
   /** Applies one event to the facilitation it is about (unknown ones: see the transition) and returns the transition. */
   apply(event: StakeEvent): Promise<StakeTransition>;
+  /**
+   * Applies events one after the other as `apply` does, in one database commit where the store can (a
+   * stream batch of entities: one commit instead of one each, the connection taken once); each change is
+   * notified after that commit. The transitions, in the events' order.
+   */
+  applyAll(events: readonly StakeEvent[]): Promise<StakeTransition[]>;
 
   getStakeRequest(stakeRequestHash: string): Promise<StakeRequestRecord | undefined>;
   stakeRequestsInState(states: StakeRequestState[]): Promise<StakeRequestRecord[]>;

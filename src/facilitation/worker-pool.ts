@@ -33,14 +33,17 @@ export class WorkerPool {
   ) {}
 
   async choose(requirement: WorkerRequirement): Promise<string | undefined> {
+    // The turn is taken before the balances are read: concurrent choices (a burst of accepts) read
+    // `next` while the first one's reads were pending, and all took the same worker.
+    const start = this.next;
+    this.next = (start + 1) % Math.max(1, this.workers.length);
     for (let i = 0; i < this.workers.length; i++) {
-      const index = (this.next + i) % this.workers.length;
+      const index = (start + i) % this.workers.length;
       const worker = this.workers[index];
       if ((await this.gasBalance(worker)) < requirement.minGasBalance) continue;
       if (requirement.minTokenBalance !== undefined && this.token) {
         if ((await this.tokenBalance(worker, this.token)) < requirement.minTokenBalance) continue;
       }
-      this.next = index + 1;
       return worker;
     }
     return undefined;

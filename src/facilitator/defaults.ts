@@ -27,6 +27,11 @@ export const DEFAULTS = {
     probeTimeoutMs: 3_000,
     /** A transaction pending this long is replaced with higher fees. */
     stuckAfterMs: 60_000,
+    /**
+     * Transactions of one worker sent and not final, at most: geth's (and erigon's) pools guarantee an
+     * account 16 executable slots; beyond that a busy pool may drop them. More throughput: more workers.
+     */
+    maxInFlightPerWorker: 16,
     txType: 'auto',
   },
   policy: {

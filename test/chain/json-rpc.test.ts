@@ -49,7 +49,7 @@ describe('JSON-RPC over HTTP: every failure a classified NodeError that names th
     return new HttpJsonRpc(made.url);
   };
 
-  it('turns a node error object into its class (and sends the URL\'s credentials as basic auth: fetch refuses them in the URL)', async () => {
+  it('turns a node error object into its class (and sends the URL\'s credentials as basic auth, never in the request line)', async () => {
     let authorization: string | undefined;
     const rpc = await serve((req, res) => {
       authorization = req.headers.authorization;
@@ -91,6 +91,26 @@ describe('JSON-RPC over HTTP: every failure a classified NodeError that names th
     const error = await failure(rpc, 100);
     expect(error).to.be.instanceOf(RpcTimeoutError);
     expect(error.message).to.equal('eth_blockNumber: no answer within 100 ms');
+  });
+
+  it('asks again on a fresh connection when the node closed a kept-alive one as it was reused, and only once', async () => {
+    const sockets = new Set<unknown>();
+    let requests = 0;
+    const rpc = await serve((req, res) => {
+      requests += 1;
+      const reused = sockets.has(req.socket);
+      sockets.add(req.socket);
+      if (reused) {
+        req.socket.destroy(); // the node dropped the idle connection just as the call came
+        return;
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: 1, result: '0x2a' }));
+    });
+    expect(await rpc.request('eth_blockNumber')).to.equal('0x2a');
+    expect(await rpc.request('eth_blockNumber'), 'answered on a new connection').to.equal('0x2a');
+    expect(requests).to.equal(3);
+    expect(sockets.size).to.equal(2);
   });
 
   it('answers a refused connection with a retryable RpcTransportError saying it cannot reach the endpoint', async () => {

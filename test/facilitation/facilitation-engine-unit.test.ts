@@ -9,6 +9,7 @@ import { MessageStatus } from '../../src/mosaic/message-status';
 import type { FakeChainEngine } from '../fakes/fake-chain-engine';
 import { fakeFacilitation, FAKE, type FakeFacilitation } from '../fakes/fake-facilitation';
 import { REQUEST_HASH, stakeRequest } from './facilitation-store-contract';
+import { declaredMessage } from './services/fixtures';
 
 const BLOCK_HASH = `0x${'0b'.repeat(32)}`;
 
@@ -92,6 +93,20 @@ describe('facilitation engine without a chain: model changes and outcomes drive 
     await until('COMPLETED', async () => (await fake.store.getMessage(message.messageHash))?.state === 'COMPLETED');
     const sent = [...fake.origin.engine.records, ...fake.auxiliary.engine.records].map((r) => r.purpose);
     expect(sent.sort()).to.deep.equal(['acceptStakeRequest', 'confirmStakeIntent', 'progressMint', 'progressStake', 'proveGateway']);
+  });
+
+  it('reads the anchor again on each new block of the target chain while a declared message waits for it (not only when its StateRootAvailable streams in)', async () => {
+    await engine.stop(); // the message is made DECLARED first, as if from an earlier run
+    await declaredMessage(fake, 42n);
+    fake.chain.anchoredHeight = 41n;
+    engine = new FacilitationEngine(fake.context, { reconcileIntervalMs: 60_000 });
+    engine.start();
+    await until('anchor read', async () => (await fake.store.getAnchor(FAKE.auxiliaryAnchor))?.lastAnchoredHeight === 41n);
+    expect(fake.auxiliary.engine.byPurpose(STEP_PURPOSES.prove), 'anchored below the declaration').to.have.length(0);
+    fake.chain.anchoredHeight = 43n;
+    fake.auxiliary.engine.announceHead(7n);
+    const prove = await waitingRecord(fake.auxiliary.engine, STEP_PURPOSES.prove);
+    expect(prove.subject).to.equal(`${FAKE.gateway}@43`);
   });
 
   it('keeps going after a failing store write: the error is logged and the next change is handled', async () => {

@@ -149,6 +149,21 @@ export function describeFacilitationStore(name: string, open: () => Promise<Open
       expect(seen).to.deep.equal(['DECLARED']);
     });
 
+    it('applies a batch of events in order, each as apply would, and notifies each change once', async () => {
+      const transitions = await store.applyAll([
+        { kind: 'requestSeen', request: stakeRequest() },
+        { kind: 'acceptancePrepared', message: stakeMessage() },
+        declared(42n),
+        declared(42n), // a replay within the batch
+      ]);
+      expect(transitions.map((t) => t.next.message?.state ?? t.next.request?.state)).to.deep.equal(['REQUESTED', 'ACCEPTING', 'DECLARED', 'DECLARED']);
+      expect(transitions[3].changed).to.deep.equal({ request: false, message: false, closure: false });
+      expect(changes).to.have.length(3);
+      expect((await store.getMessage(MESSAGE_HASH))!.declarationHeight).to.equal(42n);
+      expect((await store.getStakeRequest(REQUEST_HASH))!.state).to.equal('ACCEPTED');
+      expect(await store.applyAll([])).to.deep.equal([]);
+    });
+
     it('ignores events about messages it does not hold', async () => {
       const transition = await apply(declared(42n));
       expect(transition.changed).to.deep.equal({ request: false, message: false, closure: false });

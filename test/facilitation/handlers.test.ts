@@ -26,6 +26,15 @@ describe('entity handlers (no chain)', () => {
     ]);
   });
 
+  it('applies the events of a batch together (one commit in the SQL store), in the entities\' order', async () => {
+    const fake = fakeFacilitation();
+    const hashes = ['21', '22', '23'].map((byte) => `0x${byte.repeat(32)}`);
+    const entities = hashes.map((stakeRequestHash, i) => base(FAKE.composer, { id: `e-${i}`, staker: `0x${'5a'.repeat(20)}`, stakeRequestHash }));
+    await handleEntityBatch(fake.handlers, { stream: 'origin.StakeRevoked', entityType: 'StakeRevoked', throughBlock: 12, entities });
+    expect(fake.store.batches).to.deep.equal([3]);
+    expect(fake.store.events.map((e) => (e.kind === 'requestClosed' ? e.stakeRequestHash : e.kind))).to.deep.equal(hashes);
+  });
+
   it('records anchored heights and proofs as facts, not facilitation events', async () => {
     const fake = fakeFacilitation();
     await handleEntityBatch(fake.handlers, {

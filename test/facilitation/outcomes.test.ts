@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { encodeParameters } from 'web3-eth-abi';
-import { applyOutcome, type OutcomeHooks } from '../../src/facilitation/outcomes';
+import { applyOutcome, applyOutcomes, type OutcomeHooks } from '../../src/facilitation/outcomes';
 import { submitStep } from '../../src/facilitation/step-outbox';
 import type { FacilitationStep } from '../../src/facilitation/steps';
 import { contractInterface } from '../../src/mosaic/contracts';
@@ -103,5 +103,22 @@ describe('transaction outcomes → facilitation events (no chain)', () => {
     await settle('auxiliary', { kind: 'progressMint', messageHash: MESSAGE_HASH }, 'mined');
     const message = (await fake.store.getMessage(MESSAGE_HASH))!;
     expect([message.state, message.confirmedHeight]).to.deep.equal(['COMPLETED', 50n]);
+  });
+
+  it('outcomes that arrived together are applied in order, in one batch', async () => {
+    await declaredMessage(fake);
+    const mined = async (engine: 'origin' | 'auxiliary', step: FacilitationStep, id: string) => {
+      const { record } = await submitStep(fake[engine].engine, FAKE.originWorker, step, { to: FAKE.gateway, data: '0x', gas: 1n, label: 'test' });
+      return fake[engine].engine.mine(record, { transactionHash: `0x${id.repeat(32)}`, blockNumber: '0x2a' } as never);
+    };
+    const outcomes = [
+      await mined('auxiliary', { kind: 'confirm', messageHash: MESSAGE_HASH, height: 50n }, 'c1'),
+      await mined('origin', { kind: 'progressStake', messageHash: MESSAGE_HASH }, 'c2'),
+      await mined('auxiliary', { kind: 'progressMint', messageHash: MESSAGE_HASH }, 'c3'),
+    ];
+    const before = fake.store.batches.length;
+    await applyOutcomes(fake.context, outcomes, hooks);
+    expect(fake.store.batches.slice(before)).to.deep.equal([3]);
+    expect((await fake.store.getMessage(MESSAGE_HASH))!.state).to.equal('COMPLETED');
   });
 });

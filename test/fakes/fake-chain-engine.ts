@@ -14,11 +14,22 @@ export class FakeChainEngine implements ChainEngine {
   readonly outcomes$ = new Subject<TransactionOutcome>();
   readonly outbox = new MemoryOutbox();
   private readonly waiters = new Map<number, Array<(outcome: TransactionOutcome) => void>>();
+  private readonly headListeners = new Set<(head: bigint) => void>();
 
   constructor(
     readonly chainId: number,
     private readonly workerAddresses: string[],
   ) {}
+
+  onHead(listener: (head: bigint) => void): () => void {
+    this.headListeners.add(listener);
+    return () => this.headListeners.delete(listener);
+  }
+
+  /** A new block of this chain, as newHeads announces it. */
+  announceHead(head: bigint): void {
+    for (const listener of this.headListeners) listener(head);
+  }
 
   workers(): string[] {
     return [...this.workerAddresses];

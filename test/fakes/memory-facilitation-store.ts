@@ -18,6 +18,8 @@ export class MemoryFacilitationStore implements FacilitationStore {
   private readonly anchors = new Map<string, AnchorRecord>();
   /** Every event applied, in order (tests read what services and handlers produced). */
   readonly events: StakeEvent[] = [];
+  /** The size of each applyAll() batch, in order (what the SQL store writes in one commit). */
+  readonly batches: number[] = [];
   /** Set to make the next apply() throw (a failing database write). */
   failNextApply: Error | undefined;
 
@@ -40,6 +42,13 @@ export class MemoryFacilitationStore implements FacilitationStore {
     await Promise.resolve(); // notified after the "commit", as the SQL store does
     if (changed.request || changed.message) this.changes.next({ kind: 'stake', transition });
     return transition;
+  }
+
+  async applyAll(events: readonly StakeEvent[]): Promise<StakeTransition[]> {
+    this.batches.push(events.length);
+    const transitions: StakeTransition[] = [];
+    for (const event of events) transitions.push(await this.apply(event));
+    return transitions;
   }
 
   async getStakeRequest(stakeRequestHash: string): Promise<StakeRequestRecord | undefined> {

@@ -115,14 +115,16 @@ export class SqlOutbox implements OutboxPort {
     await withStoreErrors('outbox.assertMayBroadcast', () => this.knex.transaction((trx) => this.fenced(trx)));
   }
 
+  /**
+   * One statement when the step is new (INSERT … ON CONFLICT DO NOTHING RETURNING), two when it exists:
+   * under load every step was a transaction of four statements (read, insert, read back).
+   */
   async enqueue(request: OutboxRequest): Promise<{ record: OutboxRecord; created: boolean }> {
     return withStoreErrors('outbox.enqueue', async () => {
-      return this.knex.transaction(async (trx) => {
-        const key = { chain_id: request.chainId, purpose: request.purpose, subject: request.subject };
-        const existing = await trx<TransactionRow>('transactions').where(key).first();
-        if (existing) return { record: toRecord(existing), created: false };
-        const now = Date.now();
-        await trx('transactions').insert({
+      const key = { chain_id: request.chainId, purpose: request.purpose, subject: request.subject };
+      const now = Date.now();
+      const inserted: TransactionRow[] = await this.knex('transactions')
+        .insert({
           ...key,
           worker: request.worker.toLowerCase(),
           to_address: request.to.toLowerCase(),
@@ -134,10 +136,13 @@ export class SqlOutbox implements OutboxPort {
           attempts: 0,
           created_at: now,
           updated_at: now,
-        });
-        const row = (await trx<TransactionRow>('transactions').where(key).first())!;
-        return { record: toRecord(row), created: true };
-      });
+        })
+        .onConflict(['chain_id', 'purpose', 'subject'])
+        .ignore()
+        .returning('*');
+      if (inserted.length > 0) return { record: toRecord(inserted[0]), created: true };
+      const existing = (await this.knex<TransactionRow>('transactions').where(key).first())!;
+      return { record: toRecord(existing), created: false };
     });
   }
 

@@ -94,6 +94,11 @@ const RECORD_BACKOFF = { initialMs: 2_000, maxMs: 60_000 };
 const FEE_CAP_RECHECK_MS = 1_000;
 /** A head read or announced this recently stamps a broadcast without reading it again. */
 const HEAD_FRESH_MS = 500;
+/**
+ * A head newHeads announced this recently is the chain's head for a pass (the next block would be
+ * announced in turn); older, the head is read. Below the fastest block times of the chains served.
+ */
+const ANNOUNCED_HEAD_FRESH_MS = 100;
 
 /**
  * Sends the outbox's transactions for one chain: a nonce per worker kept in the database, the signed
@@ -109,8 +114,12 @@ export class TransactionEngine {
   /** Workers woken while busy: their next pass starts without sleeping. */
   private readonly wokenWhileBusy = new Set<string>();
   private stopHeads: (() => void) | undefined;
+  /** Told of each new head announced while the engine runs (onHead). */
+  private readonly headListeners = new Set<(head: bigint) => void>();
   /** The newest chain head this engine read or was announced, and when (stamps broadcasts for "stuck"). */
   private latestHead: { number: bigint; at: number } | undefined;
+  /** The newest head newHeads announced, and when: a pass it woke reads receipts against it without asking again. */
+  private announcedHead: { number: bigint; at: number } | undefined;
   private readonly nonceSynced = new Set<string>();
   private readonly waiters = new Map<number, Array<(record: TransactionOutcome) => void>>();
   /** Hashes of cancellation transfers sent in place of stuck calls, with the reason. */
@@ -194,12 +203,23 @@ export class TransactionEngine {
     const held = this.options.heads?.();
     const unsubscribe = held?.heads.onHead((head) => {
       this.sawHead(head);
+      if (this.announcedHead === undefined || head >= this.announcedHead.number) this.announcedHead = { number: head, at: Date.now() };
       for (const worker of this.options.signers.keys()) this.wake(worker);
+      for (const listener of this.headListeners) listener(head);
     });
     this.stopHeads = () => {
       unsubscribe?.();
       held?.release();
     };
+  }
+
+  /**
+   * Calls `listener` with each new head this chain announces (newHeads) while the engine runs; nothing
+   * without a WebSocket endpoint. Returns the unsubscribe.
+   */
+  onHead(listener: (head: bigint) => void): () => void {
+    this.headListeners.add(listener);
+    return () => this.headListeners.delete(listener);
   }
 
   private sawHead(head: bigint): void {
@@ -351,33 +371,62 @@ export class TransactionEngine {
     this.options.logger.error({ chainId: this.chainId, worker, errorName: unit.errorName, err: unit.reason, details: unit.details }, 'transaction engine worker stopped: the failure is deterministic');
   }
 
-  /** One pass for one worker: settle in-flight transactions, then send queued ones. True if anything moved. */
+  /**
+   * One pass for one worker: settle in-flight transactions and send queued ones. True if anything moved.
+   * What was mined is settled while what is queued is signed and sent (different records): a pass took
+   * the sum of both, and a step queued meanwhile waited for the rest of the pass and a whole next one.
+   * Records with no receipt come after both, one at a time: a replacement or a gap filler touches the
+   * worker's nonces.
+   */
   private async tick(worker: string): Promise<boolean> {
-    let moved = false;
     const inFlight = await this.options.outbox.inFlight(this.chainId, worker);
-    if (inFlight.length > 0) {
-      // A receipt can only appear with a new block, for a transaction in it: only those, the ones waiting
-      // for confirmations and stuck candidates need a look.
-      const head = await this.options.client.blockNumber();
-      this.sawHead(head);
-      const previous = this.settledAtHead.get(worker);
-      const included = previous === undefined ? undefined : await this.inclusions.hashesIn(previous, head);
-      const stuckAfterMs = this.options.stuckAfterMs ?? DEFAULTS.chain.stuckAfterMs;
-      const looked = inFlight.filter(
-        (record) =>
-          included === undefined ||
-          this.awaitingDepth.has(record.id) ||
-          record.txHashes.some((hash) => included.has(hash.toLowerCase())) ||
-          Date.now() - (record.sentAt ?? 0) > stuckAfterMs,
-      );
-      const receipts = await this.receiptsOf(looked);
-      for (const record of looked) moved = (await this.settle(record, head, receipts)) || moved;
-      this.settledAtHead.set(worker, head);
-    }
-    const room = (this.options.maxInFlightPerWorker ?? 16) - inFlight.length;
-    if (this.stopped || room <= 0) return moved;
+    const room = (this.options.maxInFlightPerWorker ?? DEFAULTS.chain.maxInFlightPerWorker) - inFlight.length;
+    const [settled, sent] = await Promise.all([this.settleMinedOf(worker, inFlight), this.sendQueued(worker, room)]);
+    let moved = settled.moved || sent;
+    for (const record of settled.unmined) moved = (await this.settleUnmined(record, settled.head)) || moved;
+    return moved;
+  }
+
+  /** The worker's in-flight records that a new block may have settled, settled side by side; those still without a receipt. */
+  private async settleMinedOf(worker: string, inFlight: OutboxRecord[]): Promise<{ moved: boolean; unmined: OutboxRecord[]; head: bigint }> {
+    if (inFlight.length === 0) return { moved: false, unmined: [], head: 0n };
+    // A receipt can only appear with a new block, for a transaction in it: only those, the ones waiting
+    // for confirmations and stuck candidates need a look.
+    const head = await this.currentHead();
+    const previous = this.settledAtHead.get(worker);
+    const included = previous === undefined ? undefined : await this.inclusions.hashesIn(previous, head);
+    const stuckAfterMs = this.options.stuckAfterMs ?? DEFAULTS.chain.stuckAfterMs;
+    const looked = inFlight.filter(
+      (record) =>
+        included === undefined ||
+        this.awaitingDepth.has(record.id) ||
+        record.txHashes.some((hash) => included.has(hash.toLowerCase())) ||
+        Date.now() - (record.sentAt ?? 0) > stuckAfterMs,
+    );
+    const receipts = await this.receiptsOf(looked);
+    // Each its own record: their writes queue back to back instead of each waiting for the whole queue in turn.
+    const mined = await Promise.all(looked.map((record) => this.settleMined(record, head, receipts)));
+    this.settledAtHead.set(worker, head);
+    return { moved: mined.includes(true), unmined: looked.filter((_, index) => mined[index] === undefined), head };
+  }
+
+  /**
+   * The chain head for a pass: the one newHeads just announced (the pass it woke starts at once, so
+   * one eth_blockNumber per pass is saved on every step), else read.
+   */
+  private async currentHead(): Promise<bigint> {
+    const announced = this.announcedHead;
+    if (announced && Date.now() - announced.at <= ANNOUNCED_HEAD_FRESH_MS) return announced.number;
+    const head = await this.options.client.blockNumber();
+    this.sawHead(head);
+    return head;
+  }
+
+  /** Sends up to `room` of the worker's queued records; true if there were any. */
+  private async sendQueued(worker: string, room: number): Promise<boolean> {
+    if (this.stopped || room <= 0) return false;
     const queued = await this.options.outbox.queued(this.chainId, worker, Date.now(), room);
-    if (queued.length === 0) return moved;
+    if (queued.length === 0) return false;
     await this.sendBatch(worker, queued);
     return true;
   }
@@ -389,8 +438,12 @@ export class TransactionEngine {
     return new Map(hashes.map((hash, index) => [hash, receipts[index]]));
   }
 
-  /** `head`: the chain head read at the start of this pass; `receipts`: read for this pass (receiptsOf). */
-  private async settle(record: OutboxRecord, head: bigint, receipts: Map<string, RpcReceipt | null>): Promise<boolean> {
+  /**
+   * A record with a receipt: settled once deep enough (true), or left waiting for its depth (false).
+   * Undefined when none of its hashes has a receipt. `head`: the chain head read at the start of this pass;
+   * `receipts`: read for this pass (receiptsOf).
+   */
+  private async settleMined(record: OutboxRecord, head: bigint, receipts: Map<string, RpcReceipt | null>): Promise<boolean | undefined> {
     const { client, outbox, logger } = this.options;
     for (const hash of [...record.txHashes].reverse()) {
       const receipt = receipts.has(hash) ? receipts.get(hash) : await client.getReceipt(hash);
@@ -414,6 +467,12 @@ export class TransactionEngine {
       this.emit(await outbox.get(record.id), receipt);
       return true;
     }
+    return undefined;
+  }
+
+  /** A record none of whose hashes is mined: its nonce used by another transaction (failed), stuck (replaced), or still pending. */
+  private async settleUnmined(record: OutboxRecord, head: bigint): Promise<boolean> {
+    const { client, outbox } = this.options;
     if (record.nonce === undefined) return false;
     const minedNonce = await client.getTransactionCount(record.worker, 'latest');
     if (minedNonce > record.nonce) {

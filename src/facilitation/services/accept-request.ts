@@ -12,8 +12,12 @@ import { MAX_ACCEPT_ATTEMPTS, nextAcceptAttempt } from './accept-attempts';
 import { endOnDeterministicFailure } from './deterministic-failure';
 import { orphanedRequestReason, transactionPlacement } from './transaction-placement';
 
-/** Requests prepared at once (each reads a few values on-chain before its accept is queued). */
-const ACCEPT_CONCURRENCY = 8;
+/**
+ * Requests prepared at once (each reads a few values on-chain before its accept is queued). 50 requests
+ * of one block went through 8 at a time in ~7 rounds of chain reads; 32 overlap those reads, and a
+ * worker's accepts still leave in one signed batch (the engine's sendBatch).
+ */
+const ACCEPT_CONCURRENCY = 32;
 
 /** What accepting a request takes in one direction (stake: the composer; redeem: the redeem pool). */
 export interface Acceptor {
@@ -78,16 +82,20 @@ export class AcceptService {
       }
       decision = judged.decision;
     }
-    const existing = await store.messageForStakeRequest(requestHash);
-    const attempt = await nextAcceptAttempt(route, requestHash);
+    // The chain reads go out with the database reads (one round trip of waiting, not four): almost
+    // every request gets here once, to be accepted, and needs them.
+    const open = route.requestOpen(request);
+    const bounty = this.acceptor.bounty();
+    for (const read of [open, bounty]) read.catch(() => undefined); // awaited below when needed, where a failure counts
+    const [existing, attempt] = await Promise.all([store.messageForStakeRequest(requestHash), nextAcceptAttempt(route, requestHash)]);
     if (attempt.next === undefined) {
       // An attempt is queued, in flight or mined: its outcome decides. Only when the engine had to replace
       // it (no block took it) is the request checked: a reorg may have taken the request itself away, and
       // then no outcome of that accept can help.
-      if (attempt.replaced && !(await route.requestOpen(request))) await this.noLongerPending(request, existing, log);
+      if (attempt.replaced && !(await open)) await this.noLongerPending(request, existing, log);
       return;
     }
-    if (!(await route.requestOpen(request))) {
+    if (!(await open)) {
       await this.noLongerPending(request, existing, log);
       return;
     }
@@ -97,7 +105,7 @@ export class AcceptService {
       await store.apply({ kind: 'acceptGivenUp', stakeRequestHash: requestHash, reason });
       return;
     }
-    await this.send(request, existing, { attempt: attempt.next, lastError: attempt.lastError, decision }, log);
+    await this.send(request, existing, { attempt: attempt.next, lastError: attempt.lastError, decision, bounty }, log);
   }
 
   /**
@@ -113,11 +121,19 @@ export class AcceptService {
     return verdict.profitable ? { decision: describeVerdict(verdict) } : { refusal: describeVerdict(verdict) };
   }
 
-  /** `decision`: why the request is taken, recorded with the accept's preparation (the profitability numbers). */
-  private async send(request: StakeRequestRecord, existing: MessageRecord | undefined, how: { attempt: number; lastError?: string; decision?: string }, log: Logger): Promise<void> {
+  /**
+   * `decision`: why the request is taken, recorded with the accept's preparation (the profitability
+   * numbers); `bounty`: the acceptor's bounty, being read.
+   */
+  private async send(
+    request: StakeRequestRecord,
+    existing: MessageRecord | undefined,
+    how: { attempt: number; lastError?: string; decision?: string; bounty: Promise<bigint> },
+    log: Logger,
+  ): Promise<void> {
     const { attempt, lastError, decision } = how;
     const { acceptor } = this;
-    const bounty = await acceptor.bounty();
+    const bounty = await how.bounty;
     let message = existing;
     if (!message) {
       const worker = await acceptor.chooseWorker(bounty);

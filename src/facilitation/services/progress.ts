@@ -1,10 +1,11 @@
 import { MessageStatus } from '../../mosaic/message-status';
+import { mapConcurrently } from '../../util/map-concurrently';
 import type { FacilitationContext } from '../context';
 import type { MessageRecord } from '../model';
 import type { ProgressCall, Route } from '../route';
 import { Coalescer } from '../serial';
 import type { StakeEvent } from '../stake/events';
-import { submitStep } from '../step-outbox';
+import { submitStep, unsettledSteps } from '../step-outbox';
 import type { WorkerPool } from '../worker-pool';
 import { endOnDeterministicFailure } from './deterministic-failure';
 
@@ -17,6 +18,12 @@ interface ProgressSide extends ProgressCall {
   seen(messageHash: string, status: MessageStatus): StakeEvent;
   workers: WorkerPool;
 }
+
+/**
+ * Messages progressed at once (each its two sides side by side): one after the other, 50 confirmed
+ * messages waited for 100 status reads and 100 outbox writes in a row; side by side the reads overlap.
+ */
+const PROGRESS_CONCURRENCY = 16;
 
 export interface ProgressWorkers {
   origin: WorkerPool;
@@ -60,13 +67,28 @@ export class ProgressService {
 
   private async run(): Promise<void> {
     const { store, origin } = this.context;
-    for (const message of await store.messagesInState(['CONFIRMED'])) {
-      if (message.direction !== this.route.direction || message.gateway !== origin.gateway.address) continue;
-      for (const side of this.sides) {
-        if (side.recorded(message) !== MessageStatus.Declared) continue;
-        await endOnDeterministicFailure(this.context, { messageHash: message.messageHash }, () => this.progress(message, side));
-      }
-    }
+    const confirmed = (await store.messagesInState(['CONFIRMED'])).filter(
+      (message) => message.direction === this.route.direction && message.gateway === origin.gateway.address,
+    );
+    if (confirmed.length === 0) return;
+    const inFlight = await Promise.all(this.sides.map((side) => this.inFlight(side)));
+    await mapConcurrently(confirmed, PROGRESS_CONCURRENCY, (message) =>
+      Promise.all(
+        this.sides
+          .filter((side, index) => side.recorded(message) === MessageStatus.Declared && !inFlight[index].has(message.messageHash))
+          .map((side) => endOnDeterministicFailure(this.context, { messageHash: message.messageHash }, () => this.progress(message, side))),
+      ),
+    );
+  }
+
+  /**
+   * Messages whose step of this side is queued or sent: its outcome records the result, nothing to read or
+   * queue again. Under load each run went over every CONFIRMED message again (a status read and an
+   * outbox write per side), and the run came again with every message confirmed: quadratic in the batch.
+   */
+  private async inFlight(side: ProgressSide): Promise<Set<string>> {
+    const steps = await unsettledSteps(side.chain.engine, side.step('').kind);
+    return new Set(steps.flatMap(({ step }) => ('messageHash' in step ? [step.messageHash] : [])));
   }
 
   private async progress(message: MessageRecord, side: ProgressSide): Promise<void> {

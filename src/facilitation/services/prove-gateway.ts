@@ -2,7 +2,7 @@ import { MessageStatus } from '../../mosaic/message-status';
 import type { FacilitationContext } from '../context';
 import type { Route } from '../route';
 import { Coalescer } from '../serial';
-import { submitStep, unsettledSteps } from '../step-outbox';
+import { findStep, submitStep, unsettledSteps } from '../step-outbox';
 import type { FacilitationStep } from '../steps';
 import type { WorkerPool } from '../worker-pool';
 import { recordLostDeclaration } from './lost-declaration';
@@ -15,6 +15,13 @@ import { recordLostDeclaration } from './lost-declaration';
  */
 export class ProveGatewayService {
   readonly trigger: Coalescer;
+  /**
+   * The last run found declared messages above the anchored height. Only a hint of when to look again
+   * (on each new head of the target chain, see FacilitationEngine): the anchor is read on chain every run.
+   */
+  waitsForAnchor = false;
+  /** The height of the last proof this service queued (which outbox record to look at; see provenHeight). */
+  private lastQueued: bigint | undefined;
 
   constructor(
     private readonly context: FacilitationContext,
@@ -31,7 +38,12 @@ export class ProveGatewayService {
       (m) => m.direction === route.direction && m.gateway === this.context.origin.gateway.address && m.declarationHeight !== undefined,
     );
     if (waiting.length === 0) return;
-    const proven = (await store.getGateway(route.sourceGateway.address))?.lastProvenHeight ?? 0n;
+    // One proof in flight at a time: messages declared meanwhile share the next proof, taken at the
+    // latest anchor once this one settles, instead of one proof per new anchor. The outbox says which
+    // is in flight (never memory: a restart or a failed write after the outcome would leave it stale).
+    // Asked before the proven height: a proof settling in between is then already counted in it.
+    if (await this.proofInFlight()) return;
+    const proven = await this.provenHeight();
     const unproven = waiting.filter((m) => m.declarationHeight! > proven);
     if (unproven.length === 0) return;
 
@@ -39,11 +51,8 @@ export class ProveGatewayService {
     const anchored = await route.targetAnchor.latestStateRootBlockHeight();
     await store.recordAnchoredHeight(route.targetAnchor.address, this.targetChainId(), anchored);
     const lowest = unproven.reduce((min, m) => (m.declarationHeight! < min ? m.declarationHeight! : min), unproven[0].declarationHeight!);
-    if (anchored < lowest) return; // wait for the anchor to pass the declaration
-    // One proof in flight at a time: messages declared meanwhile share the next proof, taken at the
-    // latest anchor once this one settles, instead of one proof per new anchor. The outbox says which
-    // is in flight (never memory: a restart or a failed write after the outcome would leave it stale).
-    if (await this.proofInFlight()) return;
+    this.waitsForAnchor = anchored < lowest;
+    if (this.waitsForAnchor) return; // wait for the anchor to pass the declaration
 
     const worker = await this.workers.choose({ minGasBalance: policy.minWorkerGasBalance });
     if (!worker) {
@@ -58,12 +67,30 @@ export class ProveGatewayService {
     for (const message of lost) await recordLostDeclaration(this.context, route, message, logger.child({ messageHash: message.messageHash }));
     if (lost.length === covered.length) return;
     const { record, created } = await submitStep(route.target.engine, worker, route.proveStep(anchored), route.proveCall(proof));
+    this.lastQueued = anchored;
     const fields = { direction: route.direction, gateway: route.sourceGateway.address, height: anchored.toString() };
     if (created) {
       logger.info({ ...fields, messages: covered.filter((m) => !lost.includes(m)).map((m) => m.messageHash), worker }, `${route.names.prove} queued`);
     } else if (record.status === 'failed') {
       logger.warn({ ...fields, error: record.lastError }, `${route.names.prove} at this height failed before; waiting for a higher anchor`);
     }
+  }
+
+  /**
+   * The highest height proven: the store's, or the last proof's once the outbox has it mined (then
+   * recorded, as its outcome does). The engine marks a proof mined a moment before its outcome records the
+   * height: a run in between found no proof in flight and the old height, and proved the same messages
+   * again (seen under load). A lost write of that outcome is made good here too.
+   */
+  private async provenHeight(): Promise<bigint> {
+    const { store } = this.context;
+    const { route } = this;
+    const recorded = (await store.getGateway(route.sourceGateway.address))?.lastProvenHeight ?? 0n;
+    const last = this.lastQueued;
+    if (last === undefined || last <= recorded) return recorded;
+    if ((await findStep(route.target.engine, route.proveStep(last)))?.status !== 'mined') return recorded;
+    await store.recordGatewayProven(route.sourceGateway.address, route.targetGateway.address, last);
+    return last;
   }
 
   private targetChainId(): number {

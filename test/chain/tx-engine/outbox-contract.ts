@@ -33,6 +33,13 @@ export function describeOutbox(name: string, open: () => Promise<{ outbox: Outbo
       expect((await outbox.find(1000, 'approveBounty', 'a'))!.id).to.equal(first.record.id);
     });
 
+    it('queues a step once however many enqueue it at the same time: one is created, all get its record', async () => {
+      const all = await Promise.all(Array.from({ length: 5 }, () => outbox.enqueue(request('b'))));
+      expect(all.filter((r) => r.created)).to.have.length(1);
+      expect(new Set(all.map((r) => r.record.id)).size).to.equal(1);
+      expect(all[0].record).to.include({ status: 'queued', subject: 'b', attempts: 0 });
+    });
+
     it('hands out queued records oldest first, not before their time, and lists sent ones by nonce', async () => {
       const a = (await outbox.enqueue(request('a'))).record;
       const b = (await outbox.enqueue(request('b'))).record;

@@ -48,4 +48,14 @@ describe('bounty allowance (no chain)', () => {
     fake.chain.allowance = FAKE.bounty * 5n;
     await covering;
   });
+
+  it('lets concurrent accepts of a worker share checks: a burst reads the allowance twice, not once per accept', async () => {
+    await unminedAccepts(10);
+    fake.chain.allowance = FAKE.bounty * 100n;
+    const reads = () => fake.origin.rpc.requests.filter((r) => r.method === 'eth_call').length;
+    const before = reads();
+    await Promise.all(Array.from({ length: 10 }, () => allowance.cover(FAKE.originWorker, FAKE.bounty)));
+    expect(reads() - before).to.equal(2);
+    expect(fake.origin.engine.byPurpose(STEP_PURPOSES.approveBounty)).to.have.length(0);
+  });
 });

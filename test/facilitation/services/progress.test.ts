@@ -48,6 +48,18 @@ describe('progress service (no chain)', () => {
     expect(fake.auxiliary.engine.byPurpose(STEP_PURPOSES.progressMint)).to.have.length(1);
   });
 
+  it('reads nothing again for a side whose step is queued or in flight: its outcome records the result', async () => {
+    await confirmedMessage(fake);
+    await service.trigger.trigger();
+    const reads = () => [fake.origin.rpc, fake.auxiliary.rpc].flatMap((rpc) => rpc.requests).filter((r) => r.method === 'eth_call').length;
+    const before = reads();
+    await service.trigger.trigger();
+    expect(reads()).to.equal(before);
+    await fake.origin.engine.fail(fake.origin.engine.byPurpose(STEP_PURPOSES.progressStake)[0], 'dropped');
+    await service.trigger.trigger();
+    expect(reads(), 'a failed step is no longer in flight: its side is read again').to.equal(before + 1);
+  });
+
   it('fails a message whose step cannot succeed (a read that reverts), with the reason, instead of retrying it for ever', async () => {
     await confirmedMessage(fake);
     fake.origin.rpc.failures.push({ method: 'eth_call', nodeMessage: 'execution reverted: Message on source must be Declared', code: 3 });

@@ -43,14 +43,18 @@ describe('prove-gateway service (no chain)', () => {
     expect(proofs().map((r) => r.subject)).to.deep.equal([`${FAKE.gateway}@50`, `${FAKE.gateway}@60`]);
   });
 
-  it('sends the next proof once the first is settled in the outbox, even if its proven height was never recorded', async () => {
+  it('takes a proof the outbox has mined as proven, also before (or without) its outcome recording it: no second proof of the same messages', async () => {
     await declaredMessage(fake, 42n);
     fake.chain.anchoredHeight = 50n;
     await service.trigger.trigger();
     await fake.auxiliary.engine.mine(proofs()[0], { transactionHash: `0x${'aa'.repeat(32)}`, blockNumber: '0x10' });
     fake.chain.anchoredHeight = 60n;
     await service.trigger.trigger();
-    expect(proofs().map((r) => r.subject)).to.deep.equal([`${FAKE.gateway}@50`, `${FAKE.gateway}@60`]);
+    expect(proofs().map((r) => r.subject), 'the message at 42 is covered').to.deep.equal([`${FAKE.gateway}@50`]);
+    expect((await fake.store.getGateway(FAKE.gateway))!.lastProvenHeight).to.equal(50n);
+    await declaredMessage(fake, 55n, `0x${'e1'.repeat(32)}`, `0x${'12'.repeat(32)}`);
+    await service.trigger.trigger();
+    expect(proofs().map((r) => r.subject), 'a message declared later gets the next proof').to.deep.equal([`${FAKE.gateway}@50`, `${FAKE.gateway}@60`]);
   });
 
   it('proves nothing when every waiting message is covered by the last proven height', async () => {
