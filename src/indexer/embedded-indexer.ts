@@ -72,7 +72,7 @@ async function startSide(options: EmbeddedIndexerOptions, side: SubgraphSide, bu
   const startBlock = BigInt(options.mosaic.auxiliaryChains[String(options.auxChainId)].startBlocks[side]);
   const subgraph = { ...loaded, startBlock };
   const workers = options.mappingWorkers ?? DEFAULTS.chain.indexerMappingWorkers;
-  const pool = workers > 0 ? new MappingPool({ buildDir: build, size: workers, idleMs: options.workerIdleMs ?? DEFAULTS.chain.indexerWorkerIdleMs, logger }) : undefined;
+  const pool = workers > 0 ? new MappingPool({ image: loaded.image, size: workers, idleMs: options.workerIdleMs ?? DEFAULTS.chain.indexerWorkerIdleMs, logger }) : undefined;
   if (pool) pools.push(pool);
   const store = await EntityStore.open({ knex: options.knex, namespace: `sg_${side}${options.namespaceSuffix ?? ''}`, schemaSdl: subgraph.schemaSdl });
   const follower = new BlockFollower({

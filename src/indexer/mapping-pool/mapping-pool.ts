@@ -3,8 +3,9 @@ import { Worker } from 'node:worker_threads';
 import { messageOf } from '../../errors/cause-chain';
 import type { Logger } from '../../logging/logger';
 import type { MappedBlock } from '../follower/follower-ports';
+import type { SubgraphImage } from '../wasm/mapping-host';
 import type { MappingWorkerData } from './mapping-worker';
-import { decodeError, type MapRequest, type WorkerReply } from './worker-messages';
+import { decodeError, encodeRequest, type WorkerReply } from './worker-messages';
 
 /**
  * Worker threads that run a subgraph's mappings for catch-up ranges, many blocks at a time. A
@@ -16,8 +17,8 @@ import { decodeError, type MapRequest, type WorkerReply } from './worker-message
  */
 
 export interface MappingPoolOptions {
-  /** The built subgraph (its subgraph.yaml) each worker loads. */
-  buildDir: string;
+  /** The subgraph each worker hosts (LoadedSubgraph.image). */
+  image: SubgraphImage;
   /** Worker threads at most (≥ 1). */
   size: number;
   /** Workers with nothing to do for this long are stopped (started again by the next part). */
@@ -48,6 +49,9 @@ export class PoolPart {
 interface PoolWorker {
   worker: Worker;
   ready: boolean;
+  /** Settles when the worker is ready, or stopped before. */
+  started: Promise<void>;
+  markStarted: () => void;
   part: PoolPart | undefined;
 }
 
@@ -88,6 +92,16 @@ export class MappingPool {
     return part;
   }
 
+  /**
+   * Starts the workers now (a catch-up is coming: their start-up then overlaps the first eth_getLogs);
+   * resolves once each is ready or failed to start. Idle ones stop after idleMs as usual.
+   */
+  warm(): Promise<void> {
+    while (this.usable && this.workers.size < this.options.size) this.spawn();
+    if (this.queue.length === 0) this.dispatch();
+    return Promise.all([...this.workers].map((entry) => entry.started)).then(() => undefined);
+  }
+
   /** Takes a part no worker has started back for the caller to map; false when a worker has it. */
   withdraw(part: PoolPart): boolean {
     if (part.state !== 'queued') return part.state === 'local';
@@ -101,7 +115,10 @@ export class MappingPool {
     clearTimeout(this.idleTimer);
     const stopping = [...this.workers];
     this.workers.clear();
-    for (const entry of stopping) entry.part?.reject(new Error('the mapping pool was closed'));
+    for (const entry of stopping) {
+      entry.part?.reject(new Error('the mapping pool was closed'));
+      entry.markStarted();
+    }
     await Promise.all(stopping.map((entry) => entry.worker.terminate()));
   }
 
@@ -114,7 +131,8 @@ export class MappingPool {
     const starting = [...this.workers].filter((entry) => !entry.ready).length;
     let wanted = Math.min(this.queue.length - starting, this.options.size - this.workers.size);
     while (this.usable && wanted-- > 0) this.spawn();
-    if (this.workers.size > 0 && this.queue.length === 0 && [...this.workers].every((entry) => !entry.part)) {
+    // Idle: every worker ready (a starting one arms the timer once ready) and none with a part.
+    if (this.workers.size > 0 && this.queue.length === 0 && [...this.workers].every((entry) => entry.ready && !entry.part)) {
       this.idleTimer = setTimeout(() => void this.close(), this.options.idleMs);
       this.idleTimer.unref();
     }
@@ -124,13 +142,15 @@ export class MappingPool {
     part.state = 'sent';
     entry.part = part;
     entry.worker.ref(); // a part in flight keeps the process alive; an idle worker does not
-    entry.worker.postMessage({ job: this.nextJob++, blocks: part.blocks } satisfies MapRequest);
+    entry.worker.postMessage(encodeRequest(this.nextJob++, part.blocks));
   }
 
   private spawn(): void {
     const { file, execArgv } = workerScript();
-    const worker = new Worker(file, { workerData: { buildDir: this.options.buildDir } satisfies MappingWorkerData, execArgv });
-    const entry: PoolWorker = { worker, ready: false, part: undefined };
+    const worker = new Worker(file, { workerData: { image: this.options.image } satisfies MappingWorkerData, execArgv });
+    let markStarted!: () => void;
+    const started = new Promise<void>((resolve) => (markStarted = resolve));
+    const entry: PoolWorker = { worker, ready: false, started, markStarted, part: undefined };
     this.workers.add(entry);
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.onReply(entry, reply));
@@ -144,8 +164,10 @@ export class MappingPool {
       void entry.worker.terminate();
       return;
     }
-    if (reply.kind === 'ready') entry.ready = true;
-    else {
+    if (reply.kind === 'ready') {
+      entry.ready = true;
+      entry.markStarted();
+    } else {
       entry.part?.resolve(reply);
       entry.part = undefined;
       entry.worker.unref();
@@ -155,6 +177,7 @@ export class MappingPool {
 
   /** A worker that died (or could not load): its part fails; one that never got ready disables the pool. */
   private onStopped(entry: PoolWorker, error: Error): void {
+    entry.markStarted();
     if (!this.workers.delete(entry)) return;
     entry.part?.reject(new Error(`a mapping worker stopped: ${error.message}`, { cause: error }));
     if (!entry.ready && !this.loadFailure) {

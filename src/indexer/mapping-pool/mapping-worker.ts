@@ -1,16 +1,17 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadSubgraph, type LoadedSubgraph } from '../wasm/subgraph-host';
+import { hostSubgraph, type LoadedSubgraph, type SubgraphImage } from '../wasm/mapping-host';
 import type { BlockWrites, MappingLogEntry } from '../wasm/types';
-import { encodeError, writesEncoder, type EncodedBlock, type EncodedTypeWrites, type MapRequest, type WorkerReply } from './worker-messages';
+import { decodeRequest, encodeError, writesEncoder, type EncodedBlock, type EncodedTypeWrites, type MapRequest, type WorkerReply } from './worker-messages';
 
 /**
- * A mapping worker (started by MappingPool): loads the built subgraph named by `workerData.buildDir`
- * and maps the blocks it is sent, in order, each on instances as fresh as new ones (as the indexing
+ * A mapping worker (started by MappingPool): hosts the subgraph image it is given (read and compiled
+ * by the indexing thread; this file imports nothing that parses YAML or GraphQL, so that a worker is
+ * ready in tens of milliseconds) and maps the blocks it is sent, in order, each on instances as fresh as new ones (as the indexing
  * thread would), answering with their writes in column form.
  */
 
 export interface MappingWorkerData {
-  buildDir: string;
+  image: SubgraphImage;
 }
 
 const port = parentPort;
@@ -20,7 +21,7 @@ let logs: MappingLogEntry[] = [];
 let subgraph: LoadedSubgraph;
 let encode: (writes: BlockWrites) => EncodedTypeWrites[];
 try {
-  subgraph = loadSubgraph((workerData as MappingWorkerData).buildDir, { logger: (entry) => logs.push(entry) });
+  subgraph = hostSubgraph((workerData as MappingWorkerData).image, { logger: (entry) => logs.push(entry) });
   encode = writesEncoder(subgraph.schema);
   port.postMessage({ kind: 'ready' } satisfies WorkerReply);
 } catch (error) {
@@ -29,7 +30,7 @@ try {
 
 port.on('message', (request: MapRequest) => {
   const blocks: EncodedBlock[] = [];
-  for (const { block, logs: blockLogs } of request.blocks) {
+  for (const { block, logs: blockLogs } of decodeRequest(request)) {
     logs = [];
     try {
       blocks.push({ writes: encode(subgraph.runBlock(block, blockLogs)), logs });

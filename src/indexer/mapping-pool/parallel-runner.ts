@@ -1,6 +1,6 @@
 import type { MappedBlock, MappingRunner } from '../follower/follower-ports';
 import type { StoreWrites } from '../entity-store/write-plan';
-import type { LoadedSubgraph } from '../wasm/subgraph-host';
+import type { LoadedSubgraph } from '../wasm/mapping-host';
 import type { MappingLogger } from '../wasm/types';
 import type { MappingPool, PoolPart } from './mapping-pool';
 import { decodeError, decodeWrites } from './worker-messages';
@@ -56,6 +56,7 @@ export function parallelRunner(subgraph: LoadedSubgraph, pool: MappingPool, logg
     topics: subgraph.topics,
     startBlock: subgraph.startBlock,
     runBlock: (block, logs) => subgraph.runBlock(block, logs),
+    warmUp: () => void pool.warm(),
     mapBlocks: (blocks) => {
       const logs = blocks.reduce((sum, mapped) => sum + mapped.logs.length, 0);
       if (!pool.usable || blocks.length < 2 || logs < PARALLEL_MIN_LOGS) return blocks.map((mapped) => () => subgraph.runBlock(mapped.block, mapped.logs));

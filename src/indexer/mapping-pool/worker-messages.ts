@@ -1,6 +1,6 @@
 import { entityColumns, storedFields, type EntityColumns } from '../entity-store/column-codec';
-import type { MappedBlock } from '../follower/follower-ports';
-import { MappingError } from '../wasm/subgraph-host';
+import type { FollowedBlock, FollowedLog, MappedBlock } from '../follower/follower-ports';
+import { MappingError } from '../wasm/mapping-error';
 import type { SubgraphSchema } from '../wasm/schema';
 import type { BlockWrites, MappingLogEntry } from '../wasm/types';
 
@@ -10,10 +10,23 @@ import type { BlockWrites, MappingLogEntry } from '../wasm/types';
  * and byte arrays would cost the indexing thread more than the mappings it saves), errors as fields.
  */
 
-/** Indexing thread -> worker: map these blocks (consecutive, ascending). */
+/**
+ * Indexing thread -> worker: map these blocks (consecutive, ascending), their logs as columns: a
+ * log object per log would be cloned key by key, flat arrays of strings are copied in bulk.
+ */
 export interface MapRequest {
   job: number;
-  blocks: readonly MappedBlock[];
+  blocks: FollowedBlock[];
+  /** How many of the logs below each block has, in order. */
+  logCounts: number[];
+  address: string[];
+  /** Each log's topics, one after the other (topicCounts[i] of them for log i). */
+  topics: string[];
+  topicCounts: number[];
+  data: string[];
+  transactionHash: string[];
+  transactionIndex: number[];
+  logIndex: number[];
 }
 
 /** One entity type's writes in a block: ids and their columns, in the same order. */
@@ -38,6 +51,45 @@ export type WorkerReply =
   | { kind: 'ready' }
   | { kind: 'load-failed'; error: EncodedError }
   | { kind: 'mapped'; job: number; blocks: EncodedBlock[]; failure?: { error: EncodedError; logs: MappingLogEntry[] } };
+
+export function encodeRequest(job: number, blocks: readonly MappedBlock[]): MapRequest {
+  const request: MapRequest = { job, blocks: [], logCounts: [], address: [], topics: [], topicCounts: [], data: [], transactionHash: [], transactionIndex: [], logIndex: [] };
+  for (const { block, logs } of blocks) {
+    request.blocks.push(block);
+    request.logCounts.push(logs.length);
+    for (const log of logs) {
+      request.address.push(log.address);
+      request.topics.push(...log.topics);
+      request.topicCounts.push(log.topics.length);
+      request.data.push(log.data);
+      request.transactionHash.push(log.transactionHash);
+      request.transactionIndex.push(log.transactionIndex);
+      request.logIndex.push(log.logIndex);
+    }
+  }
+  return request;
+}
+
+export function decodeRequest(request: MapRequest): MappedBlock[] {
+  let log = 0;
+  let topic = 0;
+  return request.blocks.map((block, b) => {
+    const logs: FollowedLog[] = [];
+    for (let end = log + request.logCounts[b]; log < end; log++) {
+      logs.push({
+        address: request.address[log],
+        topics: request.topics.slice(topic, (topic += request.topicCounts[log])),
+        data: request.data[log],
+        blockNumber: block.number,
+        blockHash: block.hash,
+        transactionHash: request.transactionHash[log],
+        transactionIndex: request.transactionIndex[log],
+        logIndex: request.logIndex[log],
+      });
+    }
+    return { block, logs };
+  });
+}
 
 /** Encodes a block's writes with the schema's column order (EntityStore's storedFields). */
 export function writesEncoder(schema: SubgraphSchema): (writes: BlockWrites) => EncodedTypeWrites[] {

@@ -59,6 +59,8 @@ export class AscHeap {
   private buffer: ArrayBuffer | undefined;
   private view!: DataView;
   private bytes!: Uint8Array;
+  /** The memory as a Buffer too: its hex codec writes straight into the WASM memory. */
+  private nodeBuffer!: Buffer;
 
   constructor(
     private readonly exports: AscExports,
@@ -75,6 +77,7 @@ export class AscHeap {
     this.buffer = buffer;
     this.view = new DataView(buffer);
     this.bytes = new Uint8Array(buffer);
+    this.nodeBuffer = Buffer.from(buffer);
   }
 
   /** Bytes of memory the instance has now. */
@@ -161,8 +164,27 @@ export class AscHeap {
     return this.newStruct([buffer, buffer, contents.length], this.ids.Uint8Array);
   }
 
+  /**
+   * A Uint8Array of the bytes a 0x-hex string spells, decoded straight into memory (no intermediate
+   * array); throws as hexToBytes does for text that is not hex bytes.
+   */
+  newUint8ArrayFromHex(hex: string): number {
+    const start = hex.startsWith('0x') || hex.startsWith('0X') ? 2 : 0;
+    const length = (hex.length - start) / 2;
+    if (!Number.isInteger(length)) throw new Error(`not a hex byte string: ${hex.slice(0, 80)}`);
+    const buffer = this.alloc(length, this.ids.ArrayBuffer);
+    if (this.nodeBuffer.write(start === 0 ? hex : hex.slice(start), buffer, length, 'hex') !== length) throw new Error(`not a hex byte string: ${hex.slice(0, 80)}`);
+    return this.newStruct([buffer, buffer, length], this.ids.Uint8Array);
+  }
+
   newBigInt(value: bigint): number {
-    return this.newUint8Array(bigIntToSignedLE(value));
+    if (value < 0n || value >= 0x80000000n) return this.newUint8Array(bigIntToSignedLE(value));
+    // 0 <= value < 2^31 (indexes, block numbers, timestamps, zeros): minimal little-endian bytes in place.
+    const small = Number(value);
+    const length = small < 0x80 ? 1 : small < 0x8000 ? 2 : small < 0x800000 ? 3 : 4;
+    const buffer = this.alloc(length, this.ids.ArrayBuffer);
+    for (let i = 0; i < length; i++) this.bytes[buffer + i] = (small >>> (8 * i)) & 0xff;
+    return this.newStruct([buffer, buffer, length], this.ids.Uint8Array);
   }
 
   newPtrArray(ptrs: readonly number[], classId: number): number {
