@@ -17,11 +17,13 @@ export const DEFAULTS = {
     /** Largest eth_getLogs block range the embedded indexer asks for (it shrinks on a provider's range error). */
     indexerMaxLogRange: 2_000,
     /**
-     * Worker threads the embedded indexer maps catch-up ranges on, per indexed chain (0: the indexing
-     * thread maps everything). Started on the first catch-up, stopped after indexerWorkerIdleMs idle:
-     * each holds ~15 MB of resident memory while alive. Realtime blocks never use them.
+     * Worker threads the embedded indexer maps catch-up ranges on, per indexed chain, besides the
+     * indexing thread, which maps too (0: it maps everything). Started by a catch-up, stopped after
+     * indexerWorkerIdleMs idle; each costs ~20 MB of resident memory while alive and ~100 ms of CPU to
+     * start and warm up, which a short catch-up does not win back on two cores: one by default.
+     * Realtime blocks never use them.
      */
-    indexerMappingWorkers: 2,
+    indexerMappingWorkers: 1,
     indexerWorkerIdleMs: 30_000,
     /** Longest wait between two looks for a receipt (the first is at once, then 5 ms, doubling up to this). */
     receiptPollMs: 250,

@@ -74,7 +74,7 @@ async function startSide(options: EmbeddedIndexerOptions, side: SubgraphSide, bu
   const workers = options.mappingWorkers ?? DEFAULTS.chain.indexerMappingWorkers;
   const pool = workers > 0 ? new MappingPool({ image: loaded.image, size: workers, idleMs: options.workerIdleMs ?? DEFAULTS.chain.indexerWorkerIdleMs, logger }) : undefined;
   if (pool) pools.push(pool);
-  const store = await EntityStore.open({ knex: options.knex, namespace: `sg_${side}${options.namespaceSuffix ?? ''}`, schemaSdl: subgraph.schemaSdl });
+  const store = await EntityStore.open({ knex: options.knex, namespace: `sg_${side}${options.namespaceSuffix ?? ''}`, schemaSdl: subgraph.schemaSdl, schema: subgraph.schema });
   const follower = new BlockFollower({
     name: side,
     client: new ChainClient(sharedChainRpc(chain.rpc, chain.chainId, logger), chain.chainId),

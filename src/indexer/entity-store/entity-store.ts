@@ -47,15 +47,16 @@ export class EntityStore implements BlockStore<StoreWrites> {
   private constructor(
     private readonly knex: Knex,
     readonly namespace: string,
-    schemaSdl: string,
+    schema: SubgraphSchema,
   ) {
-    this.schema = parseSchema(schemaSdl);
+    this.schema = schema;
     this.dialect = new SqlDialect(knex);
   }
 
-  static async open(options: { knex: Knex; namespace: string; schemaSdl: string }): Promise<EntityStore> {
+  /** `schema`: schemaSdl already parsed (the loaded subgraph's), not parsed again. */
+  static async open(options: { knex: Knex; namespace: string; schemaSdl: string; schema?: SubgraphSchema }): Promise<EntityStore> {
     if (!/^[a-z][a-z0-9_]*$/.test(options.namespace)) throw new Error(`namespace must be lowercase letters, digits and _, got ${options.namespace}`);
-    const store = new EntityStore(options.knex, options.namespace, options.schemaSdl);
+    const store = new EntityStore(options.knex, options.namespace, options.schema ?? parseSchema(options.schemaSdl));
     await store.createTables();
     return store;
   }

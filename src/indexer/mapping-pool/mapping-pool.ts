@@ -33,14 +33,22 @@ export type MappedReply = Extract<WorkerReply, { kind: 'mapped' }>;
 export class PoolPart {
   /** queued: waiting for a worker; sent: a worker has it; local: withdrawn, to be mapped by the caller. */
   state: 'queued' | 'sent' | 'local' = 'queued';
+  /** The worker answered (or failed): awaiting `reply` no longer waits. */
+  settled = false;
   readonly reply: Promise<MappedReply>;
   resolve!: (reply: MappedReply) => void;
   reject!: (error: Error) => void;
 
   constructor(readonly blocks: readonly MappedBlock[]) {
     this.reply = new Promise<MappedReply>((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
+      this.resolve = (reply) => {
+        this.settled = true;
+        resolve(reply);
+      };
+      this.reject = (error) => {
+        this.settled = true;
+        reject(error);
+      };
     });
     this.reply.catch(() => undefined); // observed by whoever takes the part's blocks; a withdrawn part is never settled
   }
@@ -108,6 +116,13 @@ export class MappingPool {
     this.queue.splice(this.queue.indexOf(part), 1);
     part.state = 'local';
     return true;
+  }
+
+  /** Takes back the last part no worker has started (for a caller with nothing else to do), if any. */
+  withdrawLast(): PoolPart | undefined {
+    const part = this.queue.pop();
+    if (part) part.state = 'local';
+    return part;
   }
 
   /** Stops every worker; parts they were mapping fail (queued ones stay for the caller to withdraw). */

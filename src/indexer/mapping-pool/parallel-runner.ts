@@ -2,7 +2,7 @@ import type { MappedBlock, MappingRunner } from '../follower/follower-ports';
 import type { StoreWrites } from '../entity-store/write-plan';
 import type { LoadedSubgraph } from '../wasm/mapping-host';
 import type { MappingLogger } from '../wasm/types';
-import type { MappingPool, PoolPart } from './mapping-pool';
+import type { MappedReply, MappingPool, PoolPart } from './mapping-pool';
 import { decodeError, decodeWrites } from './worker-messages';
 
 /** A chunk with fewer logs than this maps on the indexing thread: less work than a thread hop is worth. */
@@ -29,27 +29,61 @@ export function splitParts(blocks: readonly MappedBlock[], partLogs = PART_LOGS)
   return parts;
 }
 
+/** What the calling thread made of a part it mapped ahead: each block's writes, up to a failure. */
+type Premapped = Array<{ writes: StoreWrites } | { error: unknown }>;
+
+/** Maps a part's blocks here, now, up to the first failure. */
+function premap(subgraph: LoadedSubgraph, part: PoolPart): Premapped {
+  const outcomes: Premapped = [];
+  for (const { block, logs } of part.blocks) {
+    try {
+      outcomes.push({ writes: subgraph.runBlock(block, logs) });
+    } catch (error) {
+      outcomes.push({ error });
+      break;
+    }
+  }
+  return outcomes;
+}
+
+/** A block of a part a worker mapped: its logs replayed, its writes decoded, or its failure thrown. */
+function fromReply(reply: MappedReply, index: number, blockNumber: bigint, logger: MappingLogger): StoreWrites {
+  const block = reply.blocks[index];
+  if (block) {
+    block.logs.forEach((entry) => logger(entry));
+    return decodeWrites(block.writes);
+  }
+  if (!reply.failure || index !== reply.blocks.length) throw new Error(`a mapping worker did not map block ${blockNumber}`);
+  reply.failure.logs.forEach((entry) => logger(entry));
+  throw decodeError(reply.failure.error);
+}
+
 /**
  * The subgraph's runner with `mapBlocks` on a pool of mapping workers: a chunk of a catch-up range is
- * cut in parts mapped by the workers meanwhile, a block's writes taken when the follower reaches it;
- * a part no worker has started by then (workers still starting) is mapped here instead. Small chunks
+ * cut in parts the workers map meanwhile, a block's writes taken when the follower reaches it. The
+ * calling thread maps too: a part no worker has started when the follower reaches it (workers still
+ * starting), and, while it waits for a worker's part, the last parts still queued (mapped ahead, kept
+ * until reached; their mapping logs are written then, ahead of the blocks before them). Small chunks
  * (the realtime case: a block or two) map here, with no thread hop. A worker's logs are replayed to
  * `logger` as its blocks are taken, its failure thrown as the same error at the same block.
  */
 export function parallelRunner(subgraph: LoadedSubgraph, pool: MappingPool, logger: MappingLogger): MappingRunner<StoreWrites> {
-  const take = (part: PoolPart, index: number): StoreWrites | Promise<StoreWrites> => {
+  const premapped = new WeakMap<PoolPart, Premapped>();
+  const take = async (part: PoolPart, index: number): Promise<StoreWrites> => {
     const mapped = part.blocks[index];
-    if (pool.withdraw(part)) return subgraph.runBlock(mapped.block, mapped.logs);
-    return part.reply.then((reply) => {
-      const block = reply.blocks[index];
-      if (block) {
-        block.logs.forEach(logger);
-        return decodeWrites(block.writes);
-      }
-      if (!reply.failure || index !== reply.blocks.length) throw new Error(`a mapping worker did not map block ${mapped.block.number}`);
-      reply.failure.logs.forEach(logger);
-      throw decodeError(reply.failure.error);
-    });
+    if (pool.withdraw(part)) {
+      const ahead = premapped.get(part)?.[index];
+      if (!ahead) return subgraph.runBlock(mapped.block, mapped.logs);
+      if ('error' in ahead) throw ahead.error;
+      return ahead.writes;
+    }
+    while (!part.settled) {
+      const other = pool.withdrawLast();
+      if (!other) break;
+      premapped.set(other, premap(subgraph, other));
+      await new Promise<void>((resolve) => setImmediate(resolve)); // lets the worker's answer in
+    }
+    return fromReply(await part.reply, index, mapped.block.number, logger);
   };
   return {
     addresses: subgraph.addresses,

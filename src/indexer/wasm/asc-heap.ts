@@ -114,10 +114,9 @@ export class AscHeap {
     this.checkPtr(ptr, 'string');
     const size = this.u32(ptr - 4);
     if (size > SHORT_STRING_BYTES) return utf16.decode(this.bytes.subarray(ptr, ptr + size));
-    // Short strings (entity types, ids, field names): code units read in place, no decoder call.
-    const units = new Array<number>(size >>> 1);
-    for (let i = 0; i < units.length; i++) units[i] = this.view.getUint16(ptr + 2 * i, true);
-    return String.fromCharCode(...units);
+    // Short strings (entity types, ids, field names): code units copied as they are (as String.fromCharCode
+    // would), by Buffer's native UTF-16 slice: no decoder call, no array of units.
+    return this.nodeBuffer.toString('utf16le', ptr, ptr + (size & ~1));
   }
 
   /** A copy of a Uint8Array's (Bytes, Address, BigInt) contents. */
