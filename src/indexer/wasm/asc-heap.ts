@@ -124,9 +124,7 @@ export class AscHeap {
     this.checkPtr(ptr, 'bytes');
     const dataStart = this.u32(ptr + 4);
     const byteLength = this.u32(ptr + 8);
-    const copy = new Uint8Array(byteLength);
-    copy.set(this.bytes.subarray(dataStart, dataStart + byteLength));
-    return copy;
+    return this.bytes.slice(dataStart, dataStart + byteLength);
   }
 
   readBigInt(ptr: number): bigint {
@@ -147,7 +145,7 @@ export class AscHeap {
 
   newString(value: string): number {
     const ptr = this.alloc(2 * value.length, this.ids.String);
-    for (let i = 0; i < value.length; i++) this.view.setUint16(ptr + 2 * i, value.charCodeAt(i), true);
+    this.nodeBuffer.write(value, ptr, 2 * value.length, 'utf16le'); // code units as they are, lone surrogates too
     return ptr;
   }
 
