@@ -17,11 +17,10 @@ export const DEFAULTS = {
     /** Largest eth_getLogs block range the embedded indexer asks for (it shrinks on a provider's range error). */
     indexerMaxLogRange: 2_000,
     /**
-     * Worker threads the embedded indexer maps catch-up ranges on, per indexed chain, besides the
-     * indexing thread, which maps too (0: it maps everything). Started by a catch-up, stopped after
-     * indexerWorkerIdleMs idle; each costs ~20 MB of resident memory while alive and ~100 ms of CPU to
-     * start and warm up, which a short catch-up does not win back on two cores: one by default.
-     * Realtime blocks never use them.
+     * Worker threads the embedded indexer maps catch-up chunks of ≥ 16,384 logs on (parallel-runner.ts),
+     * per indexed chain, besides the indexing thread, which maps too (0: it maps everything). Started by
+     * such a chunk, stopped after indexerWorkerIdleMs idle; each costs ~20 MB of resident memory while
+     * alive and ~100 ms of CPU to start and warm up: one, on two cores. Realtime blocks never use them.
      */
     indexerMappingWorkers: 1,
     indexerWorkerIdleMs: 30_000,

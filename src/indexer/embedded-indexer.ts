@@ -117,6 +117,8 @@ export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Pro
       stores.set(side, store);
       followers.set(side, follower);
     }
+    // Let the followers' first requests go out before the server's CPU-bound set-up (deployment hashes, API schemas).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     server = await startSubgraphServer({
       host: options.host,
       port: options.port,

@@ -247,7 +247,6 @@ export class BlockFollower<W> {
     const from = cursor ? cursor.number + 1n : runner.startBlock;
     if (from > head) return false;
     const to = from + BigInt(this.range) - 1n < head ? from + BigInt(this.range) - 1n : head;
-    if (to - from >= BigInt(FIRST_CHUNK)) runner.warmUp?.(); // a catch-up: let mapping helpers start during the first eth_getLogs
     if (!(await this.indexRange(cursor, this.fetchChunks(from, to)))) return true;
     const window = BigInt(this.options.reorgWindow ?? 128);
     if (to > window) await store.pruneBlocks(to - window);

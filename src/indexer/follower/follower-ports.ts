@@ -37,8 +37,6 @@ export interface MappingRunner<Writes> {
    * called. Without it, the follower calls runBlock block by block.
    */
   mapBlocks?(blocks: ReadonlyArray<MappedBlock>): Array<() => Writes | Promise<Writes>>;
-  /** Optional: a range of many blocks is about to be fetched and mapped (a catch-up); helpers may start now. */
-  warmUp?(): void;
 }
 
 /** A block with logs to map, its logs in logIndex order. */

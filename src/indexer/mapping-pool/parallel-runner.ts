@@ -5,8 +5,13 @@ import type { MappingLogger } from '../wasm/types';
 import type { MappedReply, MappingPool, PoolPart } from './mapping-pool';
 import { decodeError, decodeWrites } from './worker-messages';
 
-/** A chunk with fewer logs than this maps on the indexing thread: less work than a thread hop is worth. */
-const PARALLEL_MIN_LOGS = 256;
+/**
+ * A chunk with fewer logs than this maps on the indexing thread alone. A worker costs ~100 ms of CPU
+ * to start and warm its JIT up, about what the indexing thread spends on 10,000 events once warm:
+ * measured on two cores (bench/indexer.ts, 10,000 events), one worker made the catch-up 25% slower.
+ * Chunks grow along a range (follower's rangeChunks), so a long, dense catch-up gets there.
+ */
+export const PARALLEL_MIN_LOGS = 16_384;
 
 /** Logs per part sent to a worker: enough to outweigh a message, few enough for parts to interleave. */
 const PART_LOGS = 256;
@@ -67,7 +72,7 @@ function fromReply(reply: MappedReply, index: number, blockNumber: bigint, logge
  * (the realtime case: a block or two) map here, with no thread hop. A worker's logs are replayed to
  * `logger` as its blocks are taken, its failure thrown as the same error at the same block.
  */
-export function parallelRunner(subgraph: LoadedSubgraph, pool: MappingPool, logger: MappingLogger): MappingRunner<StoreWrites> {
+export function parallelRunner(subgraph: LoadedSubgraph, pool: MappingPool, logger: MappingLogger, minLogs = PARALLEL_MIN_LOGS): MappingRunner<StoreWrites> {
   const premapped = new WeakMap<PoolPart, Premapped>();
   const take = async (part: PoolPart, index: number): Promise<StoreWrites> => {
     const mapped = part.blocks[index];
@@ -90,10 +95,9 @@ export function parallelRunner(subgraph: LoadedSubgraph, pool: MappingPool, logg
     topics: subgraph.topics,
     startBlock: subgraph.startBlock,
     runBlock: (block, logs) => subgraph.runBlock(block, logs),
-    warmUp: () => void pool.warm(),
     mapBlocks: (blocks) => {
       const logs = blocks.reduce((sum, mapped) => sum + mapped.logs.length, 0);
-      if (!pool.usable || blocks.length < 2 || logs < PARALLEL_MIN_LOGS) return blocks.map((mapped) => () => subgraph.runBlock(mapped.block, mapped.logs));
+      if (!pool.usable || blocks.length < 2 || logs < minLogs) return blocks.map((mapped) => () => subgraph.runBlock(mapped.block, mapped.logs));
       return splitParts(blocks).flatMap((blocksOfPart) => {
         const part = pool.submit(blocksOfPart);
         return blocksOfPart.map((_, index) => () => take(part, index));

@@ -5,7 +5,7 @@ import { encodeEventSignature, encodeParameter, encodeParameters } from 'web3-et
 import { keccak256 } from 'web3-utils';
 import type { MappedBlock } from '../../../src/indexer/follower/follower-ports';
 import { MappingPool } from '../../../src/indexer/mapping-pool/mapping-pool';
-import { parallelRunner } from '../../../src/indexer/mapping-pool/parallel-runner';
+import { PARALLEL_MIN_LOGS, parallelRunner } from '../../../src/indexer/mapping-pool/parallel-runner';
 import { entityColumns, storedFields } from '../../../src/indexer/entity-store/column-codec';
 import type { StoreWrites } from '../../../src/indexer/entity-store/write-plan';
 import { eventSignature, type AbiEvent } from '../../../src/indexer/wasm/abi-decoder';
@@ -79,7 +79,7 @@ describe('mapping pool: catch-up blocks mapped on worker threads', function () {
     const onThisThread = { blocks: 0 };
     const counting = { ...subgraph, runBlock: (...args: Parameters<LoadedSubgraph['runBlock']>) => (onThisThread.blocks++, subgraph.runBlock(...args)) };
     pool = new MappingPool({ image: subgraph.image, size, idleMs, logger: silentLogger() });
-    return { runner: parallelRunner(counting, pool, logger), onThisThread, pool };
+    return { runner: parallelRunner(counting, pool, logger, 256), onThisThread, pool };
   };
 
   /** Writes in column form (as the store turns them into rows), whichever thread mapped them. */
@@ -118,6 +118,16 @@ describe('mapping pool: catch-up blocks mapped on worker threads', function () {
     expect(writes).to.not.be.instanceOf(Promise);
     expect(onThisThread.blocks).to.equal(1);
     expect(workers.threads).to.equal(0);
+  });
+
+  it('maps on the calling thread a chunk under PARALLEL_MIN_LOGS by default (a worker would not win its start-up back)', async () => {
+    const subgraph = loadSubgraph(buildDir);
+    pool = new MappingPool({ image: subgraph.image, size: 2, idleMs: 60_000, logger: silentLogger() });
+    const range = blocks(40, 10);
+    const takes = parallelRunner(subgraph, pool, () => undefined).mapBlocks!(range);
+    expect(range.reduce((sum, mapped) => sum + mapped.logs.length, 0)).to.be.lessThan(PARALLEL_MIN_LOGS);
+    for (const take of takes) expect(take()).to.not.be.instanceOf(Promise);
+    expect(pool.threads).to.equal(0);
   });
 
   it('maps on the calling thread the parts no worker has started yet (workers still starting)', async () => {
