@@ -34,6 +34,8 @@ export function splitParts(blocks: readonly MappedBlock[], partLogs = PART_LOGS)
   return parts;
 }
 
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** What the calling thread made of a part it mapped ahead: each block's writes, up to a failure. */
 type Premapped = Array<{ writes: StoreWrites } | { error: unknown }>;
 
@@ -76,6 +78,8 @@ export function parallelRunner(subgraph: LoadedSubgraph, pool: MappingPool, logg
   const premapped = new WeakMap<PoolPart, Premapped>();
   const take = async (part: PoolPart, index: number): Promise<StoreWrites> => {
     const mapped = part.blocks[index];
+    // Mapping here chains microtasks only: first let workers' messages in (one ready now takes the part).
+    if (part.state === 'queued') await yieldToIo();
     if (pool.withdraw(part)) {
       const ahead = premapped.get(part)?.[index];
       if (!ahead) return subgraph.runBlock(mapped.block, mapped.logs);
@@ -86,7 +90,7 @@ export function parallelRunner(subgraph: LoadedSubgraph, pool: MappingPool, logg
       const other = pool.withdrawLast();
       if (!other) break;
       premapped.set(other, premap(subgraph, other));
-      await new Promise<void>((resolve) => setImmediate(resolve)); // lets the worker's answer in
+      await yieldToIo(); // lets the worker's answer in
     }
     return fromReply(await part.reply, index, mapped.block.number, logger);
   };
