@@ -12,6 +12,7 @@ import { packageRoot } from '../src/util/package-root';
 import { profilePhase } from './cpu-profile';
 import { atLeast, atMost, benchLog, envNumber, runAsMain, type Targets } from './harness';
 import { rpcEndpointsOf } from '../src/facilitator/resolve-options';
+import { DEFAULTS } from '../src/facilitator/defaults';
 
 export interface IndexerBenchResult {
   bench: 'indexer';
@@ -23,11 +24,17 @@ export interface IndexerBenchResult {
   ratio: number;
   /** The indexer's rate as a share of the same run's eth_getLogs rate (1 / ratio). */
   shareOfGetLogs: number;
+  /** Mapping worker threads the indexer could use (BENCH_MAPPING_WORKERS, default the daemon's). */
+  mappingWorkers: number;
+  /** This process's resident memory (MB): before the indexer started, highest while it indexed, once stopped. */
+  rssMb: { before: number; peak: number; stopped: number };
   /** ≥ 10,000 events/s, and ≥ 30% of the same run's eth_getLogs rate (ratio ≤ 3.33). */
   targets: Targets;
 }
 
 const log = benchLog('indexer');
+
+const toMb = (bytes: number) => Math.round(bytes / 2 ** 20);
 
 /**
  * ≥ 10,000 StateRootAvailable events on origin (the admin anchoring increasing heights), indexed from
@@ -75,6 +82,9 @@ export async function measureIndexer(events = 10_000): Promise<IndexerBenchResul
 
     log('embedded indexer from scratch');
     const knex = await openDatabase(join(dir, 'indexer.sqlite'), { durability: 'derived' });
+    const mappingWorkers = envNumber('BENCH_MAPPING_WORKERS', DEFAULTS.chain.indexerMappingWorkers);
+    const rssBefore = process.memoryUsage.rss();
+    let rssPeak = rssBefore;
     const stopProfile = await profilePhase('indexer');
     const started = performance.now();
     const indexer = await startEmbeddedIndexer({
@@ -84,6 +94,7 @@ export async function measureIndexer(events = 10_000): Promise<IndexerBenchResul
       chains: { origin: { chainId: devnet.info.origin.chainId, rpc: rpcEndpointsOf([devnet.info.origin.rpcUrl]), pollIntervalMs: 20 } },
       buildCacheDir: cacheDir,
       logger: silentLogger(),
+      mappingWorkers,
     });
     const store = indexer.stores.get('origin')!;
     const deadline = Date.now() + 600_000;
@@ -91,6 +102,7 @@ export async function measureIndexer(events = 10_000): Promise<IndexerBenchResul
       const cursor = await store.cursor();
       if (cursor && cursor.number >= toBlock) break;
       if (Date.now() > deadline) throw new Error('the indexer did not catch up within 10 minutes');
+      rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
       await new Promise((r) => setTimeout(r, 20));
     }
     const seconds = (performance.now() - started) / 1000;
@@ -98,6 +110,7 @@ export async function measureIndexer(events = 10_000): Promise<IndexerBenchResul
     if (profiled) log(`CPU profile of the indexing: ${profiled}`);
     const indexed = Number((await knex(store.tableOf('StateRootAvailable')).count({ n: '*' }))[0].n);
     await indexer.stop();
+    const rssStopped = process.memoryUsage.rss();
     await knex.destroy();
     if (indexed !== counted) throw new Error(`indexed ${indexed} StateRootAvailable entities, the chain has ${counted}`);
     const blocks = Number(toBlock - fromBlock + 1n);
@@ -109,6 +122,8 @@ export async function measureIndexer(events = 10_000): Promise<IndexerBenchResul
       baselineGetLogs: { seconds: baselineSeconds, eventsPerSecond: counted / baselineSeconds },
       ratio: seconds / baselineSeconds,
       shareOfGetLogs: baselineSeconds / seconds,
+      mappingWorkers,
+      rssMb: { before: toMb(rssBefore), peak: toMb(rssPeak), stopped: toMb(rssStopped) },
       targets: { eventsPerSecond: atLeast(counted / seconds, 10_000), ratio: atMost(seconds / baselineSeconds, 1 / 0.3) },
     };
   } finally {

@@ -12,6 +12,10 @@ import { BlockFollower, type FollowerProgress } from './follower/block-follower'
 import { startSubgraphServer, type SubgraphServer } from './query-server/subgraph-server';
 import { builtSubgraphsFor } from './subgraph-build-cache';
 import { loadSubgraph } from './wasm/subgraph-host';
+import type { MappingLogger } from './wasm/types';
+import { MappingPool } from './mapping-pool/mapping-pool';
+import { parallelRunner } from './mapping-pool/parallel-runner';
+import { DEFAULTS } from '../facilitator/defaults';
 
 export interface EmbeddedChain {
   chainId: number;
@@ -35,6 +39,10 @@ export interface EmbeddedIndexerOptions {
   logger: Logger;
   /** Where a subgraph stopped by a deterministic mapping failure is recorded (default: the process's). */
   stoppedUnits?: StoppedUnits;
+  /** Worker threads per chain mapping catch-up ranges (default DEFAULTS.chain.indexerMappingWorkers; 0: none). */
+  mappingWorkers?: number;
+  /** Mapping workers idle this long stop (default DEFAULTS.chain.indexerWorkerIdleMs). */
+  workerIdleMs?: number;
 }
 
 export interface EmbeddedIndexer {
@@ -54,21 +62,23 @@ export function embeddedSubgraphName(side: SubgraphSide, auxChainId: number): st
  * Loads one side's subgraph, opens its store and starts following its chain at once: the first
  * eth_getLogs is answered while the next side loads and the query server starts.
  */
-async function startSide(options: EmbeddedIndexerOptions, side: SubgraphSide, build: string): Promise<{ store: EntityStore; follower: BlockFollower<unknown> }> {
+async function startSide(options: EmbeddedIndexerOptions, side: SubgraphSide, build: string, pools: MappingPool[]): Promise<{ store: EntityStore; follower: BlockFollower<unknown> }> {
   const chain = options.chains[side]!;
   const logger = options.logger.child({ component: 'indexer', chain: side });
-  const loaded = loadSubgraph(build, {
-    logger: (entry) =>
-      logger.debug({ level: entry.level, dataSource: entry.dataSource, block: Number(entry.blockNumber) }, `mapping: ${entry.message}`),
-  });
+  const mappingLogger: MappingLogger = (entry) =>
+    logger.debug({ level: entry.level, dataSource: entry.dataSource, block: Number(entry.blockNumber) }, `mapping: ${entry.message}`);
+  const loaded = loadSubgraph(build, { logger: mappingLogger });
   // Cached builds start at block 0: follow from the deployment's start block instead.
   const startBlock = BigInt(options.mosaic.auxiliaryChains[String(options.auxChainId)].startBlocks[side]);
   const subgraph = { ...loaded, startBlock };
-  const store = await EntityStore.open({ knex: options.knex, namespace: `sg_${side}${options.namespaceSuffix ?? ''}`, schemaSdl: subgraph.schemaSdl });
+  const workers = options.mappingWorkers ?? DEFAULTS.chain.indexerMappingWorkers;
+  const pool = workers > 0 ? new MappingPool({ image: loaded.image, size: workers, idleMs: options.workerIdleMs ?? DEFAULTS.chain.indexerWorkerIdleMs, logger }) : undefined;
+  if (pool) pools.push(pool);
+  const store = await EntityStore.open({ knex: options.knex, namespace: `sg_${side}${options.namespaceSuffix ?? ''}`, schemaSdl: subgraph.schemaSdl, schema: subgraph.schema });
   const follower = new BlockFollower({
     name: side,
     client: new ChainClient(sharedChainRpc(chain.rpc, chain.chainId, logger), chain.chainId),
-    runner: subgraph,
+    runner: pool ? parallelRunner(subgraph, pool, mappingLogger) : subgraph,
     store,
     confirmations: chain.confirmations,
     pollIntervalMs: chain.pollIntervalMs,
@@ -95,13 +105,20 @@ export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Pro
   const followers = new Map<SubgraphSide, BlockFollower<unknown>>();
   const stores = new Map<SubgraphSide, EntityStore>();
   const startBlocks = options.mosaic.auxiliaryChains[String(options.auxChainId)].startBlocks;
+  const pools: MappingPool[] = [];
+  const stopFollowers = async () => {
+    await Promise.all([...followers.values()].map((f) => f.stop()));
+    await Promise.all(pools.map((pool) => pool.close()));
+  };
   let server: SubgraphServer;
   try {
     for (const side of sides) {
-      const { store, follower } = await startSide(options, side, builds[side]);
+      const { store, follower } = await startSide(options, side, builds[side], pools);
       stores.set(side, store);
       followers.set(side, follower);
     }
+    // Let the followers' first requests go out before the server's CPU-bound set-up (deployment hashes, API schemas).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     server = await startSubgraphServer({
       host: options.host,
       port: options.port,
@@ -115,7 +132,7 @@ export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Pro
       })),
     });
   } catch (error) {
-    await Promise.all([...followers.values()].map((f) => f.stop()));
+    await stopFollowers();
     throw error;
   }
   options.logger.info(
@@ -128,7 +145,7 @@ export async function startEmbeddedIndexer(options: EmbeddedIndexerOptions): Pro
     followers,
     stores,
     stop: async () => {
-      await Promise.all([...followers.values()].map((f) => f.stop()));
+      await stopFollowers();
       await server.close();
     },
   };

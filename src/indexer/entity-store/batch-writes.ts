@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { EntityFieldInfo } from '../wasm/types';
-import { toColumn } from './column-codec';
+import { entityColumns } from './column-codec';
 import type { StoredVersion, TablePlan } from './write-plan';
 
 /**
@@ -67,12 +67,7 @@ export async function applyTablePlan(trx: Knex.Transaction, table: string, plan:
   }
   if (plan.inserts.length === 0) return;
   const columns = ['id', 'block_from', 'block_to', ...fields.map((field) => `f_${field.name}`)];
-  const rows = plan.inserts.map((version) => [
-    version.id,
-    version.blockFrom,
-    version.blockTo,
-    ...fields.map((field) => toColumn(field, version.data.get(field.name))),
-  ]);
+  const rows = plan.inserts.map((version) => [version.id, version.blockFrom, version.blockTo, ...entityColumns(fields, version.data)]);
   await insertRows(trx, table, columns, rows);
 }
 

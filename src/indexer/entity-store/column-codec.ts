@@ -1,4 +1,4 @@
-import type { EntityFieldInfo, StoreValue } from '../wasm/types';
+import type { EntityData, EntityFieldInfo, EntityTypeInfo, StoreValue } from '../wasm/types';
 
 /**
  * How entity values live in SQL columns so that filters and ordering work in the database, exactly:
@@ -63,6 +63,26 @@ export function toColumn(field: EntityFieldInfo, value: StoreValue | undefined):
     default:
       return JSON.stringify(scalarToJson(value));
   }
+}
+
+/** One column's value as the database gets it. */
+export type ColumnValue = string | number | null;
+
+/**
+ * An entity's values already in column form, in `storedFields` order (what a mapping worker sends:
+ * flat strings and numbers cross threads far cheaper than maps of values and byte arrays).
+ */
+export type EntityColumns = readonly ColumnValue[];
+
+/** The fields of a type that have a column of their own (`id` and derived fields do not), in column order. */
+export function storedFields(type: EntityTypeInfo): EntityFieldInfo[] {
+  return [...type.fields.values()].filter((f) => !f.derived && f.name !== 'id');
+}
+
+/** An entity's column values, for `fields` (its type's storedFields); already-encoded columns as they are. */
+export function entityColumns(fields: readonly EntityFieldInfo[], data: EntityData | EntityColumns): EntityColumns {
+  if (!(data instanceof Map)) return data;
+  return fields.map((field) => toColumn(field, data.get(field.name)));
 }
 
 /** A column value as graph-node's JSON for the field (BigInt as decimal strings, Bytes as hex). */

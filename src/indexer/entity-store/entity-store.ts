@@ -2,11 +2,11 @@ import type { Knex } from 'knex';
 import { Subject } from 'rxjs';
 import type { BlockStore, FollowedBlock } from '../follower/follower-ports';
 import { parseSchema, type SubgraphSchema } from '../wasm/schema';
-import type { BlockWrites, EntityFieldInfo, EntityTypeInfo } from '../wasm/types';
-import { fromColumn } from './column-codec';
+import type { EntityFieldInfo, EntityTypeInfo } from '../wasm/types';
+import { fromColumn, storedFields } from './column-codec';
 import { applyFilter, SqlDialect, type EntityOrder, type EntityQuery } from './entity-query';
 import { applyTablePlan, liveVersions, recordBlocks } from './batch-writes';
-import { idsByType, planWrites, type BlockCommit, type StoredVersion, type WritePlan } from './write-plan';
+import { idsByType, planWrites, type BlockCommit, type StoredVersion, type StoreWrites, type WritePlan } from './write-plan';
 
 export interface BlockPointer {
   number: bigint;
@@ -38,7 +38,7 @@ function snake(name: string): string {
  * born after the fork and reopens those closed after it. One block's writes commit atomically with
  * the block record and the cursor.
  */
-export class EntityStore implements BlockStore<BlockWrites> {
+export class EntityStore implements BlockStore<StoreWrites> {
   private readonly changes = new Subject<StoreChange>();
   readonly changes$ = this.changes.asObservable();
   readonly schema: SubgraphSchema;
@@ -47,15 +47,16 @@ export class EntityStore implements BlockStore<BlockWrites> {
   private constructor(
     private readonly knex: Knex,
     readonly namespace: string,
-    schemaSdl: string,
+    schema: SubgraphSchema,
   ) {
-    this.schema = parseSchema(schemaSdl);
+    this.schema = schema;
     this.dialect = new SqlDialect(knex);
   }
 
-  static async open(options: { knex: Knex; namespace: string; schemaSdl: string }): Promise<EntityStore> {
+  /** `schema`: schemaSdl already parsed (the loaded subgraph's), not parsed again. */
+  static async open(options: { knex: Knex; namespace: string; schemaSdl: string; schema?: SubgraphSchema }): Promise<EntityStore> {
     if (!/^[a-z][a-z0-9_]*$/.test(options.namespace)) throw new Error(`namespace must be lowercase letters, digits and _, got ${options.namespace}`);
-    const store = new EntityStore(options.knex, options.namespace, options.schemaSdl);
+    const store = new EntityStore(options.knex, options.namespace, options.schema ?? parseSchema(options.schemaSdl));
     await store.createTables();
     return store;
   }
@@ -79,7 +80,7 @@ export class EntityStore implements BlockStore<BlockWrites> {
   }
 
   private storedFields(type: EntityTypeInfo): EntityFieldInfo[] {
-    return [...type.fields.values()].filter((f) => !f.derived && f.name !== 'id');
+    return storedFields(type);
   }
 
   /** Every table in one transaction: one commit (one fsync) for the dozens of statements. */
@@ -145,7 +146,7 @@ export class EntityStore implements BlockStore<BlockWrites> {
   }
 
   /** One block's writes, recorded with the block and the cursor, atomically. */
-  async commitBlock(block: FollowedBlock, writes: BlockWrites | undefined): Promise<void> {
+  async commitBlock(block: FollowedBlock, writes: StoreWrites | undefined): Promise<void> {
     await this.commitBlocks([{ block, writes }]);
   }
 
@@ -154,7 +155,7 @@ export class EntityStore implements BlockStore<BlockWrites> {
    * of a few statements per entity type. An immutable entity set again fails its block: the blocks
    * before it are committed, then the NonRetryableError is thrown.
    */
-  async commitBlocks(batch: ReadonlyArray<{ block: FollowedBlock; writes: BlockWrites | undefined }>): Promise<void> {
+  async commitBlocks(batch: ReadonlyArray<{ block: FollowedBlock; writes: StoreWrites | undefined }>): Promise<void> {
     const commits: BlockCommit[] = batch.map(({ block, writes }) => ({ number: Number(block.number), writes }));
     let plan: WritePlan | undefined;
     await this.knex.transaction(async (trx) => {

@@ -1,10 +1,17 @@
 import { NonRetryableError } from '../../errors/facilitator-error';
-import type { BlockWrites, EntityData, EntityTypeInfo } from '../wasm/types';
+import type { EntityData, EntityTypeInfo } from '../wasm/types';
+import type { EntityColumns } from './column-codec';
+
+/**
+ * A block's writes as the store takes them: entity type -> id -> the entity, as the mapping set it
+ * (BlockWrites) or already in column form (from a mapping worker).
+ */
+export type StoreWrites = ReadonlyMap<string, ReadonlyMap<string, EntityData | EntityColumns>>;
 
 /** One block's writes, as a store commits them (in block order within a batch). */
 export interface BlockCommit {
   number: number;
-  writes: BlockWrites | undefined;
+  writes: StoreWrites | undefined;
 }
 
 /** The version of an entity alive before the batch (block_to null in the table). */
@@ -18,7 +25,7 @@ export interface NewVersion {
   id: string;
   blockFrom: number;
   blockTo: number | null;
-  data: EntityData;
+  data: EntityData | EntityColumns;
 }
 
 /** What one entity type's table gets from a batch. */

@@ -7,7 +7,7 @@ import type { HeadsProvider } from '../../chain/new-heads';
 import { stoppedUnits, type StoppedUnit, type StoppedUnits } from '../../errors/stopped-units';
 import type { Logger } from '../../logging/logger';
 import { CommitQueue } from './commit-queue';
-import type { BlockStore, FollowedBlock, FollowedLog, MappingRunner } from './follower-ports';
+import type { BlockStore, FollowedBlock, FollowedLog, MappedBlock, MappingRunner } from './follower-ports';
 import { DEFAULTS } from '../../facilitator/defaults';
 
 export interface BlockFollowerOptions<W> {
@@ -93,6 +93,30 @@ export function rangeChunks(from: bigint, to: bigint): Array<[bigint, bigint]> {
   let size = BigInt(FIRST_CHUNK);
   for (let start = from; start <= to; start += size, size *= 2n) chunks.push([start, start + size - 1n < to ? start + size - 1n : to]);
   return chunks;
+}
+
+/** Blocks mapped but not yet handed to the commit queue, and their logs. */
+interface PendingBatch<W> {
+  blocks: Array<{ block: FollowedBlock; writes: W | undefined }>;
+  logs: number;
+}
+
+/**
+ * A chunk's blocks with their logs (logIndex order), up to where they stop linking: `pending` when a
+ * log is of another block of that height (a reorg under way), `reorg` when a header's parent is not
+ * the block before (the store must roll back).
+ */
+function linkedBlocks(chunk: FetchedChunk, previous: { number: bigint; hash: string } | undefined): { blocks: MappedBlock[]; stop?: 'pending' | 'reorg' } {
+  const blocks: MappedBlock[] = [];
+  let before = previous;
+  for (const header of chunk.headers) {
+    const logs = (chunk.byBlock.get(header.number) ?? []).sort((a, b) => a.logIndex - b.logIndex);
+    if (logs.some((log) => log.blockHash !== header.hash)) return { blocks, stop: 'pending' };
+    if (before && header.number === before.number + 1n && header.parentHash !== before.hash) return { blocks, stop: 'reorg' };
+    blocks.push({ block: header, logs });
+    before = header;
+  }
+  return { blocks };
 }
 
 /** Logs whose blocks are committed together (and while the mappings of the next ones run). */
@@ -262,38 +286,47 @@ export class BlockFollower<W> {
    * block-by-block commits would have left it.
    */
   private async indexRange(cursor: { number: bigint; hash: string } | undefined, chunks: Array<Promise<FetchedChunk>>): Promise<boolean> {
-    const { runner } = this.options;
     const commits = new CommitQueue(this.options.store);
-    const batch: Array<{ block: FollowedBlock; writes: W | undefined }> = [];
-    let batchLogs = 0;
+    const batch: PendingBatch<W> = { blocks: [], logs: 0 };
     let previous = cursor;
     try {
       for (const chunk of chunks) {
-        const { headers, byBlock } = await chunk;
-        for (const header of headers) {
-          const blockLogs = (byBlock.get(header.number) ?? []).sort((a, b) => a.logIndex - b.logIndex);
-          if (blockLogs.some((log) => log.blockHash !== header.hash)) return false; // reorg under way: re-check next step
-          if (previous && header.number === previous.number + 1n && header.parentHash !== previous.hash) {
-            commits.push(batch.splice(0));
-            await commits.settle();
-            await this.rollBackReorg(previous.number);
-            return false;
-          }
-          batch.push({ block: header, writes: blockLogs.length > 0 ? runner.runBlock(header, blockLogs) : undefined });
-          previous = header;
-          batchLogs += blockLogs.length;
-          if (batchLogs >= COMMIT_LOGS) {
-            commits.push(batch.splice(0));
-            batchLogs = 0;
-          }
-          // The mappings run synchronously: between blocks, let a commit in flight send its next statement.
-          if (commits.busy) await new Promise<void>((resolve) => setImmediate(resolve));
+        const { blocks, stop } = linkedBlocks(await chunk, previous);
+        await this.mapAndCommit(blocks, commits, batch);
+        if (blocks.length > 0) previous = blocks[blocks.length - 1].block;
+        if (stop === 'pending') return false; // reorg under way: re-check next step
+        if (stop === 'reorg' && previous) {
+          commits.push(batch.blocks.splice(0));
+          await commits.settle();
+          await this.rollBackReorg(previous.number);
+          return false;
         }
       }
       return true;
     } finally {
-      commits.push(batch.splice(0));
+      commits.push(batch.blocks.splice(0));
       await commits.settle();
+    }
+  }
+
+  /**
+   * The mappings of a chunk's blocks, taken in block order into the batch, which is handed to the
+   * commit queue every COMMIT_LOGS logs. A runner with `mapBlocks` may have them run elsewhere meanwhile.
+   */
+  private async mapAndCommit(blocks: readonly MappedBlock[], commits: CommitQueue<W>, batch: PendingBatch<W>): Promise<void> {
+    const { runner } = this.options;
+    const withLogs = blocks.filter((mapped) => mapped.logs.length > 0);
+    const results = runner.mapBlocks ? runner.mapBlocks(withLogs) : withLogs.map((mapped) => () => runner.runBlock(mapped.block, mapped.logs));
+    let next = 0;
+    for (const { block, logs } of blocks) {
+      batch.blocks.push({ block, writes: logs.length > 0 ? await results[next++]() : undefined });
+      batch.logs += logs.length;
+      if (batch.logs >= COMMIT_LOGS) {
+        commits.push(batch.blocks.splice(0));
+        batch.logs = 0;
+      }
+      // Mappings run synchronously here: between blocks, let a commit in flight send its next statement.
+      if (commits.busy) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

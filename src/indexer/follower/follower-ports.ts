@@ -30,6 +30,19 @@ export interface MappingRunner<Writes> {
   startBlock: bigint;
   /** Runs the handlers of one block's logs (logIndex order) and returns its entity writes. */
   runBlock(block: FollowedBlock, logs: FollowedLog[]): Writes;
+  /**
+   * Optional: the mappings of many consecutive blocks (a chunk of a catch-up range), possibly run
+   * elsewhere meanwhile (worker threads). One result per block, in order: called in block order, each
+   * gives what runBlock would (or throws what it would throw); once one throws, the later ones are not
+   * called. Without it, the follower calls runBlock block by block.
+   */
+  mapBlocks?(blocks: ReadonlyArray<MappedBlock>): Array<() => Writes | Promise<Writes>>;
+}
+
+/** A block with logs to map, its logs in logIndex order. */
+export interface MappedBlock {
+  block: FollowedBlock;
+  logs: FollowedLog[];
 }
 
 export interface BlockStore<Writes> {

@@ -1,4 +1,4 @@
-import { keccak256 } from 'web3-utils';
+import { keccak256 } from './keccak';
 import { bytesToHex, hexToBytes } from './bytes';
 
 /**
@@ -191,14 +191,15 @@ export interface EventDecoder {
   decode(topics: readonly string[], data: string): EventParam[];
 }
 
-export function eventDecoder(event: AbiEvent): EventDecoder {
+/** `topic0` when already known (a mapping worker gets it with the event: no keccak256 to load). */
+export function eventDecoder(event: AbiEvent, topic0 = eventTopic0(event)): EventDecoder {
   const nodes = event.inputs.map((input) => parseType(input.type, input.components));
   const indexedCount = event.inputs.filter((input) => input.indexed).length;
   const dataNodes = nodes.filter((_, i) => !event.inputs[i].indexed);
   const firstTopic = event.anonymous ? 0 : 1;
   return {
     event,
-    topic0: eventTopic0(event),
+    topic0,
     decode(topics, data) {
       if (topics.length !== firstTopic + indexedCount) {
         throw new Error(`${eventSignature(event)} has ${indexedCount} indexed parameters, the log ${topics.length - firstTopic}`);

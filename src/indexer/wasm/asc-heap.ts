@@ -59,6 +59,8 @@ export class AscHeap {
   private buffer: ArrayBuffer | undefined;
   private view!: DataView;
   private bytes!: Uint8Array;
+  /** The memory as a Buffer too: its hex codec writes straight into the WASM memory. */
+  private nodeBuffer!: Buffer;
 
   constructor(
     private readonly exports: AscExports,
@@ -75,6 +77,7 @@ export class AscHeap {
     this.buffer = buffer;
     this.view = new DataView(buffer);
     this.bytes = new Uint8Array(buffer);
+    this.nodeBuffer = Buffer.from(buffer);
   }
 
   /** Bytes of memory the instance has now. */
@@ -111,10 +114,9 @@ export class AscHeap {
     this.checkPtr(ptr, 'string');
     const size = this.u32(ptr - 4);
     if (size > SHORT_STRING_BYTES) return utf16.decode(this.bytes.subarray(ptr, ptr + size));
-    // Short strings (entity types, ids, field names): code units read in place, no decoder call.
-    const units = new Array<number>(size >>> 1);
-    for (let i = 0; i < units.length; i++) units[i] = this.view.getUint16(ptr + 2 * i, true);
-    return String.fromCharCode(...units);
+    // Short strings (entity types, ids, field names): code units copied as they are (as String.fromCharCode
+    // would), by Buffer's native UTF-16 slice: no decoder call, no array of units.
+    return this.nodeBuffer.toString('utf16le', ptr, ptr + (size & ~1));
   }
 
   /** A copy of a Uint8Array's (Bytes, Address, BigInt) contents. */
@@ -122,9 +124,7 @@ export class AscHeap {
     this.checkPtr(ptr, 'bytes');
     const dataStart = this.u32(ptr + 4);
     const byteLength = this.u32(ptr + 8);
-    const copy = new Uint8Array(byteLength);
-    copy.set(this.bytes.subarray(dataStart, dataStart + byteLength));
-    return copy;
+    return this.bytes.slice(dataStart, dataStart + byteLength);
   }
 
   readBigInt(ptr: number): bigint {
@@ -145,7 +145,7 @@ export class AscHeap {
 
   newString(value: string): number {
     const ptr = this.alloc(2 * value.length, this.ids.String);
-    for (let i = 0; i < value.length; i++) this.view.setUint16(ptr + 2 * i, value.charCodeAt(i), true);
+    this.nodeBuffer.write(value, ptr, 2 * value.length, 'utf16le'); // code units as they are, lone surrogates too
     return ptr;
   }
 
@@ -161,8 +161,27 @@ export class AscHeap {
     return this.newStruct([buffer, buffer, contents.length], this.ids.Uint8Array);
   }
 
+  /**
+   * A Uint8Array of the bytes a 0x-hex string spells, decoded straight into memory (no intermediate
+   * array); throws as hexToBytes does for text that is not hex bytes.
+   */
+  newUint8ArrayFromHex(hex: string): number {
+    const start = hex.startsWith('0x') || hex.startsWith('0X') ? 2 : 0;
+    const length = (hex.length - start) / 2;
+    if (!Number.isInteger(length)) throw new Error(`not a hex byte string: ${hex.slice(0, 80)}`);
+    const buffer = this.alloc(length, this.ids.ArrayBuffer);
+    if (this.nodeBuffer.write(start === 0 ? hex : hex.slice(start), buffer, length, 'hex') !== length) throw new Error(`not a hex byte string: ${hex.slice(0, 80)}`);
+    return this.newStruct([buffer, buffer, length], this.ids.Uint8Array);
+  }
+
   newBigInt(value: bigint): number {
-    return this.newUint8Array(bigIntToSignedLE(value));
+    if (value < 0n || value >= 0x80000000n) return this.newUint8Array(bigIntToSignedLE(value));
+    // 0 <= value < 2^31 (indexes, block numbers, timestamps, zeros): minimal little-endian bytes in place.
+    const small = Number(value);
+    const length = small < 0x80 ? 1 : small < 0x8000 ? 2 : small < 0x800000 ? 3 : 4;
+    const buffer = this.alloc(length, this.ids.ArrayBuffer);
+    for (let i = 0; i < length; i++) this.bytes[buffer + i] = (small >>> (8 * i)) & 0xff;
+    return this.newStruct([buffer, buffer, length], this.ids.Uint8Array);
   }
 
   newPtrArray(ptrs: readonly number[], classId: number): number {

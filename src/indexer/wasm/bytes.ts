@@ -2,8 +2,9 @@
 
 export function hexToBytes(hex: string): Uint8Array {
   const body = hex.startsWith('0x') || hex.startsWith('0X') ? hex.slice(2) : hex;
-  if (body.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(body)) throw new Error(`not a hex byte string: ${hex.slice(0, 80)}`);
-  const buffer = Buffer.from(body, 'hex');
+  // Buffer's hex codec stops at the first pair that is not hex: a short result is the invalid case.
+  const buffer = body.length % 2 === 0 ? Buffer.from(body, 'hex') : undefined;
+  if (!buffer || buffer.length * 2 !== body.length) throw new Error(`not a hex byte string: ${hex.slice(0, 80)}`);
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
 }
 

@@ -1,6 +1,5 @@
 import { EthValueKind, type EthValue, type EventParam } from './abi-decoder';
 import type { AscHeap } from './asc-heap';
-import { hexToBytes } from './bytes';
 import type { ChainBlock, ChainLog, ChainTransaction } from './types';
 
 /**
@@ -11,9 +10,10 @@ import type { ChainBlock, ChainLog, ChainTransaction } from './types';
 
 const ZERO_HASH = new Uint8Array(32);
 const ZERO_ADDRESS = new Uint8Array(20);
+const EMPTY = new Uint8Array(0);
 
 function hashOrZero(heap: AscHeap, hex: string | undefined): number {
-  return heap.newUint8Array(hex ? hexToBytes(hex) : ZERO_HASH);
+  return hex ? heap.newUint8ArrayFromHex(hex) : heap.newUint8Array(ZERO_HASH);
 }
 
 function writeEthValue(heap: AscHeap, value: EthValue): number {
@@ -49,10 +49,10 @@ export function writeBlock(heap: AscHeap, block: ChainBlock): number {
   const optional = (value: bigint | undefined): number => (value === undefined ? 0 : heap.newBigInt(value));
   return heap.newStruct(
     [
-      heap.newUint8Array(hexToBytes(block.hash)),
-      heap.newUint8Array(hexToBytes(block.parentHash)),
+      heap.newUint8ArrayFromHex(block.hash),
+      heap.newUint8ArrayFromHex(block.parentHash),
       hashOrZero(heap, block.unclesHash),
-      heap.newUint8Array(block.author ? hexToBytes(block.author) : ZERO_ADDRESS),
+      block.author ? heap.newUint8ArrayFromHex(block.author) : heap.newUint8Array(ZERO_ADDRESS),
       hashOrZero(heap, block.stateRoot),
       hashOrZero(heap, block.transactionsRoot),
       hashOrZero(heap, block.receiptsRoot),
@@ -73,14 +73,14 @@ export function writeBlock(heap: AscHeap, block: ChainBlock): number {
 export function writeTransaction(heap: AscHeap, log: ChainLog, tx: ChainTransaction | undefined): number {
   return heap.newStruct(
     [
-      heap.newUint8Array(hexToBytes(tx?.hash ?? log.transactionHash)),
+      heap.newUint8ArrayFromHex(tx?.hash ?? log.transactionHash),
       heap.newBigInt(tx?.index ?? BigInt(log.transactionIndex)),
-      heap.newUint8Array(tx ? hexToBytes(tx.from) : ZERO_ADDRESS),
-      tx?.to ? heap.newUint8Array(hexToBytes(tx.to)) : 0,
+      tx ? heap.newUint8ArrayFromHex(tx.from) : heap.newUint8Array(ZERO_ADDRESS),
+      tx?.to ? heap.newUint8ArrayFromHex(tx.to) : 0,
       heap.newBigInt(tx?.value ?? 0n),
       heap.newBigInt(tx?.gasLimit ?? 0n),
       heap.newBigInt(tx?.gasPrice ?? 0n),
-      heap.newUint8Array(tx ? hexToBytes(tx.input) : new Uint8Array(0)),
+      tx ? heap.newUint8ArrayFromHex(tx.input) : heap.newUint8Array(EMPTY),
       heap.newBigInt(tx?.nonce ?? 0n),
     ],
     heap.ids.EthereumTransaction,
@@ -91,7 +91,7 @@ export function writeEvent(heap: AscHeap, log: ChainLog, params: readonly EventP
   const logIndex = BigInt(log.logIndex);
   return heap.newStruct(
     [
-      heap.newUint8Array(hexToBytes(log.address)),
+      heap.newUint8ArrayFromHex(log.address),
       heap.newBigInt(logIndex),
       heap.newBigInt(logIndex),
       0,

@@ -1,4 +1,4 @@
-import { keccak256 } from 'web3-utils';
+import { keccak256 } from './keccak';
 import type { AscHeap } from './asc-heap';
 import { formatBigDecimal } from './big-decimal';
 import { bytesToHex, hexToBytes } from './bytes';

@@ -1,4 +1,7 @@
-import { Kind, parse, type ConstDirectiveNode, type TypeNode } from 'graphql';
+// The parser alone, not the whole graphql package: mapping workers load this file (host-imports) at start-up.
+import type { ConstDirectiveNode, TypeNode } from 'graphql';
+import { Kind } from 'graphql/language/kinds';
+import { parse } from 'graphql/language/parser';
 import type { EntityData, EntityFieldInfo, EntityTypeInfo, StoreValue } from './types';
 
 /** The entity types of a subgraph schema, and the checks graph-node makes on store.set. */
@@ -73,12 +76,42 @@ function kindsFor(schema: SubgraphSchema, type: string): ReadonlyArray<StoreValu
   throw new Error(`unknown type ${type} in the schema`);
 }
 
-function conforms(schema: SubgraphSchema, field: EntityFieldInfo, value: StoreValue): boolean {
-  if (value.kind === 'Null') return !field.nonNull;
-  if (field.list) {
-    return value.kind === 'Array' && value.value.every((item) => item.kind !== 'Null' && kindsFor(schema, field.type).includes(item.kind));
+/** What store.set checks for one entity type, worked out once per schema (store.set runs per entity). */
+interface TypeRules {
+  /**
+   * Per field, the value kinds it takes (for a list field, its items'); undefined for derived fields,
+   * the error for a type the schema does not define (thrown when a value is set there).
+   */
+  fields: Map<string, { field: EntityFieldInfo; kinds: ReadonlySet<StoreValue['kind']> | Error | undefined }>;
+  required: EntityFieldInfo[];
+}
+
+const rulesBySchema = new WeakMap<SubgraphSchema, Map<string, TypeRules>>();
+
+function rulesOf(schema: SubgraphSchema, type: EntityTypeInfo): TypeRules {
+  let byType = rulesBySchema.get(schema);
+  if (!byType) rulesBySchema.set(schema, (byType = new Map()));
+  let rules = byType.get(type.name);
+  if (rules) return rules;
+  rules = { fields: new Map(), required: [...type.fields.values()].filter((field) => field.nonNull && !field.derived) };
+  for (const field of type.fields.values()) rules.fields.set(field.name, { field, kinds: field.derived ? undefined : kindsOrError(schema, field.type) });
+  byType.set(type.name, rules);
+  return rules;
+}
+
+function kindsOrError(schema: SubgraphSchema, type: string): ReadonlySet<StoreValue['kind']> | Error {
+  try {
+    return new Set(kindsFor(schema, type));
+  } catch (error) {
+    return error as Error;
   }
-  return kindsFor(schema, field.type).includes(value.kind);
+}
+
+function conforms(field: EntityFieldInfo, kinds: ReadonlySet<StoreValue['kind']> | Error, value: StoreValue): boolean {
+  if (value.kind === 'Null') return !field.nonNull;
+  if (kinds instanceof Error) throw kinds;
+  if (field.list) return value.kind === 'Array' && value.value.every((item) => item.kind !== 'Null' && kinds.has(item.kind));
+  return kinds.has(value.kind);
 }
 
 /**
@@ -89,17 +122,18 @@ function conforms(schema: SubgraphSchema, field: EntityFieldInfo, value: StoreVa
 export function validateEntity(schema: SubgraphSchema, entityType: string, id: string, data: EntityData): void {
   const type = schema.entityTypes.get(entityType);
   if (!type) throw new Error(`entity type ${entityType} is not in the subgraph schema`);
-  const where = `Entity ${entityType}[${id}]`;
+  const rules = rulesOf(schema, type);
+  const where = () => `Entity ${entityType}[${id}]`;
   for (const [name, value] of data) {
-    const field = type.fields.get(name);
-    if (!field) throw new Error(`${where}: unknown field \`${name}\``);
-    if (field.derived) throw new Error(`${where}: field \`${name}\` is derived and cannot be set`);
-    if (!conforms(schema, field, value)) throw new Error(`${where}: field \`${name}\` of type ${field.type} cannot hold a ${value.kind} value`);
+    const rule = rules.fields.get(name);
+    if (!rule) throw new Error(`${where()}: unknown field \`${name}\``);
+    if (!rule.kinds) throw new Error(`${where()}: field \`${name}\` is derived and cannot be set`);
+    if (!conforms(rule.field, rule.kinds, value)) throw new Error(`${where()}: field \`${name}\` of type ${rule.field.type} cannot hold a ${value.kind} value`);
   }
-  for (const field of type.fields.values()) {
-    if (field.nonNull && !field.derived && !data.has(field.name)) throw new Error(`${where}: missing value for non-nullable field \`${field.name}\``);
+  for (const field of rules.required) {
+    if (!data.has(field.name)) throw new Error(`${where()}: missing value for non-nullable field \`${field.name}\``);
   }
   const idValue = data.get('id');
   const stored = idValue?.kind === 'String' ? idValue.value : idValue?.kind === 'Bytes' ? `0x${Buffer.from(idValue.value).toString('hex')}` : undefined;
-  if (stored !== undefined && stored !== id) throw new Error(`${where}: the id field (${stored}) differs from the id passed to store.set`);
+  if (stored !== undefined && stored !== id) throw new Error(`${where()}: the id field (${stored}) differs from the id passed to store.set`);
 }
