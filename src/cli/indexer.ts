@@ -6,6 +6,9 @@ import { openDatabase } from '../db/open-database';
 import { deploymentHash } from '../indexer/deployment/deployment-hash';
 import { EntityStore } from '../indexer/entity-store/entity-store';
 import { BlockFollower } from '../indexer/follower/block-follower';
+import { MappingPool } from '../indexer/mapping-pool/mapping-pool';
+import { parallelRunner } from '../indexer/mapping-pool/parallel-runner';
+import { DEFAULTS } from '../facilitator/defaults';
 import { startSubgraphServer } from '../indexer/query-server/subgraph-server';
 import { loadSubgraph } from '../indexer/wasm/subgraph-host';
 import { createLogger, type LogFormat } from '../logging/logger';
@@ -22,6 +25,7 @@ interface IndexerOptions {
   name: string;
   confirmations: number;
   pollInterval: number;
+  mappingWorkers: number;
   chainId?: number;
   logFormat?: LogFormat;
 }
@@ -44,10 +48,12 @@ async function runIndexer(options: IndexerOptions): Promise<void> {
   }
   const knex = await openDatabase(resolve(options.db), { durability: 'derived' });
   const store = await EntityStore.open({ knex, namespace: 'sg_standalone', schemaSdl: subgraph.schemaSdl });
+  // Catch-up ranges of many logs mapped on worker threads too (blocks map independently: see parallel-runner.ts).
+  const pool = options.mappingWorkers > 0 ? new MappingPool({ image: subgraph.image, size: options.mappingWorkers, idleMs: DEFAULTS.chain.indexerWorkerIdleMs, logger }) : undefined;
   const follower = new BlockFollower({
     name: options.name,
     client: new ChainClient(rpc, chainId),
-    runner: subgraph,
+    runner: pool ? parallelRunner(subgraph, pool, () => undefined) : subgraph,
     store,
     confirmations: options.confirmations,
     pollIntervalMs: options.pollInterval,
@@ -64,6 +70,7 @@ async function runIndexer(options: IndexerOptions): Promise<void> {
   const signal = await waitForShutdownSignal();
   logger.info({ signal }, 'stopping');
   await follower.stop();
+  await pool?.close();
   await server.close();
   await knex.destroy();
 }
@@ -80,6 +87,7 @@ export function indexerCommand(): Command {
     .option('--chain-id <id>', 'refuse to start unless the RPC is this chain', parseChainId)
     .option('--confirmations <n>', 'index only blocks this deep', parseNonNegativeInteger, 0)
     .option('--poll-interval <ms>', 'new-block polling interval', parseNonNegativeInteger, 1000)
+    .option('--mapping-workers <n>', 'worker threads that also map catch-up ranges of 16,384+ logs (0: the main thread only)', parseNonNegativeInteger, DEFAULTS.chain.indexerMappingWorkers)
     .addOption(logFormatOption())
     .addHelpText(
       'after',

@@ -24,11 +24,12 @@ describe('facilitator indexer and facilitator subgraph', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('indexes a built subgraph stand-alone, serves it over HTTP, and exits 0 on SIGTERM', async () => {
+  it('indexes a built subgraph stand-alone (a mapping worker allowed), serves it over HTTP, and exits 0 on SIGTERM', async () => {
     const builds = await builtSubgraphsFor(devnet.mosaicConfig, devnet.info.auxChainId, join(packageRoot(), '.tmp', 'subgraph-cache'));
     const child = spawnCli([
       'indexer', '--subgraph', builds.origin, '--rpc', devnet.info.origin.rpcUrl, '--db', join(dir, 'origin.sqlite'),
       '--port', '0', '--name', 'origin', '--chain-id', String(devnet.info.origin.chainId), '--poll-interval', '100',
+      '--mapping-workers', '1',
     ]);
     try {
       const output = await waitForOutput(child, /query: (\S+)/, 60_000);
