@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { ADMIN_TOKEN_FILE, ensureAdminToken } from '../config/admin-token';
 import { writeSecretFile } from '../config/secret-file';
 import { join, resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { requestRedeemOnDevnet } from '../devnet/devnet-redeem';
 import { requestStakeOnDevnet } from '../devnet/devnet-stake';
 import type { Direction } from '../facilitation/model';
 import type { FacilitationStore } from '../facilitation/store-port';
+import { indexerDatabasePath } from '../facilitator/indexer-database';
 import { startRuntime, type Runtime } from '../facilitator/runtime';
 import { createLogger, type LogFormat, type Logger } from '../logging/logger';
 import type { SubgraphSide } from '../subgraph/sides';
@@ -47,7 +48,7 @@ function demoConsole(): { out: Print; say: Print } {
 /** Writes the facilitator config (workers in encrypted keystores) and parses it back as the facilitator would. */
 async function writeDemoFacilitatorConfig(devnet: Devnet, dir: string, password: string): Promise<FacilitatorConfig> {
   const configPlain = await devnetFacilitatorConfig(devnet.info, {
-    databasePath: join(dir, 'facilitator.sqlite'),
+    databasePath: join(dir, DEMO_DATABASE),
     mosaicConfigPath: devnet.info.mosaicConfig,
     password,
   });
@@ -67,7 +68,21 @@ async function unlockDemoSigners(config: FacilitatorConfig, password: string): P
 
 /** The facilitator's log, appended to a file (JSON lines unless told) so the console stays for the demo's progress. */
 function demoLogger(logPath: string, format: LogFormat): Logger {
-  return createLogger({ destination: createWriteStream(logPath, { flags: 'a' }), format });
+  return createLogger({ destination: createWriteStream(logPath, { flags: 'w' }), format });
+}
+
+const DEMO_DATABASE = 'facilitator.sqlite';
+
+/**
+ * Every run starts a new devnet, so a database a previous run left in the folder describes chains that are
+ * gone: its stream cursors stood past the new chain's blocks (the facilitator never saw the new requests)
+ * and the indexer's blocks were taken for a reorganisation. The run starts from fresh ones instead.
+ */
+function forgetPreviousRun(dir: string): void {
+  const database = join(dir, DEMO_DATABASE);
+  for (const file of [database, indexerDatabasePath(database)]) {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  }
 }
 
 /** Starts the facilitator with embedded indexers against the devnet, its keys going through keystores as in production. */
@@ -184,6 +199,7 @@ async function runBothWays(devnet: Devnet, store: FacilitationStore, options: De
 async function runDemo(options: DemoOptions): Promise<void> {
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true, mode: 0o700 }); // keystores, the database and logs: owner-only when made here
+  forgetPreviousRun(dir);
   const { out, say } = demoConsole();
 
   say('starting the devnet (two anvil chains, Mosaic 0.12 deployed)…');

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDatabase } from '../../src/db/open-database';
 import { packageRoot } from '../../src/util/package-root';
 import { runCli } from '../helpers/cli';
 
@@ -44,7 +45,7 @@ describe('facilitator demo', function () {
     }
   });
 
-  it('exits 1 with one line naming what did not complete when a direction runs out of time', async () => {
+  it('exits 1 with one line naming what did not complete when a direction runs out of time; a next run in the same folder starts afresh', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'facilitator-demo-'));
     try {
       const result = await runCli(['demo', '--requests', '2', '--dir', dir, '--timeout', '0'], {
@@ -56,6 +57,19 @@ describe('facilitator demo', function () {
       expect(result.stderr).to.match(/^facilitator: demo failed: 2 of 2 request\(s\) not COMPLETED in the database \(request #1 is ([A-Z]+|not in it)\); the facilitator's log: .*facilitator\.log\n$/);
       expect(result.stdout).to.match(/stake & mint \(direction STAKE\)/);
       expect(result.stdout, 'no redeem once the stakes failed').to.not.match(/redeem #1 REQUESTED/);
+
+      // Run again in the same folder: a new devnet, so the database of the run above (unfinished requests,
+      // stream cursors) must not be taken up again. A run that had gone on for long leaves its cursors past
+      // the new chain's blocks: the facilitator then never saw the new requests (found running `npm run demo` twice).
+      const stale = await openDatabase(join(dir, 'facilitator.sqlite'));
+      await stale('stream_cursors').update({ through_block: '1000000' });
+      await stale.destroy();
+      const again = await runCli(['demo', '--requests', '1', '--redeem', '0', '--dir', dir], {
+        env: { MOSAIC_SUBGRAPH_CACHE: join(packageRoot(), '.tmp', 'subgraph-cache') },
+        timeoutMs: 60_000,
+      });
+      expect(again.code, again.stdout + again.stderr).to.equal(0);
+      expect(again.stdout).to.match(/request #1 COMPLETED/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
