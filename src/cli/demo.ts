@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { ADMIN_TOKEN_FILE, ensureAdminToken } from '../config/admin-token';
 import { writeSecretFile } from '../config/secret-file';
 import { join, resolve } from 'node:path';
@@ -11,11 +11,11 @@ import { DEFAULT_STAKE } from '../devnet/demo-staker';
 import { startDevnet, type Devnet } from '../devnet/devnet';
 import { devnetContracts } from '../devnet/devnet-contracts';
 import { devnetFacilitatorConfig } from '../devnet/devnet-facilitator-config';
+import { DEVNET_DATABASE, forgetPreviousDevnet } from '../devnet/forget-previous-devnet';
 import { requestRedeemOnDevnet } from '../devnet/devnet-redeem';
 import { requestStakeOnDevnet } from '../devnet/devnet-stake';
 import type { Direction } from '../facilitation/model';
 import type { FacilitationStore } from '../facilitation/store-port';
-import { indexerDatabasePath } from '../facilitator/indexer-database';
 import { startRuntime, type Runtime } from '../facilitator/runtime';
 import { createLogger, type LogFormat, type Logger } from '../logging/logger';
 import type { SubgraphSide } from '../subgraph/sides';
@@ -48,7 +48,7 @@ function demoConsole(): { out: Print; say: Print } {
 /** Writes the facilitator config (workers in encrypted keystores) and parses it back as the facilitator would. */
 async function writeDemoFacilitatorConfig(devnet: Devnet, dir: string, password: string): Promise<FacilitatorConfig> {
   const configPlain = await devnetFacilitatorConfig(devnet.info, {
-    databasePath: join(dir, DEMO_DATABASE),
+    databasePath: join(dir, DEVNET_DATABASE),
     mosaicConfigPath: devnet.info.mosaicConfig,
     password,
   });
@@ -71,19 +71,6 @@ function demoLogger(logPath: string, format: LogFormat): Logger {
   return createLogger({ destination: createWriteStream(logPath, { flags: 'w' }), format });
 }
 
-const DEMO_DATABASE = 'facilitator.sqlite';
-
-/**
- * Every run starts a new devnet, so a database a previous run left in the folder describes chains that are
- * gone: its stream cursors stood past the new chain's blocks (the facilitator never saw the new requests)
- * and the indexer's blocks were taken for a reorganisation. The run starts from fresh ones instead.
- */
-function forgetPreviousRun(dir: string): void {
-  const database = join(dir, DEMO_DATABASE);
-  for (const file of [database, indexerDatabasePath(database)]) {
-    for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
-  }
-}
 
 /** Starts the facilitator with embedded indexers against the devnet, its keys going through keystores as in production. */
 async function startDemoFacilitator(devnet: Devnet, dir: string, logFormat: LogFormat, say: Print): Promise<{ runtime: Runtime; logPath: string }> {
@@ -199,11 +186,11 @@ async function runBothWays(devnet: Devnet, store: FacilitationStore, options: De
 async function runDemo(options: DemoOptions): Promise<void> {
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true, mode: 0o700 }); // keystores, the database and logs: owner-only when made here
-  forgetPreviousRun(dir);
   const { out, say } = demoConsole();
 
   say('starting the devnet (two anvil chains, Mosaic 0.12 deployed)…');
   const devnet = await startDevnet({ originPort: 0, auxiliaryPort: 0, stakers: Math.max(options.requests, 1), dir: join(dir, 'devnet') });
+  forgetPreviousDevnet(dir); // a new devnet: what an earlier run left describes chains that are gone
   say(`origin ${devnet.info.origin.rpcUrl} (chain ${devnet.info.origin.chainId}), auxiliary ${devnet.info.auxiliary.rpcUrl} (chain ${devnet.info.auxChainId})`);
   const { runtime, logPath } = await startDemoFacilitator(devnet, dir, options.logFormat, say);
   const store = runtime.facilitator.context.store;

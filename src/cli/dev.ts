@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { ADMIN_TOKEN_FILE, createAdminToken } from '../config/admin-token';
 import { writeSecretFile } from '../config/secret-file';
 import { openDatabase } from '../db/open-database';
+import { DEVNET_DATABASE, forgetPreviousDevnet } from '../devnet/forget-previous-devnet';
 import { devnetFacilitatorConfig } from '../devnet/devnet-facilitator-config';
 import type { MosaicConfigShape } from '../config/mosaic-config';
 import { DEFAULT_STAKE, requestStakes } from '../devnet/demo-staker';
@@ -111,11 +112,13 @@ async function runDev(options: DevOptions): Promise<void> {
     blockTimeMs: options.blockTime,
     onRelayError: (error) => logger.warn({ err: error }, 'anchor relay step failed; retrying next interval'),
   });
+  // Only once the new chains run: a refused start (a port taken) leaves the earlier run's files as they were.
+  if (forgetPreviousDevnet(dir)) logger.info({ dir }, 'removed the database of an earlier devnet run (its chains are gone)');
   // A ready facilitator-config per auxiliary chain for the devnet's workers (dev keys, dev password), all
   // naming one database, so that `facilitator start` runs against one pair or (--chains) all of them.
   for (const pair of devnet.pairs) {
     const facilitatorConfig = await devnetFacilitatorConfig(pair.info, {
-      databasePath: join(dir, 'facilitator.sqlite'),
+      databasePath: join(dir, DEVNET_DATABASE),
       mosaicConfigPath: pair.info.mosaicConfig,
       password: DEVNET_WORKER_PASSWORD,
     });
@@ -125,7 +128,7 @@ async function runDev(options: DevOptions): Promise<void> {
   // As `init` would: the admin API's token beside the configs (one folder: one token for every pair).
   createAdminToken(join(dir, ADMIN_TOKEN_FILE));
   // As `init` would: the database exists (owner-only) before `start`, which refuses a missing one.
-  await (await openDatabase(join(dir, 'facilitator.sqlite'))).destroy();
+  await (await openDatabase(join(dir, DEVNET_DATABASE))).destroy();
   printDevnetSummary(devnet, dir, (line) => process.stdout.write(`${line}\n`));
   const signal = await waitForShutdownSignal();
   logger.info({ signal }, 'stopping the devnet');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChainClient } from '../../src/chain/chain-client';
 import { HttpJsonRpc } from '../../src/chain/json-rpc';
+import { openDatabase } from '../../src/db/open-database';
 import type { MosaicConfigShape } from '../../src/config/mosaic-config';
 import type { DevnetInfo } from '../../src/devnet/devnet-info';
 import { OstComposer } from '../../src/mosaic/contracts';
@@ -56,6 +57,27 @@ describe('facilitator dev', function () {
       const composer = new OstComposer(origin, pair.contractAddresses.origin.ostComposerAddress);
       for (const line of lines) expect(await composer.stakeRequestExists(line.stakeRequestHash)).to.equal(true);
 
+      child.kill('SIGTERM');
+      expect(await waitForExit(child, 15_000)).to.equal(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('starts from a fresh database: the one an earlier run left describes chains that are gone', async () => {
+    const stale = await openDatabase(join(dir, 'facilitator.sqlite'));
+    await stale.schema.createTable('left_by_an_earlier_run', (t) => t.integer('id'));
+    await stale.destroy();
+    const child = spawnCli(['dev', '--dir', dir, '--origin-port', '0', '--aux-port', '0', '--stakers', '1']);
+    try {
+      await waitForOutput(child, /Stop with Ctrl-C/, 30_000);
+      const fresh = await openDatabase(join(dir, 'facilitator.sqlite'));
+      try {
+        expect(await fresh.schema.hasTable('left_by_an_earlier_run'), 'the earlier run\'s database').to.equal(false);
+        expect(await fresh.schema.hasTable('stream_cursors'), 'a migrated database').to.equal(true);
+      } finally {
+        await fresh.destroy();
+      }
       child.kill('SIGTERM');
       expect(await waitForExit(child, 15_000)).to.equal(0);
     } finally {
