@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import type { EndpointStatus, EndpointSwitch } from '../failover/endpoint-pool';
 import { metaDocument } from './documents';
 import { SubgraphEndpoints, type SubgraphFailover } from './subgraph-endpoints';
-import { classifyQueryError, SubscriptionsUnavailableError } from './subgraph-errors';
+import { classifyBlockMessage, classifyQueryError, SubscriptionsUnavailableError } from './subgraph-errors';
 
 export interface SubgraphEndpoint {
   /** Names the subgraph in logs, e.g. `origin`. */
@@ -158,7 +158,11 @@ export class SubgraphClient {
       const failed = (error: unknown): Error => {
         if (!this.socket.acked) return new SubscriptionsUnavailableError(name, this.socket.failure ?? describeSocketFailure(error) ?? 'the WebSocket closed before connection_ack');
         // graphql-ws `error` message (the operation refused, e.g. a schema without Subscription): an array of GraphQL errors.
-        if (!answered && Array.isArray(error)) return new SubscriptionsUnavailableError(name, `subscribe was answered with an error: ${firstMessage(error)}`);
+        // One saying the data is not there yet (not started syncing, block not yet indexed) comes from a server
+        // that does serve subscriptions: a transient failure, not a reason to poll from now on.
+        if (!answered && Array.isArray(error)) {
+          return classifyBlockMessage(firstMessage(error), name, error) ?? new SubscriptionsUnavailableError(name, `subscribe was answered with an error: ${firstMessage(error)}`);
+        }
         return new Error(`subscription to subgraph ${name} failed: ${describeSocketFailure(error) ?? firstMessage(error)}`);
       };
       const dispose = ws.subscribe<T>(

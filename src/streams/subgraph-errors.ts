@@ -52,11 +52,18 @@ const BEFORE_START = /only has data starting at block number (\d+) and data for 
 export function classifyQueryError(error: unknown, subgraph: string): unknown {
   if (!(error instanceof ApolloError)) return error;
   for (const { message } of error.graphQLErrors) {
-    if (NOT_STARTED.test(message)) return new SubgraphNotStartedError(subgraph, { cause: error });
-    const behind = NOT_YET_INDEXED.exec(message);
-    if (behind) return new BlockNotYetIndexedError(subgraph, Number(behind[1]), { cause: error });
-    const early = BEFORE_START.exec(message);
-    if (early) return new BlockBeforeStartError(subgraph, Number(early[1]), { cause: error });
+    const known = classifyBlockMessage(message, subgraph, error);
+    if (known) return known;
   }
   return error;
+}
+
+/** graph-node's answer that the data asked for is not there yet (or before the start), as its class; else undefined. */
+export function classifyBlockMessage(message: string, subgraph: string, cause?: unknown): Error | undefined {
+  if (NOT_STARTED.test(message)) return new SubgraphNotStartedError(subgraph, { cause });
+  const behind = NOT_YET_INDEXED.exec(message);
+  if (behind) return new BlockNotYetIndexedError(subgraph, Number(behind[1]), { cause });
+  const early = BEFORE_START.exec(message);
+  if (early) return new BlockBeforeStartError(subgraph, Number(early[1]), { cause });
+  return undefined;
 }

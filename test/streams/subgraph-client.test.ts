@@ -96,6 +96,15 @@ describe('SubgraphClient', function () {
       await db.close();
     });
 
+    it('a subscription answered "has not started syncing yet" is a transient failure, not a server without subscriptions', async () => {
+      const error = await firstValueFrom(client.subscribe(LIVE, { fromBlock: 3, first: 10 })).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      expect(error).to.be.instanceOf(SubgraphNotStartedError);
+      expect(error).not.to.be.instanceOf(SubscriptionsUnavailableError);
+    });
+
     it('a socket lost after connection_ack is a transient failure, not a server without subscriptions', async () => {
       await store.commitBlock(block(3), writes(stakeRequested(3, 0)));
       const failure = new Promise<unknown>((resolve) => client.subscribe(LIVE, { fromBlock: 1, first: 10 }).subscribe({ next: () => (serverClosed ??= server.close()), error: resolve }));
