@@ -60,11 +60,7 @@ export class FacilitationEngine {
     };
     // One batch at a time, in order: the outcomes of a block's transactions are applied in one commit.
     // A failed batch is logged and the next one still goes (the subgraph and the services re-derive what it held).
-    this.applyingOutcomes = new Coalescer(() =>
-      applyOutcomes(this.context, this.outcomes.splice(0), hooks, this.routes).catch((error: unknown) => {
-        this.context.logger.warn({ err: describeError(error) }, 'facilitation step failed; will retry');
-      }),
-    );
+    this.applyingOutcomes = new Coalescer(() => applyOutcomes(this.context, this.outcomes.splice(0), hooks, this.routes).catch(this.stepFailed));
     const shared = (direction: Direction) => {
       const route = routes[direction];
       const targetWorkers = workers[route.target.name];
@@ -184,10 +180,12 @@ export class FacilitationEngine {
   }
 
   private guard(work: Promise<unknown>): void {
-    work.catch((error: unknown) => {
-      this.context.logger.warn({ err: describeError(error) }, 'facilitation step failed; will retry');
-    });
+    work.catch(this.stepFailed);
   }
+
+  private readonly stepFailed = (error: unknown): void => {
+    this.context.logger.warn({ err: describeError(error) }, 'facilitation step failed; will retry');
+  };
 }
 
 /**
