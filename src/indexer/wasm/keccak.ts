@@ -1,14 +1,10 @@
-import type * as Web3Utils from 'web3-utils';
-
-let utils: typeof Web3Utils | undefined;
+import { keccak_256 } from '@noble/hashes/sha3';
 
 /**
- * keccak256 as lowercase 0x-hex. web3-utils is loaded on first use, not on import: a mapping worker
- * (src/indexer/mapping-pool) starts without it unless a mapping hashes (its load is most of a
- * worker's start-up otherwise).
+ * keccak256 as lowercase 0x-hex; a string is hashed as its UTF-8 text (event signatures). @noble/hashes
+ * directly: a mapping worker (src/indexer/mapping-pool) starts without loading web3-utils, whose load was
+ * most of a worker's start-up.
  */
 export function keccak256(data: Uint8Array | string): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose (see above)
-  utils ??= require('web3-utils') as typeof Web3Utils;
-  return utils.keccak256(data);
+  return `0x${Buffer.from(keccak_256(data)).toString('hex')}`;
 }
